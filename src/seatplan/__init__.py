@@ -1,0 +1,1 @@
+"""Seatplan: group-based license management."""

@@ -1,0 +1,289 @@
+"""Evaluate users against every rule of group-based licensing (SPEC section 2).
+
+A user is evaluated as a whole. Per user:
+1. direct assignments are applied (they were validated when made);
+2. group assignments already applied with the configuration their group asks for are kept;
+3. assignments whose intent is gone are removed, unless that breaks a dependency;
+then, across the whole batch, the remaining group sources ("units") are tried one at a
+time, oldest intent first, each all-or-nothing for its user. Failed units are tried
+again while anything that could let them pass changed (a seat freed, a blocking
+assignment removed), so that evaluating the result again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from seatplan.engine.model import Assignment, ErrorKind, Intent, State, UserCase, UserOutcome
+from seatplan.engine.rules import ProductConfig, RuleBook
+from seatplan.engine.user_state import AppliedLicenses, Key
+
+_NIL = UUID(int=0)
+
+
+@dataclass(slots=True)
+class SeatPool:
+    """Free seats per SKU, shared by every user of a batch."""
+
+    available: dict[UUID, int]
+    #: SKUs whose subscriptions have no enabled unit left: their assignments are Disabled.
+    disabled_skus: frozenset[UUID] = frozenset()
+
+    def free(self, sku_id: UUID) -> int:
+        return self.available.get(sku_id, 0)
+
+
+@dataclass(slots=True)
+class _Unit:
+    """The products of one group that a user does not have applied yet."""
+
+    user: _User
+    group_id: UUID
+    intents: list[Intent]
+    #: Applied rows of this group whose configuration changed, by key.
+    replacing: dict[Key, Assignment]
+    since: datetime
+    applied: bool = False
+
+    @property
+    def order(self) -> tuple[int, datetime, UUID, UUID]:
+        # Sources that already hold a working license go first.
+        return (0 if self.replacing else 1, self.since, self.group_id, self.user.case.user_id)
+
+
+@dataclass(slots=True)
+class _User:
+    case: UserCase
+    rules: RuleBook
+    applied: AppliedLicenses = field(default_factory=AppliedLicenses)
+    rows: dict[Key, Assignment] = field(default_factory=dict)
+    #: Applied rows whose intent is gone but whose removal would break a dependency.
+    blocked: dict[Key, Assignment] = field(default_factory=dict)
+    units: list[_Unit] = field(default_factory=list)
+    #: SKUs the user holds a seat of: those held before, then kept in step with `applied`.
+    holding: set[UUID] = field(default_factory=set)
+
+    def take_seat(self, sku_id: UUID, pool: SeatPool) -> None:
+        if sku_id not in self.holding:
+            self.holding.add(sku_id)
+            pool.available[sku_id] = pool.free(sku_id) - 1
+
+    def needs_seat(self, sku_id: UUID, pool: SeatPool) -> bool:
+        """True when the user holds no seat of `sku_id` and none is available."""
+        return sku_id not in self.holding and pool.free(sku_id) <= 0
+
+    def release_unused(self, pool: SeatPool) -> None:
+        for sku_id in self.holding - self.applied.skus():
+            self.holding.discard(sku_id)
+            pool.available[sku_id] = pool.free(sku_id) + 1
+
+    def apply(self, row: Assignment) -> None:
+        self.rows[row.key] = row
+        self.applied.add(row.key, self.rules.config(row.sku_id, row.disabled_plans))
+
+    def try_remove(self, row: Assignment) -> bool:
+        """Take an applied row away unless a remaining plan would lose a prerequisite."""
+        before = self.applied.plans()
+        config = self.applied.remove(row.key)
+        if self.applied.breaks_dependency(self.rules, before, self.applied.plans()) is None:
+            return True
+        self.applied.add(row.key, config)
+        return False
+
+
+def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -> list[UserOutcome]:
+    """Evaluate `cases` together; `pool.available` is updated with the seats taken or freed."""
+    users = [_User(case, rules, holding=_held_skus(case)) for case in cases]
+    held_skus = [set(user.holding) for user in users]
+    for user in users:
+        _settle_user(user, pool)
+        user.release_unused(pool)
+
+    units = sorted((unit for user in users for unit in user.units), key=lambda u: u.order)
+    for unit in units:
+        _try_unit(unit, pool)
+    _retry_until_stable(users, units, pool)
+
+    outcomes = []
+    for user, skus in zip(users, held_skus, strict=True):
+        now = user.holding
+        changes = dict.fromkeys(now - skus, 1)
+        changes.update(dict.fromkeys(skus - now, -1))
+        rows = tuple(sorted(user.rows.values(), key=_row_order))
+        outcomes.append(UserOutcome(user.case.user_id, rows, changes))
+    return outcomes
+
+
+def evaluate_user(case: UserCase, rules: RuleBook, pool: SeatPool) -> UserOutcome:
+    return evaluate_batch([case], rules, pool)[0]
+
+
+def _row_order(row: Assignment) -> tuple[str, UUID]:
+    return (str(row.sku_id), row.group_id or _NIL)
+
+
+def _held_skus(case: UserCase) -> set[UUID]:
+    return {row.sku_id for row in case.held if row.state.applied}
+
+
+def _settle_user(user: _User, pool: SeatPool) -> None:
+    """Steps 1 to 3: direct licenses, kept group licenses, and removals."""
+    rules, case = user.rules, user.case
+    held = {row.key: row for row in case.held}
+    wanted = {(intent.sku_id, intent.group_id): intent for intent in case.intents}
+    by_group: dict[UUID, list[Intent]] = {}
+
+    for intent in case.intents:
+        key = (intent.sku_id, intent.group_id)
+        if intent.sku_id not in rules.sku_plans or intent.sku_id in pool.disabled_skus:
+            user.rows[key] = _row(intent, State.DISABLED, None)
+        elif intent.group_id is None:
+            _settle_direct(user, intent, held.get(key), pool)
+        else:
+            by_group.setdefault(intent.group_id, []).append(intent)
+
+    for group_id, intents in sorted(by_group.items()):
+        pending: list[Intent] = []
+        replacing: dict[Key, Assignment] = {}
+        for intent in intents:
+            key = (intent.sku_id, group_id)
+            row = held.get(key)
+            if row is None or not row.state.applied:
+                pending.append(intent)
+            elif row.disabled_plans == intent.disabled_plans:
+                _keep(user, intent)
+            else:
+                user.apply(row)
+                replacing[key] = row
+        if pending or replacing:
+            open_intents = pending + [wanted[key] for key in replacing]
+            since = min(intent.since for intent in open_intents)
+            user.units.append(_Unit(user, group_id, open_intents, replacing, since))
+
+    gone = [row for key, row in held.items() if key not in wanted and row.state.applied]
+    for row in gone:
+        if row.sku_id in rules.sku_plans:
+            user.apply(row)
+    for row in sorted(gone, key=_row_order):
+        if row.sku_id not in rules.sku_plans or user.try_remove(row):
+            user.rows.pop(row.key, None)
+        else:
+            user.blocked[row.key] = row
+            user.rows[row.key] = _with(row, State.ACTIVE_WITH_ERROR, ErrorKind.DEPENDENCY)
+
+
+def _settle_direct(user: _User, intent: Intent, row: Assignment | None, pool: SeatPool) -> None:
+    if row is None or not row.state.applied:
+        if user.needs_seat(intent.sku_id, pool):
+            user.rows[(intent.sku_id, None)] = _row(intent, State.ERROR, ErrorKind.COUNT)
+            return
+        user.take_seat(intent.sku_id, pool)
+    user.apply(_row(intent, State.ACTIVE, None))
+
+
+def _keep(user: _User, intent: Intent) -> None:
+    """A working group license is never taken away while its intent remains."""
+    config = user.rules.config(intent.sku_id, intent.disabled_plans)
+    if user.rules.prohibited_at(config.enabled_plans, user.case.location):
+        user.apply(_row(intent, State.ACTIVE_WITH_ERROR, ErrorKind.PROHIBITED_LOCATION))
+    else:
+        user.apply(_row(intent, State.ACTIVE, None))
+
+
+def _try_unit(unit: _Unit, pool: SeatPool) -> None:
+    """Apply a group's open products to its user, all or nothing."""
+    user, rules = unit.user, unit.user.rules
+    configs = [rules.config(i.sku_id, i.disabled_plans) for i in unit.intents]
+    old = [user.applied.configs[key] for key in unit.replacing]
+    before = user.applied.plans()
+    others = user.applied.plans_without(old)
+    errors = _unit_errors(user, configs, others, pool)
+    if errors is None:
+        after = others.union(*(config.enabled_plans for config in configs))
+        if old and user.applied.breaks_dependency(rules, before, after) is not None:
+            errors = [
+                ErrorKind.DEPENDENCY if i.sku_id in _skus(unit.replacing) else None
+                for i in unit.intents
+            ]
+
+    if errors is None:
+        for intent in unit.intents:
+            user.take_seat(intent.sku_id, pool)
+            user.apply(_row(intent, State.ACTIVE, None))
+        unit.applied = True
+        return
+    for intent, error in zip(unit.intents, errors, strict=True):
+        key = (intent.sku_id, intent.group_id)
+        kind = error or ErrorKind.OTHER
+        previous = unit.replacing.get(key)
+        if previous is not None:
+            # The old configuration keeps working; the change waits with its reason.
+            user.rows[key] = _with(previous, State.ACTIVE_WITH_ERROR, kind)
+        else:
+            user.rows[key] = _row(intent, State.ERROR, kind)
+
+
+def _skus(rows: dict[Key, Assignment]) -> set[UUID]:
+    return {sku for sku, _ in rows}
+
+
+def _unit_errors(
+    user: _User, configs: list[ProductConfig], others: set[UUID], pool: SeatPool
+) -> list[ErrorKind | None] | None:
+    """The error of each product of a unit, or None when every product passes."""
+    rules, location = user.rules, user.case.location
+    errors: list[ErrorKind | None] = []
+    for index, config in enumerate(configs):
+        siblings = set().union(*(c.enabled_plans for i, c in enumerate(configs) if i != index))
+        if rules.prohibited_at(config.enabled_plans, location):
+            errors.append(ErrorKind.PROHIBITED_LOCATION)
+        elif not (
+            config.exclusive_partners.isdisjoint(others)
+            and config.exclusive_partners.isdisjoint(siblings)
+        ):
+            errors.append(ErrorKind.MUTUALLY_EXCLUSIVE)
+        elif user.needs_seat(config.sku_id, pool):
+            errors.append(ErrorKind.COUNT)
+        else:
+            errors.append(None)
+    return errors if any(errors) else None
+
+
+def _retry_until_stable(users: list[_User], units: list[_Unit], pool: SeatPool) -> None:
+    """Try failed units again while removals or new seats may let them pass."""
+    changed = True
+    while changed:
+        changed = False
+        for user in users:
+            for key, row in sorted(user.blocked.items(), key=lambda item: _row_order(item[1])):
+                if user.try_remove(row):
+                    del user.blocked[key]
+                    del user.rows[key]
+                    user.release_unused(pool)
+                    changed = True
+        for unit in units:
+            if not unit.applied:
+                _try_unit(unit, pool)
+                changed = changed or unit.applied
+
+
+def _row(intent: Intent, state: State, error: ErrorKind | None) -> Assignment:
+    return Assignment(
+        intent.sku_id, intent.group_id, intent.disabled_plans, state, error, intent.since
+    )
+
+
+def _with(row: Assignment, state: State, error: ErrorKind | None) -> Assignment:
+    return Assignment(row.sku_id, row.group_id, row.disabled_plans, state, error, row.since)
+
+
+def active_plans(rows: Iterable[Assignment], rules: RuleBook) -> set[UUID]:
+    """The plans enabled on a user by the applied rows among `rows`."""
+    plans: set[UUID] = set()
+    for row in rows:
+        if row.state.applied and row.sku_id in rules.sku_plans:
+            plans |= rules.config(row.sku_id, row.disabled_plans).enabled_plans
+    return plans

@@ -1,0 +1,120 @@
+"""The rules between service plans, in the shape the engine evaluates fastest.
+
+A `RuleBook` is built once per catalog version (see `seatplan.catalog.rulebook`) and
+shared by every evaluation; what it derives per product configuration is cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from uuid import UUID
+
+#: A prerequisite is an OR of ANDs: plan P needs every plan of at least one alternative.
+Prerequisites = tuple[frozenset[UUID], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LocationRule:
+    """Where plans may be used. `plans=None` means every plan of the catalog."""
+
+    plans: frozenset[UUID] | None
+    prohibited: frozenset[str] = frozenset()
+    #: When set, every location outside it is prohibited for these plans.
+    allowed: frozenset[str] | None = None
+
+    def prohibits(self, plan_id: UUID, location: str) -> bool:
+        if self.plans is not None and plan_id not in self.plans:
+            return False
+        if location in self.prohibited:
+            return True
+        return self.allowed is not None and location not in self.allowed
+
+
+@dataclass(frozen=True, slots=True)
+class ProductConfig:
+    """One product with some of its plans disabled: what a single assignment enables."""
+
+    sku_id: UUID
+    disabled_plans: frozenset[UUID]
+    enabled_plans: frozenset[UUID]
+    #: Every plan that may not be enabled beside this configuration on the same user.
+    exclusive_partners: frozenset[UUID]
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Products, exclusive plan sets, dependencies and location rules of a catalog."""
+
+    sku_plans: Mapping[UUID, frozenset[UUID]]
+    exclusive_sets: tuple[frozenset[UUID], ...] = ()
+    dependencies: Mapping[UUID, Prerequisites] = field(default_factory=dict)
+    location_rules: tuple[LocationRule, ...] = ()
+    _configs: dict[tuple[UUID, frozenset[UUID]], ProductConfig] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _prohibited: dict[tuple[frozenset[UUID], str | None], bool] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @cached_property
+    def partners(self) -> Mapping[UUID, frozenset[UUID]]:
+        """Plan → the other plans it shares an exclusive set with (never itself)."""
+        out: dict[UUID, set[UUID]] = {}
+        for plans in self.exclusive_sets:
+            for plan in plans:
+                out.setdefault(plan, set()).update(plans - {plan})
+        return {plan: frozenset(others) for plan, others in out.items()}
+
+    @cached_property
+    def dependent_plans(self) -> frozenset[UUID]:
+        """Plans that have prerequisites."""
+        return frozenset(plan for plan, needs in self.dependencies.items() if needs)
+
+    def config(self, sku_id: UUID, disabled_plans: frozenset[UUID]) -> ProductConfig:
+        """The cached configuration of `sku_id` minus `disabled_plans` (a known SKU)."""
+        key = (sku_id, disabled_plans)
+        found = self._configs.get(key)
+        if found is None:
+            enabled = self.sku_plans[sku_id] - disabled_plans
+            partners = self.partners
+            exclusive: set[UUID] = set()
+            for plan in enabled:
+                exclusive.update(partners.get(plan, ()))
+            found = ProductConfig(sku_id, disabled_plans, enabled, frozenset(exclusive))
+            self._configs[key] = found
+        return found
+
+    def prohibited_at(self, plans: frozenset[UUID], location: str | None) -> bool:
+        """True when a plan may not be used at `location`, or there is no location at all."""
+        if location is None:
+            return bool(plans)
+        key = (plans, location)
+        found = self._prohibited.get(key)
+        if found is None:
+            found = any(
+                rule.prohibits(plan, location) for rule in self.location_rules for plan in plans
+            )
+            self._prohibited[key] = found
+        return found
+
+    def conflict(
+        self, plans: frozenset[UUID], others: frozenset[UUID] | set[UUID]
+    ) -> tuple[UUID, UUID] | None:
+        """A pair (plan of `plans`, different plan of `others`) sharing an exclusive set."""
+        partners = self.partners
+        for plan in sorted(plans):
+            clash = partners.get(plan, frozenset()) & others
+            if clash:
+                return plan, min(clash)
+        return None
+
+    def unmet(self, plan: UUID, enabled: frozenset[UUID] | set[UUID]) -> frozenset[UUID] | None:
+        """The first alternative of `plan`'s prerequisites when none is met in `enabled`."""
+        alternatives = self.dependencies.get(plan)
+        if not alternatives:
+            return None
+        if any(alternative <= enabled for alternative in alternatives):
+            return None
+        return alternatives[0]

@@ -1,0 +1,1 @@
+"""The worker: claims queued users in batches, evaluates them, writes the outcomes."""

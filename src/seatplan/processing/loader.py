@@ -1,0 +1,84 @@
+"""Load a claimed batch of users with a handful of set-based queries (never one per user)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatplan.engine import Assignment, ErrorKind, Intent, State, UserCase, effective_location
+from seatplan.store.tables import (
+    GroupLicense,
+    LicenseAssignment,
+    Membership,
+    Organization,
+    QueuedUser,
+    User,
+)
+from seatplan.store.types import NIL
+
+
+def load_cases(session: Session, token: str) -> list[UserCase]:
+    """Every user of the batch `token`, with their intents and recorded assignments."""
+    org = session.execute(
+        select(Organization.default_usage_location, Organization.country_letter_code)
+    ).one()
+    claimed = QueuedUser.claimed_by == token
+    users = session.execute(
+        select(User.id, User.usage_location)
+        .join(QueuedUser, QueuedUser.user_id == User.id)
+        .where(claimed)
+    ).all()
+    intents: dict[UUID, list[Intent]] = {user_id: [] for user_id, _ in users}
+    held: dict[UUID, list[Assignment]] = {user_id: [] for user_id, _ in users}
+
+    group_rows = session.execute(
+        select(
+            Membership.user_id,
+            GroupLicense.group_id,
+            GroupLicense.sku_id,
+            GroupLicense.disabled_plans,
+            Membership.since,
+            GroupLicense.assigned_at,
+        )
+        .join(QueuedUser, QueuedUser.user_id == Membership.user_id)
+        .join(GroupLicense, GroupLicense.group_id == Membership.group_id)
+        .where(claimed)
+    )
+    for user_id, group, sku_id, disabled, joined, assigned in group_rows:
+        intents[user_id].append(Intent(sku_id, group, disabled, max(joined, assigned)))
+
+    assignment_rows = session.execute(
+        select(
+            LicenseAssignment.user_id,
+            LicenseAssignment.sku_id,
+            LicenseAssignment.source_id,
+            LicenseAssignment.disabled_plans,
+            LicenseAssignment.state,
+            LicenseAssignment.error,
+            LicenseAssignment.since,
+        )
+        .join(QueuedUser, QueuedUser.user_id == LicenseAssignment.user_id)
+        .where(claimed)
+    )
+    for user_id, sku_id, source_id, disabled, state, error, since in assignment_rows:
+        group_id: UUID | None = None if source_id == NIL else source_id
+        row = Assignment(
+            sku_id, group_id, disabled, State(state), ErrorKind(error) if error else None, since
+        )
+        held[user_id].append(row)
+        if group_id is None:
+            # A direct assignment is its own intent.
+            intents[user_id].append(Intent(sku_id, None, disabled, since))
+
+    default, country = org
+    return [
+        UserCase(
+            user_id=user_id,
+            location=effective_location(location, default, country),
+            intents=tuple(intents[user_id]),
+            held=tuple(held[user_id]),
+        )
+        for user_id, location in users
+    ]

@@ -1,0 +1,73 @@
+"""Drain the queue once (CLI) or keep draining it until stopped (the worker)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from seatplan.processing.batch import BatchResult, process_batch
+from seatplan.services import queue
+from seatplan.store.db import Database
+
+log = logging.getLogger(__name__)
+
+#: Called after each batch with (users done so far, users still queued).
+Progress = Callable[[int, int], None]
+
+MAX_RETRIES = 8
+
+
+def pending(db: Database) -> int:
+    with db.reading() as session:
+        return queue.queued_count(session)
+
+
+def drain(db: Database, *, batch_size: int, progress: Progress | None = None) -> int:
+    """Process batches until the queue is empty. Returns the number of users evaluated."""
+    done = 0
+    while True:
+        result = _with_retries(db, batch_size)
+        done += result.users
+        if result.users == 0:
+            return done
+        if progress is not None:
+            progress(done, pending(db))
+
+
+def run(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.Event) -> None:
+    """The worker loop: drain, then wait for more work, until `stop` is set."""
+    log.info("worker started")
+    while not stop.is_set():
+        try:
+            if _with_retries(db, batch_size).users == 0:
+                stop.wait(poll_seconds)
+        except Exception:  # a worker outlives any one bad batch; the batch stays queued
+            log.exception("batch failed; retrying after a pause")
+            stop.wait(poll_seconds * 5)
+    log.info("worker stopped")
+
+
+def _with_retries(db: Database, batch_size: int) -> BatchResult:
+    """A batch that lost a race (lock timeout, deadlock, lost connection) is retried whole."""
+    for attempt in range(MAX_RETRIES):
+        try:
+            return process_batch(db, size=batch_size)
+        except (OperationalError, DBAPIError) as error:
+            if attempt == MAX_RETRIES - 1 or not _transient(error):
+                raise
+            delay = min(2.0, 0.05 * 2**attempt) * (0.5 + random.random())
+            log.warning("batch rolled back (%s); retry in %.2fs", type(error.orig).__name__, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _transient(error: DBAPIError) -> bool:
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return True
+    # PostgreSQL: serialization_failure, deadlock_detected.
+    return getattr(error.orig, "sqlstate", None) in {"40001", "40P01"}

@@ -1,0 +1,1 @@
+"""One module per feature: keyword-only functions that take a session and do one change."""

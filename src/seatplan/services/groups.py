@@ -1,0 +1,127 @@
+"""Groups and their direct members (nested groups are not expanded, as in Entra)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from seatplan.services import audit, queue
+from seatplan.services.errors import BadRequest, Conflict
+from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
+from seatplan.store.types import utcnow
+
+
+def create(
+    session: Session,
+    *,
+    display_name: str,
+    description: str | None = None,
+    security_enabled: bool = True,
+    mail_enabled: bool = False,
+    group_id: UUID | None = None,
+) -> Group:
+    name = display_name.strip()
+    if not name:
+        raise BadRequest("displayName cannot be empty.")
+    group = Group(
+        display_name=name,
+        description=description,
+        security_enabled=security_enabled,
+        mail_enabled=mail_enabled,
+        processing_state=queue.COMPLETE,
+    )
+    if group_id is not None:
+        group.id = group_id
+    session.add(group)
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.ADD_GROUP,
+        category="GroupManagement",
+        targets=[audit.target("Group", group.id, group.display_name)],
+    )
+    return group
+
+
+def is_licensed(session: Session, group_id: UUID) -> bool:
+    return bool(session.scalar(select(exists().where(GroupLicense.group_id == group_id))))
+
+
+def delete_group(session: Session, *, group: Group) -> None:
+    """Delete a group; one that carries licenses must lose them first."""
+    if is_licensed(session, group.id):
+        raise BadRequest(
+            f"Group '{group.display_name}' has licenses assigned: remove its licenses first."
+        )
+    holders = list(
+        session.scalars(
+            select(LicenseAssignment.user_id).where(LicenseAssignment.source_id == group.id)
+        )
+    )
+    session.execute(delete(Membership).where(Membership.group_id == group.id))
+    audit.record(
+        session,
+        activity=audit.Activity.DELETE_GROUP,
+        category="GroupManagement",
+        targets=[audit.target("Group", group.id, group.display_name)],
+    )
+    session.delete(group)
+    session.flush()
+    queue.enqueue_users(session, holders)
+
+
+def add_member(session: Session, *, group: Group, user: User) -> None:
+    if session.get(Membership, (group.id, user.id)) is not None:
+        raise Conflict(
+            f"'{user.user_principal_name}' is already a member of '{group.display_name}'."
+        )
+    session.add(Membership(group_id=group.id, user_id=user.id, since=utcnow()))
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.ADD_MEMBER,
+        category="GroupManagement",
+        targets=[
+            audit.target("User", user.id, user.user_principal_name),
+            audit.target("Group", group.id, group.display_name),
+        ],
+    )
+    if is_licensed(session, group.id):
+        queue.enqueue_users(session, [user.id])
+
+
+def remove_member(session: Session, *, group: Group, user: User) -> None:
+    membership = session.get(Membership, (group.id, user.id))
+    if membership is None:
+        raise BadRequest(f"'{user.user_principal_name}' is not a member of '{group.display_name}'.")
+    session.delete(membership)
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.REMOVE_MEMBER,
+        category="GroupManagement",
+        targets=[
+            audit.target("User", user.id, user.user_principal_name),
+            audit.target("Group", group.id, group.display_name),
+        ],
+    )
+    holds = session.scalar(
+        select(
+            exists().where(
+                LicenseAssignment.user_id == user.id, LicenseAssignment.source_id == group.id
+            )
+        )
+    )
+    if holds:
+        queue.enqueue_users(session, [user.id])
+
+
+def member_count(session: Session, group_id: UUID) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Membership).where(Membership.group_id == group_id)
+        )
+        or 0
+    )

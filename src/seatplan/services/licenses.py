@@ -1,0 +1,177 @@
+"""License assignment: direct (validated at once) and by group (processed in the background)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from seatplan import engine
+from seatplan.engine import Assignment, ErrorKind, State
+from seatplan.services import audit, catalog, queue, subscriptions
+from seatplan.services import organization as org_service
+from seatplan.services.errors import BadRequest
+from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, SkuUsage, User
+from seatplan.store.types import NIL, utcnow
+
+Products = Mapping[UUID, frozenset[UUID]]
+
+
+def held(session: Session, user_id: UUID) -> list[Assignment]:
+    """The user's recorded license assignments, as the engine sees them."""
+    rows = session.scalars(select(LicenseAssignment).where(LicenseAssignment.user_id == user_id))
+    return [to_assignment(row) for row in rows]
+
+
+def to_assignment(row: LicenseAssignment) -> Assignment:
+    return Assignment(
+        sku_id=row.sku_id,
+        group_id=None if row.source_id == NIL else row.source_id,
+        disabled_plans=row.disabled_plans,
+        state=State(row.state),
+        error=ErrorKind(row.error) if row.error else None,
+        since=row.since,
+    )
+
+
+def location_of(session: Session, user: User) -> str | None:
+    org = org_service.get(session)
+    return engine.effective_location(
+        user.usage_location, org.default_usage_location, org.country_letter_code
+    )
+
+
+def assign_to_user(session: Session, *, user: User, add: Products, remove: Sequence[UUID]) -> None:
+    """Graph's `assignLicense` on a user: every change of the request, or none."""
+    rules = catalog.rulebook(session)
+    rows = held(session, user.id)
+    usage = subscriptions.lock_usage(session, [*add, *remove])
+    available = {sku: u.enabled_units - u.consumed_units for sku, u in usage.items()}
+    try:
+        engine.check_direct_change(
+            rules=rules,
+            location=location_of(session, user),
+            held=rows,
+            add=add,
+            remove=remove,
+            available=available,
+        )
+    except engine.LicenseRefused as refused:
+        raise BadRequest(refused.message) from refused
+
+    before = {row.sku_id for row in rows if row.state.applied}
+    previous = {row.sku_id: row for row in rows if row.group_id is None}
+    now = utcnow()
+    for sku_id in remove:
+        session.execute(
+            delete(LicenseAssignment).where(
+                LicenseAssignment.user_id == user.id,
+                LicenseAssignment.sku_id == sku_id,
+                LicenseAssignment.source_id == NIL,
+            )
+        )
+    for sku_id, disabled in add.items():
+        old = previous.get(sku_id)
+        session.merge(
+            LicenseAssignment(
+                user_id=user.id,
+                sku_id=sku_id,
+                source_id=NIL,
+                disabled_plans=disabled,
+                state=State.ACTIVE.value,
+                error=None,
+                since=old.since if old else now,
+                updated=now,
+            )
+        )
+    session.flush()
+    after = {row.sku_id for row in held(session, user.id) if row.state.applied}
+    _count_seats(usage, taken=after - before, freed=before - after)
+    subscriptions.offer_freed_seats(session, dict.fromkeys(before - after, 1))
+    audit.record(
+        session,
+        activity=audit.Activity.CHANGE_USER_LICENSE,
+        category="UserManagement",
+        targets=[audit.target("User", user.id, user.user_principal_name)],
+        modified=[
+            audit.changed("AssignedLicense", None, _names(session, add)) if add else {},
+            audit.changed("RemovedLicense", None, _names(session, remove)) if remove else {},
+        ],
+    )
+    # Group licenses of the user may now pass (a conflict gone) or fail.
+    queue.enqueue_users(session, [user.id])
+
+
+def _count_seats(usage: dict[UUID, SkuUsage], *, taken: set[UUID], freed: set[UUID]) -> None:
+    for sku_id in taken:
+        usage[sku_id].consumed_units += 1
+    for sku_id in freed:
+        usage[sku_id].consumed_units -= 1
+
+
+def _names(session: Session, skus: Mapping[UUID, object] | Sequence[UUID]) -> str:
+    return ",".join(catalog.find_product(session, sku).sku_part_number for sku in skus)
+
+
+def assign_to_group(
+    session: Session, *, group: Group, add: Products, remove: Sequence[UUID]
+) -> None:
+    """Graph's `assignLicense` on a group: checks the group itself, then queues its members."""
+    if not group.security_enabled:
+        raise BadRequest(
+            f"Group '{group.display_name}' is not security-enabled: only security groups "
+            "can be assigned licenses."
+        )
+    current = {
+        row.sku_id: row
+        for row in session.scalars(select(GroupLicense).where(GroupLicense.group_id == group.id))
+    }
+    for sku_id in remove:
+        if sku_id not in current:
+            raise BadRequest(f"License {sku_id} is not assigned to the group.")
+        if sku_id in add:
+            raise BadRequest(f"License {sku_id} cannot be both added and removed.")
+    wanted = {sku: row.disabled_plans for sku, row in current.items() if sku not in remove}
+    wanted.update(add)
+    subscribed = dict.fromkeys(session.scalars(select(SkuUsage.sku_id)), 0)
+    try:
+        engine.check_group_products(
+            catalog.rulebook(session),
+            wanted,
+            subscribed,
+            lambda plan: catalog.plan_name(session, plan),
+        )
+    except engine.LicenseRefused as refused:
+        raise BadRequest(refused.message) from refused
+
+    for sku_id in remove:
+        session.delete(current[sku_id])
+    for sku_id, disabled in add.items():
+        row = current.get(sku_id)
+        if row is None:
+            session.add(GroupLicense(group_id=group.id, sku_id=sku_id, disabled_plans=disabled))
+        else:
+            row.disabled_plans = disabled
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.SET_GROUP_LICENSE,
+        category="GroupManagement",
+        targets=[audit.target("Group", group.id, group.display_name)],
+        modified=[
+            audit.changed("AssignedLicense", None, _names(session, add)) if add else {},
+            audit.changed("RemovedLicense", None, _names(session, remove)) if remove else {},
+        ],
+    )
+    queue.enqueue_group(session, group.id)
+
+
+def reprocess_group(session: Session, *, group: Group) -> None:
+    """Evaluate every member again, and every user still holding a license from the group."""
+    queue.enqueue_group(session, group.id)
+
+
+def reprocess_user(session: Session, *, user: User) -> None:
+    queue.enqueue_users(session, [user.id])

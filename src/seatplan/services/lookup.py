@@ -1,0 +1,49 @@
+"""Find users and groups the way administrators name them."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatplan.services.errors import BadRequest, NotFound
+from seatplan.store.tables import Group, User
+
+
+def as_uuid(value: str | UUID) -> UUID | None:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value.strip())
+    except ValueError:
+        return None
+
+
+def user(session: Session, ref: str | UUID) -> User:
+    """A user by id or userPrincipalName (case-insensitive)."""
+    user_id = as_uuid(ref)
+    found = (
+        session.get(User, user_id)
+        if user_id is not None
+        else session.scalar(select(User).where(User.upn_key == str(ref).strip().lower()))
+    )
+    if found is None:
+        raise NotFound("User", ref)
+    return found
+
+
+def group(session: Session, ref: str | UUID) -> Group:
+    """A group by id or displayName; a name two groups share must be given as an id."""
+    group_id = as_uuid(ref)
+    if group_id is not None:
+        found = session.get(Group, group_id)
+        if found is None:
+            raise NotFound("Group", ref)
+        return found
+    named = list(session.scalars(select(Group).where(Group.display_name == str(ref).strip())))
+    if not named:
+        raise NotFound("Group", ref)
+    if len(named) > 1:
+        raise BadRequest(f"{len(named)} groups are named '{ref}': use the group's id.")
+    return named[0]

@@ -1,0 +1,177 @@
+"""The queue of users to evaluate again, and the processing state of their groups.
+
+Every change that can alter a user's outcome calls one of these in its own transaction,
+so the intent to re-evaluate is committed with the change itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Unpack
+from uuid import UUID
+
+from sqlalchemy import Select, Table, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from seatplan.store.tables import (
+    Group,
+    GroupLicense,
+    LicenseAssignment,
+    Membership,
+    QueuedUser,
+    User,
+)
+from seatplan.store.types import NIL, utcnow
+
+QUEUED = "QueuedForProcessing"
+IN_PROGRESS = "ProcessingInProgress"
+COMPLETE = "ProcessingComplete"
+
+
+_QUEUE: Table = QueuedUser.__table__  # type: ignore[assignment]
+
+
+def _insert_queue(session: Session, rows: Select[Unpack[tuple[Any, ...]]]) -> None:
+    """INSERT … SELECT (user id, priority, now) into the queue.
+
+    A user already queued keeps the oldest priority, so nobody loses their place.
+    """
+    columns = ["user_id", "priority", "enqueued_at"]
+    if session.get_bind().dialect.name == "postgresql":
+        pg = postgresql.insert(_QUEUE).from_select(columns, rows)
+        session.execute(
+            pg.on_conflict_do_update(
+                index_elements=["user_id"],
+                set_={"priority": func.least(_QUEUE.c.priority, pg.excluded.priority)},
+            )
+        )
+        return
+    # SQLite needs a WHERE in INSERT … SELECT … ON CONFLICT to parse it unambiguously.
+    lite = sqlite.insert(_QUEUE).from_select(columns, rows.where(literal(True)))
+    session.execute(
+        lite.on_conflict_do_update(
+            index_elements=["user_id"],
+            set_={"priority": func.min(_QUEUE.c.priority, lite.excluded.priority)},
+        )
+    )
+
+
+def enqueue_users(
+    session: Session, user_ids: Iterable[UUID], *, priority: datetime | None = None
+) -> None:
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    now = utcnow()
+    when = priority or now
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = select(User.id, literal(when), literal(now)).where(User.id.in_(chunk))
+        _insert_queue(session, rows)
+    mark_groups_of_users_queued(session, ids)
+
+
+def enqueue_group(session: Session, group_id: UUID) -> None:
+    """Queue every member of a group, and every user still holding a license from it."""
+    now = utcnow()
+    got_product = (
+        select(func.min(GroupLicense.assigned_at))
+        .where(GroupLicense.group_id == group_id)
+        .scalar_subquery()
+    )
+    members = select(
+        Membership.user_id,
+        # The intent's age: the later of joining and the group getting its first product.
+        func.coalesce(_later(session, Membership.since, got_product), literal(now)),
+        literal(now),
+    ).where(Membership.group_id == group_id)
+    _insert_queue(session, members)
+    holders = (
+        select(LicenseAssignment.user_id, func.min(LicenseAssignment.since), literal(now))
+        .where(LicenseAssignment.source_id == group_id)
+        .group_by(LicenseAssignment.user_id)
+    )
+    _insert_queue(session, holders)
+    session.execute(
+        update(Group)
+        .where(Group.id == group_id, Group.processing_state != QUEUED)
+        .values(processing_state=QUEUED)
+    )
+
+
+def enqueue_waiting_for_seats(session: Session, sku_id: UUID, seats: int) -> None:
+    """Offer `seats` freed seats to the users waiting longest in CountViolation."""
+    if seats <= 0:
+        return
+    waiting = (
+        select(LicenseAssignment.user_id, func.min(LicenseAssignment.since), literal(utcnow()))
+        .where(LicenseAssignment.sku_id == sku_id, LicenseAssignment.error == "CountViolation")
+        .group_by(LicenseAssignment.user_id)
+        .order_by(func.min(LicenseAssignment.since), LicenseAssignment.user_id)
+        .limit(seats)
+    )
+    user_ids = list(session.scalars(select(waiting.subquery().c.user_id)))
+    enqueue_users(session, user_ids)
+
+
+def enqueue_holders_of_sku(session: Session, sku_id: UUID) -> None:
+    """Queue every user with an assignment of a SKU (its subscriptions changed state)."""
+    now = utcnow()
+    holders = (
+        select(LicenseAssignment.user_id, func.min(LicenseAssignment.since), literal(now))
+        .where(LicenseAssignment.sku_id == sku_id)
+        .group_by(LicenseAssignment.user_id)
+    )
+    _insert_queue(session, holders)
+    session.execute(
+        update(Group)
+        .where(Group.id.in_(select(GroupLicense.group_id).where(GroupLicense.sku_id == sku_id)))
+        .where(Group.processing_state == COMPLETE)
+        .values(processing_state=QUEUED)
+    )
+
+
+def enqueue_users_without_location(session: Session) -> None:
+    """Queue users who inherit the organization's location and have any license."""
+    now = utcnow()
+    licensed = or_(
+        User.id.in_(select(LicenseAssignment.user_id)),
+        User.id.in_(
+            select(Membership.user_id).join(
+                GroupLicense, GroupLicense.group_id == Membership.group_id
+            )
+        ),
+    )
+    rows = select(User.id, literal(now), literal(now)).where(
+        User.usage_location.is_(None), licensed
+    )
+    _insert_queue(session, rows)
+
+
+def mark_groups_of_users_queued(session: Session, user_ids: list[UUID]) -> None:
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start : start + 500]
+        licensed_groups = (
+            select(Membership.group_id)
+            .join(GroupLicense, GroupLicense.group_id == Membership.group_id)
+            .where(Membership.user_id.in_(chunk))
+        )
+        session.execute(
+            update(Group)
+            .where(Group.id.in_(licensed_groups), Group.processing_state == COMPLETE)
+            .values(processing_state=QUEUED)
+        )
+
+
+def queued_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(QueuedUser)) or 0
+
+
+def _later(session: Session, a: Any, b: Any) -> Any:
+    name = "greatest" if session.get_bind().dialect.name == "postgresql" else "max"
+    return getattr(func, name)(a, b)
+
+
+__all__ = ["COMPLETE", "IN_PROGRESS", "NIL", "QUEUED"]

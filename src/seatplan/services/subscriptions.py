@@ -1,0 +1,127 @@
+"""Subscriptions: what the organization bought, and the seat counters they feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from seatplan.services import audit, catalog, queue
+from seatplan.services import organization as org_service
+from seatplan.services.errors import BadRequest, NotFound
+from seatplan.store.tables import Product, SkuUsage, Subscription
+
+
+@dataclass(frozen=True, slots=True)
+class SkuSummary:
+    sku_id: UUID
+    sku_part_number: str
+    display_name: str
+    enabled_units: int
+    consumed_units: int
+
+    @property
+    def available(self) -> int:
+        return self.enabled_units - self.consumed_units
+
+
+def summaries(session: Session) -> list[SkuSummary]:
+    """Every SKU the organization has a subscription for."""
+    rows = session.execute(
+        select(
+            Product.sku_id,
+            Product.sku_part_number,
+            Product.display_name,
+            SkuUsage.enabled_units,
+            SkuUsage.consumed_units,
+        )
+        .join(SkuUsage, SkuUsage.sku_id == Product.sku_id)
+        .order_by(Product.sku_part_number)
+    )
+    return [SkuSummary(*row) for row in rows]
+
+
+def list_subscriptions(session: Session) -> list[Subscription]:
+    return list(session.scalars(select(Subscription).order_by(Subscription.created)))
+
+
+def set_units(
+    session: Session, *, sku: str | UUID, units: int, subscription_id: UUID | None = None
+) -> Subscription:
+    """Set the enabled units of a SKU's subscription, creating it when there is none.
+
+    Lowering units never revokes a working license; raising them offers the new seats to
+    users waiting for one (when the organization's automatic offer is on).
+    """
+    if units < 0:
+        raise BadRequest(f"Units must be zero or more, not {units}.")
+    product = catalog.find_product(session, sku)
+    subs = list(session.scalars(select(Subscription).where(Subscription.sku_id == product.sku_id)))
+    if subscription_id is not None:
+        subs = [s for s in subs if s.id == subscription_id]
+        if not subs:
+            raise NotFound("Subscription", subscription_id)
+    if len(subs) > 1:
+        raise BadRequest(
+            f"{product.sku_part_number} has {len(subs)} subscriptions: name one by its id."
+        )
+    sub = subs[0] if subs else Subscription(sku_id=product.sku_id, enabled_units=0)
+    old = sub.enabled_units if subs else 0
+    sub.enabled_units = units
+    session.add(sub)
+    session.flush()
+    _refresh_usage(session, product.sku_id)
+    audit.record(
+        session,
+        activity=audit.Activity.UPDATE_SUBSCRIPTION,
+        category="Subscription",
+        targets=[audit.target("Subscription", sub.id, product.sku_part_number)],
+        modified=[audit.changed("EnabledUnits", old, units)],
+    )
+    return sub
+
+
+def _refresh_usage(session: Session, sku_id: UUID) -> None:
+    total = (
+        session.scalar(
+            select(func.coalesce(func.sum(Subscription.enabled_units), 0)).where(
+                Subscription.sku_id == sku_id
+            )
+        )
+        or 0
+    )
+    usage = lock_usage(session, [sku_id]).get(sku_id)
+    if usage is None:
+        usage = SkuUsage(sku_id=sku_id, enabled_units=0, consumed_units=0)
+        session.add(usage)
+    before = usage.enabled_units
+    usage.enabled_units = total
+    session.flush()
+    if (before == 0) != (total == 0):
+        # The SKU became Disabled, or came back: every holder's state changes.
+        queue.enqueue_holders_of_sku(session, sku_id)
+    elif total > before and org_service.get(session).auto_offer_seats:
+        queue.enqueue_waiting_for_seats(session, sku_id, total - usage.consumed_units)
+
+
+def lock_usage(session: Session, sku_ids: list[UUID]) -> dict[UUID, SkuUsage]:
+    """Seat counters of `sku_ids`, row-locked in a fixed order (no deadlock between writers)."""
+    if not sku_ids:
+        return {}
+    rows = session.scalars(
+        select(SkuUsage)
+        .where(SkuUsage.sku_id.in_(sorted(set(sku_ids))))
+        .order_by(SkuUsage.sku_id)
+        .with_for_update()
+    )
+    return {row.sku_id: row for row in rows}
+
+
+def offer_freed_seats(session: Session, freed: dict[UUID, int]) -> None:
+    """After seats were given back, queue the longest-waiting users for them."""
+    if not freed or not org_service.get(session).auto_offer_seats:
+        return
+    for sku_id, usage in sorted(lock_usage(session, list(freed)).items()):
+        queue.enqueue_waiting_for_seats(session, sku_id, usage.enabled_units - usage.consumed_units)

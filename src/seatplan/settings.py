@@ -1,0 +1,26 @@
+"""One typed settings object, read from the environment (prefix SEATPLAN_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEATPLAN_", env_file=".env", extra="ignore")
+
+    #: SQLite by default, so that Seatplan runs with no setup.
+    database_url: str = "sqlite:///./seatplan.db"
+    #: Users evaluated per worker transaction.
+    batch_size: int = Field(default=5000, ge=1, le=100_000)
+    #: How long a worker's claim on queued users lasts before another worker may take them.
+    claim_seconds: int = Field(default=120, ge=5)
+    #: How often an idle worker looks at the queue.
+    poll_seconds: float = Field(default=1.0, gt=0)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,73 @@
+"""Engines and sessions: SQLite in WAL mode by default, PostgreSQL for scale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+#: How long SQLite waits for another writer before giving up.
+SQLITE_BUSY_MS = 30_000
+
+
+class Database:
+    """One engine and its sessions. `writing()` opens a transaction that will write."""
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_options)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        # On SQLite a writing transaction takes the write lock at BEGIN: a reader that
+        # later wants to write could otherwise fail with "database is locked".
+        self._writes = sessionmaker(
+            self.engine.execution_options(seatplan_writes=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._reads() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A transaction committed on success and rolled back on any error."""
+        with self._writes() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False},
+            **options,
+        )
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writes = connection.get_execution_options().get("seatplan_writes", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

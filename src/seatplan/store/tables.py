@@ -1,0 +1,238 @@
+"""The tables of every object of SPEC section 1, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from seatplan.store.types import PlanSet, UtcDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
+        datetime: UtcDateTime(),
+        UUID: Uuid(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    display_name: Mapped[str] = mapped_column(String(256))
+    country_letter_code: Mapped[str | None] = mapped_column(String(2))
+    default_usage_location: Mapped[str | None] = mapped_column(String(2))
+    #: Offer freed or bought seats to users waiting in CountViolation (Entra does not).
+    auto_offer_seats: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Bumped on every catalog change so that every process reloads its rules.
+    catalog_version: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- catalog -----------------------------------------------------------------------
+
+
+class ServicePlan(Base):
+    __tablename__ = "service_plan"
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    #: Not unique: Microsoft's own list gives two plans one name.
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    friendly_name: Mapped[str] = mapped_column(String(256))
+    builtin: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Product(Base):
+    __tablename__ = "product"
+    sku_id: Mapped[UUID] = mapped_column(primary_key=True)
+    sku_part_number: Mapped[str] = mapped_column(String(128), unique=True)
+    display_name: Mapped[str] = mapped_column(String(256))
+    builtin: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ProductPlan(Base):
+    __tablename__ = "product_plan"
+    sku_id: Mapped[UUID] = mapped_column(
+        ForeignKey("product.sku_id", ondelete="CASCADE"), primary_key=True
+    )
+    plan_id: Mapped[UUID] = mapped_column(ForeignKey("service_plan.id"), primary_key=True)
+
+
+class ExclusiveSetPlan(Base):
+    __tablename__ = "exclusive_set_plan"
+    set_name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    plan_id: Mapped[UUID] = mapped_column(ForeignKey("service_plan.id"), primary_key=True)
+
+
+class PlanDependency(Base):
+    """Plan needs every required plan of at least one alternative (OR of ANDs)."""
+
+    __tablename__ = "plan_dependency"
+    plan_id: Mapped[UUID] = mapped_column(ForeignKey("service_plan.id"), primary_key=True)
+    alternative: Mapped[int] = mapped_column(Integer, primary_key=True)
+    required_plan_id: Mapped[UUID] = mapped_column(ForeignKey("service_plan.id"), primary_key=True)
+
+
+class LocationRestriction(Base):
+    __tablename__ = "location_restriction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: NULL means every plan of the catalog.
+    plan_ids: Mapped[frozenset[UUID] | None] = mapped_column(PlanSet)
+    prohibited: Mapped[str] = mapped_column(Text, default="")
+    #: Comma-separated country codes; NULL when the rule lists prohibited places instead.
+    allowed: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- subscriptions and seats -----------------------------------------------------------
+
+
+class Subscription(Base):
+    __tablename__ = "subscription"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    sku_id: Mapped[UUID] = mapped_column(ForeignKey("product.sku_id"), index=True)
+    enabled_units: Mapped[int] = mapped_column(Integer, default=0)
+    suspended_units: Mapped[int] = mapped_column(Integer, default=0)
+    warning_units: Mapped[int] = mapped_column(Integer, default=0)
+    locked_out_units: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="Enabled")
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SkuUsage(Base):
+    """Seat counters per SKU: the row every writer locks before changing seats."""
+
+    __tablename__ = "sku_usage"
+    sku_id: Mapped[UUID] = mapped_column(ForeignKey("product.sku_id"), primary_key=True)
+    enabled_units: Mapped[int] = mapped_column(Integer, default=0)
+    consumed_units: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -- directory ---------------------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    user_principal_name: Mapped[str] = mapped_column(String(256))
+    #: Lower-cased UPN: sign-in names are unique whatever their case.
+    upn_key: Mapped[str] = mapped_column(String(256), unique=True)
+    display_name: Mapped[str] = mapped_column(String(256))
+    usage_location: Mapped[str | None] = mapped_column(String(2))
+    account_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    department: Mapped[str | None] = mapped_column(String(256))
+    job_title: Mapped[str | None] = mapped_column(String(256))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Group(Base):
+    __tablename__ = "directory_group"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    display_name: Mapped[str] = mapped_column(String(256), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    security_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    mail_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    processing_state: Mapped[str] = mapped_column(String(32), default="ProcessingComplete")
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupLicense(Base):
+    """A product assigned to a group: the intent every member inherits."""
+
+    __tablename__ = "group_license"
+    group_id: Mapped[UUID] = mapped_column(
+        ForeignKey("directory_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    sku_id: Mapped[UUID] = mapped_column(ForeignKey("product.sku_id"), primary_key=True)
+    disabled_plans: Mapped[frozenset[UUID]] = mapped_column(PlanSet, default=frozenset())
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (Index("ix_membership_user_id", "user_id"),)
+    group_id: Mapped[UUID] = mapped_column(
+        ForeignKey("directory_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- licensing -------------------------------------------------------------------------
+
+
+class LicenseAssignment(Base):
+    """Graph's licenseAssignmentState: one per user per SKU per source."""
+
+    __tablename__ = "license_assignment"
+    __table_args__ = (
+        Index("ix_license_assignment_source_state", "source_id", "state"),
+        Index("ix_license_assignment_sku_state", "sku_id", "state"),
+    )
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    sku_id: Mapped[UUID] = mapped_column(primary_key=True)
+    #: The assigning group, or NIL for a direct assignment.
+    source_id: Mapped[UUID] = mapped_column(primary_key=True)
+    disabled_plans: Mapped[frozenset[UUID]] = mapped_column(PlanSet, default=frozenset())
+    state: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(String(48))
+    since: Mapped[datetime]
+    updated: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QueuedUser(Base):
+    """A user whose licenses must be evaluated again.
+
+    A worker claims rows inside the transaction that processes them and deletes them in
+    it: a worker that dies never commits, so its claim ends with its connection.
+    """
+
+    __tablename__ = "license_queue"
+    __table_args__ = (Index("ix_license_queue_order", "priority", "user_id"),)
+    user_id: Mapped[UUID] = mapped_column(primary_key=True)
+    #: Oldest intent first: the seat goes to whoever asked first.
+    priority: Mapped[datetime]
+    enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The batch that holds the row, set and cleared inside that batch's transaction.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class AuditEvent(Base):
+    """Graph's directoryAudit."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    activity_date_time: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    activity_display_name: Mapped[str] = mapped_column(String(128), index=True)
+    category: Mapped[str] = mapped_column(String(64))
+    initiated_by: Mapped[dict[str, Any]] = mapped_column(JSON)
+    target_resources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    result: Mapped[str] = mapped_column(String(16), default="success")
+    result_reason: Mapped[str] = mapped_column(Text, default="")
+    modified_properties: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from sqlalchemy import exists, select
 
@@ -149,7 +150,9 @@ def load(db: Database, *, batch_size: int = 1000) -> bool:
             group = groups.create(session, display_name=name, description=description)
             for alias in members:
                 groups.add_member(session, group=group, user=lookup.user(session, upn(alias)))
-            wanted = {catalog.find_product(session, p).sku_id: frozenset() for p in products}
+            wanted: dict[UUID, frozenset[UUID]] = {
+                catalog.find_product(session, p).sku_id: frozenset() for p in products
+            }
             licenses.assign_to_group(session, group=group, add=wanted, remove=[])
         worker.drain(db, batch_size=batch_size)
 

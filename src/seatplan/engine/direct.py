@@ -108,7 +108,9 @@ def check_location_change(
                 raise errors.usage_location_prohibits(location or "(none)", row.sku_id)
 
 
-def _refuse_conflict(rules: RuleBook, config: ProductConfig, others: set[UUID]) -> None:
+def _refuse_conflict(
+    rules: RuleBook, config: ProductConfig, others: frozenset[UUID] | set[UUID]
+) -> None:
     if not config.exclusive_partners.isdisjoint(others):
         pair = rules.conflict(config.enabled_plans, others)
         assert pair is not None  # the partners overlap, so a pair exists

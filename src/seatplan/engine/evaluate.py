@@ -21,8 +21,6 @@ from seatplan.engine.model import Assignment, ErrorKind, Intent, State, UserCase
 from seatplan.engine.rules import ProductConfig, RuleBook
 from seatplan.engine.user_state import AppliedLicenses, Key
 
-_NIL = UUID(int=0)
-
 
 @dataclass(slots=True)
 class SeatPool:
@@ -49,9 +47,15 @@ class _Unit:
     applied: bool = False
 
     @property
-    def order(self) -> tuple[int, datetime, UUID, UUID]:
-        # Sources that already hold a working license go first.
-        return (0 if self.replacing else 1, self.since, self.group_id, self.user.case.user_id)
+    def order(self) -> tuple[int, datetime, int, int]:
+        # Sources that already hold a working license go first. Integers compare faster
+        # than UUIDs, and ties on time are the rule when a whole group gets a product.
+        return (
+            0 if self.replacing else 1,
+            self.since,
+            self.group_id.int,
+            self.user.case.user_id.int,
+        )
 
 
 @dataclass(slots=True)
@@ -62,7 +66,6 @@ class _User:
     rows: dict[Key, Assignment] = field(default_factory=dict)
     #: Applied rows whose intent is gone but whose removal would break a dependency.
     blocked: dict[Key, Assignment] = field(default_factory=dict)
-    units: list[_Unit] = field(default_factory=list)
     #: SKUs the user holds a seat of: those held before, then kept in step with `applied`.
     holding: set[UUID] = field(default_factory=set)
 
@@ -80,9 +83,9 @@ class _User:
             self.holding.discard(sku_id)
             pool.available[sku_id] = pool.free(sku_id) + 1
 
-    def apply(self, row: Assignment) -> None:
+    def apply(self, row: Assignment, config: ProductConfig | None = None) -> None:
         self.rows[row.key] = row
-        self.applied.add(row.key, self.rules.config(row.sku_id, row.disabled_plans))
+        self.applied.add(row.key, config or self.rules.config(row.sku_id, row.disabled_plans))
 
     def try_remove(self, row: Assignment) -> bool:
         """Take an applied row away unless a remaining plan would lose a prerequisite."""
@@ -98,11 +101,12 @@ def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -
     """Evaluate `cases` together; `pool.available` is updated with the seats taken or freed."""
     users = [_User(case, rules, holding=_held_skus(case)) for case in cases]
     held_skus = [set(user.holding) for user in users]
+    units: list[_Unit] = []
     for user in users:
-        _settle_user(user, pool)
+        units.extend(_settle_user(user, pool))
         user.release_unused(pool)
-
-    units = sorted((unit for user in users for unit in user.units), key=lambda u: u.order)
+    # Units point to their user, never back: no reference cycle outlives a batch.
+    units.sort(key=lambda u: u.order)
     for unit in units:
         _try_unit(unit, pool)
     _retry_until_stable(users, units, pool)
@@ -112,7 +116,9 @@ def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -
         now = user.holding
         changes = dict.fromkeys(now - skus, 1)
         changes.update(dict.fromkeys(skus - now, -1))
-        rows = tuple(sorted(user.rows.values(), key=_row_order))
+        rows = tuple(user.rows.values())
+        if len(rows) > 1:
+            rows = tuple(sorted(rows, key=_row_order))
         outcomes.append(UserOutcome(user.case.user_id, rows, changes))
     return outcomes
 
@@ -121,20 +127,24 @@ def evaluate_user(case: UserCase, rules: RuleBook, pool: SeatPool) -> UserOutcom
     return evaluate_batch([case], rules, pool)[0]
 
 
-def _row_order(row: Assignment) -> tuple[str, UUID]:
-    return (str(row.sku_id), row.group_id or _NIL)
+def _row_order(row: Assignment) -> tuple[int, int]:
+    return (row.sku_id.int, row.group_id.int if row.group_id else 0)
 
 
 def _held_skus(case: UserCase) -> set[UUID]:
     return {row.sku_id for row in case.held if row.state.applied}
 
 
-def _settle_user(user: _User, pool: SeatPool) -> None:
-    """Steps 1 to 3: direct licenses, kept group licenses, and removals."""
+def _settle_user(user: _User, pool: SeatPool) -> list[_Unit]:
+    """Steps 1 to 3: direct licenses, kept group licenses, and removals.
+
+    Returns the user's group sources still to try.
+    """
     rules, case = user.rules, user.case
     held = {row.key: row for row in case.held}
     wanted = {(intent.sku_id, intent.group_id): intent for intent in case.intents}
     by_group: dict[UUID, list[Intent]] = {}
+    units: list[_Unit] = []
 
     for intent in case.intents:
         key = (intent.sku_id, intent.group_id)
@@ -145,7 +155,7 @@ def _settle_user(user: _User, pool: SeatPool) -> None:
         else:
             by_group.setdefault(intent.group_id, []).append(intent)
 
-    for group_id, intents in sorted(by_group.items()):
+    for group_id, intents in sorted(by_group.items(), key=lambda item: item[0].int):
         pending: list[Intent] = []
         replacing: dict[Key, Assignment] = {}
         for intent in intents:
@@ -154,14 +164,14 @@ def _settle_user(user: _User, pool: SeatPool) -> None:
             if row is None or not row.state.applied:
                 pending.append(intent)
             elif row.disabled_plans == intent.disabled_plans:
-                _keep(user, intent)
+                _keep(user, intent, row)
             else:
                 user.apply(row)
                 replacing[key] = row
         if pending or replacing:
             open_intents = pending + [wanted[key] for key in replacing]
             since = min(intent.since for intent in open_intents)
-            user.units.append(_Unit(user, group_id, open_intents, replacing, since))
+            units.append(_Unit(user, group_id, open_intents, replacing, since))
 
     gone = [row for key, row in held.items() if key not in wanted and row.state.applied]
     for row in gone:
@@ -173,6 +183,7 @@ def _settle_user(user: _User, pool: SeatPool) -> None:
         else:
             user.blocked[row.key] = row
             user.rows[row.key] = _with(row, State.ACTIVE_WITH_ERROR, ErrorKind.DEPENDENCY)
+    return units
 
 
 def _settle_direct(user: _User, intent: Intent, row: Assignment | None, pool: SeatPool) -> None:
@@ -184,35 +195,36 @@ def _settle_direct(user: _User, intent: Intent, row: Assignment | None, pool: Se
     user.apply(_row(intent, State.ACTIVE, None))
 
 
-def _keep(user: _User, intent: Intent) -> None:
+def _keep(user: _User, intent: Intent, held: Assignment) -> None:
     """A working group license is never taken away while its intent remains."""
     config = user.rules.config(intent.sku_id, intent.disabled_plans)
     if user.rules.prohibited_at(config.enabled_plans, user.case.location):
-        user.apply(_row(intent, State.ACTIVE_WITH_ERROR, ErrorKind.PROHIBITED_LOCATION))
+        state, error = State.ACTIVE_WITH_ERROR, ErrorKind.PROHIBITED_LOCATION
     else:
-        user.apply(_row(intent, State.ACTIVE, None))
+        state, error = State.ACTIVE, None
+    unchanged = held.state is state and held.error is error and held.since == intent.since
+    user.apply(held if unchanged else _row(intent, state, error), config)
 
 
 def _try_unit(unit: _Unit, pool: SeatPool) -> None:
     """Apply a group's open products to its user, all or nothing."""
     user, rules = unit.user, unit.user.rules
     configs = [rules.config(i.sku_id, i.disabled_plans) for i in unit.intents]
-    old = [user.applied.configs[key] for key in unit.replacing]
     before = user.applied.plans()
-    others = user.applied.plans_without(old)
+    others = user.applied.plans_without(unit.replacing)
     errors = _unit_errors(user, configs, others, pool)
     if errors is None:
         after = others.union(*(config.enabled_plans for config in configs))
-        if old and user.applied.breaks_dependency(rules, before, after) is not None:
+        if unit.replacing and user.applied.breaks_dependency(rules, before, after) is not None:
             errors = [
                 ErrorKind.DEPENDENCY if i.sku_id in _skus(unit.replacing) else None
                 for i in unit.intents
             ]
 
     if errors is None:
-        for intent in unit.intents:
+        for intent, config in zip(unit.intents, configs, strict=True):
             user.take_seat(intent.sku_id, pool)
-            user.apply(_row(intent, State.ACTIVE, None))
+            user.apply(_row(intent, State.ACTIVE, None), config)
         unit.applied = True
         return
     for intent, error in zip(unit.intents, errors, strict=True):
@@ -231,13 +243,17 @@ def _skus(rows: dict[Key, Assignment]) -> set[UUID]:
 
 
 def _unit_errors(
-    user: _User, configs: list[ProductConfig], others: set[UUID], pool: SeatPool
+    user: _User, configs: list[ProductConfig], others: frozenset[UUID], pool: SeatPool
 ) -> list[ErrorKind | None] | None:
     """The error of each product of a unit, or None when every product passes."""
     rules, location = user.rules, user.case.location
     errors: list[ErrorKind | None] = []
     for index, config in enumerate(configs):
-        siblings = set().union(*(c.enabled_plans for i, c in enumerate(configs) if i != index))
+        siblings: frozenset[UUID] = frozenset()
+        if len(configs) > 1:
+            siblings = siblings.union(
+                *(c.enabled_plans for i, c in enumerate(configs) if i != index)
+            )
         if rules.prohibited_at(config.enabled_plans, location):
             errors.append(ErrorKind.PROHIBITED_LOCATION)
         elif not (

@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
+from seatplan.engine import UserOutcome
 from seatplan.services import audit
 from seatplan.services.queue import COMPLETE, IN_PROGRESS, QUEUED
-from seatplan.store.tables import Group, LicenseAssignment, Membership, QueuedUser
+from seatplan.store.tables import Group, Membership, QueuedUser
 
 
 def mark_started(session: Session, token: str) -> None:
     """Groups with a member in batch `token` and still waiting: now in progress."""
+    # From the batch to its groups: a batch is small, a group may have 100,000 members.
+    groups_of_batch = (
+        select(Membership.group_id)
+        .join(QueuedUser, QueuedUser.user_id == Membership.user_id)
+        .where(QueuedUser.claimed_by == token)
+    )
     started = session.execute(
         select(Group.id, Group.display_name)
         .where(Group.processing_state == QUEUED)
-        .where(
-            exists()
-            .where(Membership.group_id == Group.id)
-            .where(QueuedUser.user_id == Membership.user_id, QueuedUser.claimed_by == token)
-        )
+        .where(Group.id.in_(groups_of_batch))
     ).all()
     for group_id, name in started:
         session.execute(
-            update(Group).where(Group.id == group_id).values(processing_state=IN_PROGRESS)
+            update(Group)
+            .where(Group.id == group_id)
+            .values(processing_state=IN_PROGRESS, run_succeeded=0, run_failed=0)
         )
         audit.record(
             session,
@@ -39,20 +45,25 @@ def mark_started(session: Session, token: str) -> None:
 def mark_finished(session: Session) -> int:
     """Groups none of whose members is queued any more: ProcessingComplete. Returns how many."""
     pending = session.execute(
-        select(Group.id, Group.display_name).where(Group.processing_state != COMPLETE)
+        select(Group.id, Group.display_name, Group.run_succeeded, Group.run_failed).where(
+            Group.processing_state != COMPLETE
+        )
     ).all()
     finished = 0
-    for group_id, name in pending:
+    for group_id, name, ok, failed in pending:
         # Walk the queue (which shrinks) rather than the group's members (which may be many).
-        queued_member = select(
-            exists()
-            .where(QueuedUser.user_id == Membership.user_id)
-            .where(Membership.group_id == group_id)
+        queued_member = (
+            select(QueuedUser.user_id)
+            .where(
+                exists()
+                .where(Membership.user_id == QueuedUser.user_id)
+                .where(Membership.group_id == group_id)
+            )
+            .limit(1)
         )
-        if session.scalar(queued_member):
+        if session.scalar(queued_member) is not None:
             continue
         session.execute(update(Group).where(Group.id == group_id).values(processing_state=COMPLETE))
-        ok, failed = _counts(session, group_id)
         audit.record(
             session,
             activity=audit.Activity.FINISH_GROUP_LICENSING,
@@ -68,13 +79,23 @@ def mark_finished(session: Session) -> int:
     return finished
 
 
-def _counts(session: Session, group_id: UUID) -> tuple[int, int]:
-    rows = session.execute(
-        select(LicenseAssignment.user_id, func.max(LicenseAssignment.error))
-        .where(LicenseAssignment.source_id == group_id)
-        .group_by(LicenseAssignment.user_id)
-        .subquery()
-        .select()
-    ).all()
-    failed = sum(1 for _, error in rows if error is not None)
-    return len(rows) - failed, failed
+def count_outcomes(session: Session, outcomes: Sequence[UserOutcome]) -> None:
+    """Add a batch's users to the run counts of the groups that license them."""
+    counts: dict[UUID, list[int]] = {}
+    for outcome in outcomes:
+        failed_in: dict[UUID, bool] = {}
+        for row in outcome.assignments:
+            if row.group_id is not None:
+                failed_in[row.group_id] = failed_in.get(row.group_id, False) or bool(row.error)
+        for group_id, failed in failed_in.items():
+            counts.setdefault(group_id, [0, 0])[failed] += 1
+    if counts:
+        session.execute(
+            update(Group.__table__)  # type: ignore[arg-type]
+            .where(Group.__table__.c.id == bindparam("g"))
+            .values(
+                run_succeeded=Group.__table__.c.run_succeeded + bindparam("ok"),
+                run_failed=Group.__table__.c.run_failed + bindparam("bad"),
+            ),
+            [{"g": g, "ok": ok, "bad": bad} for g, (ok, bad) in sorted(counts.items())],
+        )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seatplan.engine import Assignment, ErrorKind, Intent, State, UserCase, effective_location
+from seatplan.store import bulk
 from seatplan.store.tables import (
     GroupLicense,
     LicenseAssignment,
@@ -25,15 +26,17 @@ def load_cases(session: Session, token: str) -> list[UserCase]:
         select(Organization.default_usage_location, Organization.country_letter_code)
     ).one()
     claimed = QueuedUser.claimed_by == token
-    users = session.execute(
+    users = bulk.fetch(
+        session,
         select(User.id, User.usage_location)
         .join(QueuedUser, QueuedUser.user_id == User.id)
-        .where(claimed)
-    ).all()
+        .where(claimed),
+    )
     intents: dict[UUID, list[Intent]] = {user_id: [] for user_id, _ in users}
     held: dict[UUID, list[Assignment]] = {user_id: [] for user_id, _ in users}
 
-    group_rows = session.execute(
+    group_rows = bulk.fetch(
+        session,
         select(
             Membership.user_id,
             GroupLicense.group_id,
@@ -44,12 +47,13 @@ def load_cases(session: Session, token: str) -> list[UserCase]:
         )
         .join(QueuedUser, QueuedUser.user_id == Membership.user_id)
         .join(GroupLicense, GroupLicense.group_id == Membership.group_id)
-        .where(claimed)
+        .where(claimed),
     )
     for user_id, group, sku_id, disabled, joined, assigned in group_rows:
         intents[user_id].append(Intent(sku_id, group, disabled, max(joined, assigned)))
 
-    assignment_rows = session.execute(
+    assignment_rows = bulk.fetch(
+        session,
         select(
             LicenseAssignment.user_id,
             LicenseAssignment.sku_id,
@@ -60,7 +64,7 @@ def load_cases(session: Session, token: str) -> list[UserCase]:
             LicenseAssignment.since,
         )
         .join(QueuedUser, QueuedUser.user_id == LicenseAssignment.user_id)
-        .where(claimed)
+        .where(claimed),
     )
     for user_id, sku_id, source_id, disabled, state, error, since in assignment_rows:
         group_id: UUID | None = None if source_id == NIL else source_id

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, delete, insert, update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from seatplan.engine import Assignment, UserCase, UserOutcome
+from seatplan.store import bulk
 from seatplan.store.tables import LicenseAssignment, SkuUsage
 from seatplan.store.types import NIL, utcnow
 
 _TABLE: Table = LicenseAssignment.__table__  # type: ignore[assignment]
+_KEY = ("user_id", "sku_id", "source_id")
+_CHANGING = ("disabled_plans", "state", "error", "since", "updated")
 
 
 @dataclass(slots=True)
@@ -41,35 +45,16 @@ def write_outcomes(
             if old is None:
                 inserts.append(_values(user_id, row, now))
             elif old != row:
-                updates.append(_keyed(_values(user_id, row, now)))
+                updates.append(_values(user_id, row, now))
         deletes.extend(
-            {"k_user": user_id, "k_sku": sku, "k_source": group or NIL} for sku, group in before
+            {"user_id": user_id, "sku_id": sku, "source_id": group or NIL} for sku, group in before
         )
         for sku_id, change in outcome.seat_changes.items():
             summary.seat_changes[sku_id] = summary.seat_changes.get(sku_id, 0) + change
 
-    if inserts:
-        session.execute(insert(_TABLE), inserts)
-    if updates:
-        session.execute(
-            update(_TABLE)
-            .where(*_by_key())
-            .values(
-                disabled_plans=bindparam("disabled_plans"),
-                state=bindparam("state"),
-                error=bindparam("error"),
-                since=bindparam("since"),
-                updated=bindparam("updated"),
-            ),
-            updates,
-            execution_options={"synchronize_session": False},
-        )
-    if deletes:
-        session.execute(
-            delete(_TABLE).where(*_by_key()),
-            deletes,
-            execution_options={"synchronize_session": False},
-        )
+    bulk.insert_many(session, _TABLE, inserts)
+    bulk.execute_many(session, _TABLE, keys=_KEY, set_columns=_CHANGING, rows=updates)
+    bulk.execute_many(session, _TABLE, keys=_KEY, rows=deletes)
     for sku_id, change in sorted(summary.seat_changes.items()):
         if change:
             session.execute(
@@ -81,15 +66,7 @@ def write_outcomes(
     return summary
 
 
-def _by_key() -> tuple[Any, ...]:
-    return (
-        _TABLE.c.user_id == bindparam("k_user"),
-        _TABLE.c.sku_id == bindparam("k_sku"),
-        _TABLE.c.source_id == bindparam("k_source"),
-    )
-
-
-def _values(user_id: UUID, row: Assignment, now: Any) -> dict[str, Any]:
+def _values(user_id: UUID, row: Assignment, now: datetime) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "sku_id": row.sku_id,
@@ -99,13 +76,4 @@ def _values(user_id: UUID, row: Assignment, now: Any) -> dict[str, Any]:
         "error": row.error.value if row.error else None,
         "since": row.since,
         "updated": now,
-    }
-
-
-def _keyed(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "k_user": values.pop("user_id"),
-        "k_sku": values.pop("sku_id"),
-        "k_source": values.pop("source_id"),
-        **values,
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, Table, func, literal, or_, select, update
@@ -33,7 +33,7 @@ COMPLETE = "ProcessingComplete"
 _QUEUE: Table = QueuedUser.__table__  # type: ignore[assignment]
 
 
-def _insert_queue(session: Session, rows: Select[Unpack[tuple[Any, ...]]]) -> None:
+def _insert_queue(session: Session, rows: Select[*tuple[Any, ...]]) -> None:
     """INSERT … SELECT (user id, priority, now) into the queue.
 
     A user already queued keeps the oldest priority, so nobody loses their place.

@@ -155,6 +155,9 @@ class Group(Base):
     security_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     mail_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     processing_state: Mapped[str] = mapped_column(String(32), default="ProcessingComplete")
+    #: Users evaluated since processing last started, for the "Finish applying" event.
+    run_succeeded: Mapped[int] = mapped_column(Integer, default=0)
+    run_failed: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(default=utcnow)
 
 

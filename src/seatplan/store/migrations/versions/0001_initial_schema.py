@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:15:46.584773
+Create Date: 2026-11-28 04:19:51.834485
 """
 
 from __future__ import annotations
@@ -69,6 +69,8 @@ def upgrade() -> None:
         sa.Column("security_enabled", sa.Boolean(), nullable=False),
         sa.Column("mail_enabled", sa.Boolean(), nullable=False),
         sa.Column("processing_state", sa.String(length=32), nullable=False),
+        sa.Column("run_succeeded", sa.Integer(), nullable=False),
+        sa.Column("run_failed", sa.Integer(), nullable=False),
         sa.Column("created", seatplan.store.types.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_directory_group")),
     )

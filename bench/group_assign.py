@@ -1,0 +1,204 @@
+"""Benchmark: assign a product to a group of N members and wait until it is processed.
+
+Prints one JSON object: members, seconds (assign → ProcessingComplete), floor_seconds
+(inserting as many assignment rows into an identically indexed table of the same
+database in one transaction), ratio, users_per_second, peak_rss_mb (of the process that
+processes, measured apart from the one that builds the tenant) and one_member_ms (median
+time to add one member to the licensed group and process it, over 20 tries).
+
+    python bench/group_assign.py --members 100000 [--database URL] [--batch-size N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, Index, MetaData, Table, insert, select, text
+
+from seatplan.processing import worker
+from seatplan.services import catalog, groups, licenses, lookup, setup, subscriptions, users
+from seatplan.services import organization as org_service
+from seatplan.store.db import Database
+from seatplan.store.tables import Group, LicenseAssignment, Membership, User
+from seatplan.store.types import NIL
+
+GROUP = "Everyone"
+SKU = "ENTERPRISEPACK"
+
+
+def build_tenant(url: str, members: int) -> None:
+    """Users and memberships written in bulk: building is not what is measured."""
+    db = Database(url)
+    setup.initialize(db)
+    with db.writing() as session:
+        org_service.update(session, country_letter_code="US")
+        subscriptions.set_units(session, sku=SKU, units=members + 100)
+        group = groups.create(session, display_name=GROUP)
+        group_id = group.id
+    now = datetime.now(UTC)
+    user_table: Table = User.__table__  # type: ignore[assignment]
+    member_table: Table = Membership.__table__  # type: ignore[assignment]
+    for start in range(0, members, 20_000):
+        ids = [uuid.uuid4() for _ in range(start, min(members, start + 20_000))]
+        with db.writing() as session:
+            session.execute(
+                insert(user_table),
+                [
+                    {
+                        "id": user_id,
+                        "user_principal_name": f"user{start + i}@bench.example",
+                        "upn_key": f"user{start + i}@bench.example",
+                        "display_name": f"User {start + i}",
+                        "usage_location": None,
+                        "account_enabled": True,
+                        "created": now,
+                    }
+                    for i, user_id in enumerate(ids)
+                ],
+            )
+            session.execute(
+                insert(member_table),
+                [{"group_id": group_id, "user_id": user_id, "since": now} for user_id in ids],
+            )
+    db.dispose()
+
+
+def measure_processing(url: str, batch_size: int) -> dict[str, Any]:
+    """Runs in a process of its own, so that its peak memory is the processing's alone."""
+    db = Database(url)
+    start = time.perf_counter()
+    with db.writing() as session:
+        group = lookup.group(session, GROUP)
+        sku_id = catalog.find_product(session, SKU).sku_id
+        licenses.assign_to_group(session, group=group, add={sku_id: frozenset()}, remove=[])
+    worker.drain(db, batch_size=batch_size)
+    seconds = time.perf_counter() - start
+    with db.reading() as session:
+        state = session.scalar(select(Group.processing_state).where(Group.display_name == GROUP))
+        active = session.scalar(
+            select(text("count(*)"))
+            .select_from(LicenseAssignment.__table__)
+            .where(LicenseAssignment.state == "Active")
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    db.dispose()
+    return {"seconds": seconds, "state": state, "active": active, "peak_rss_mb": peak}
+
+
+def _measure_in_child(url: str, batch_size: int, out: Any) -> None:
+    out.put(measure_processing(url, batch_size))
+
+
+def measure_floor(url: str, rows: int) -> float:
+    """The same number of assignment rows, inserted with the driver's executemany."""
+    db = Database(url)
+    source: Table = LicenseAssignment.__table__  # type: ignore[assignment]
+    table = Table(
+        "floor_assignment",
+        MetaData(),
+        *(
+            Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+            for c in source.columns
+        ),
+    )
+    for index in source.indexes:
+        Index(f"floor_{index.name}", *(table.c[c.name] for c in index.columns))
+    table.create(db.engine)
+    now = datetime.now(UTC)
+    sqlite = db.is_sqlite
+    values = [
+        (
+            uuid.uuid4().hex if sqlite else uuid.uuid4(),
+            "6fd2c87fb29642f0b1971e91e994b900" if sqlite else uuid.UUID(int=1),
+            NIL.hex if sqlite else NIL,
+            "",
+            "Active",
+            None,
+            now,
+            now,
+        )
+        for _ in range(rows)
+    ]
+    marks = ", ".join(["?" if sqlite else "%s"] * 8)
+    sql = (
+        "INSERT INTO floor_assignment (user_id, sku_id, source_id, disabled_plans, state, "
+        f"error, since, updated) VALUES ({marks})"
+    )
+    start = time.perf_counter()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+    floor = time.perf_counter() - start
+    table.drop(db.engine)
+    db.dispose()
+    return floor
+
+
+def one_member_ms(url: str, batch_size: int, tries: int = 20) -> float:
+    db = Database(url)
+    times = []
+    for i in range(tries):
+        with db.writing() as session:
+            user = users.create(session, user_principal_name=f"late{i}@bench.example")
+            user_id = user.id
+        start = time.perf_counter()
+        with db.writing() as session:
+            groups.add_member(
+                session, group=lookup.group(session, GROUP), user=lookup.user(session, user_id)
+            )
+        worker.drain(db, batch_size=batch_size)
+        times.append((time.perf_counter() - start) * 1000)
+    db.dispose()
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: temp SQLite)")
+    parser.add_argument("--batch-size", type=int, default=5000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        print(f"building a tenant of {args.members} members in {url}", file=sys.stderr)
+        build_tenant(url, args.members)
+        context = multiprocessing.get_context("spawn")
+        out = context.Queue()
+        child = context.Process(target=_measure_in_child, args=(url, args.batch_size, out))
+        child.start()
+        run = out.get()
+        child.join()
+        floor = measure_floor(url, args.members)
+        single = one_member_ms(url, args.batch_size)
+    if run["state"] != "ProcessingComplete" or run["active"] != args.members:
+        raise SystemExit(f"processing did not complete as expected: {run}")
+    print(
+        json.dumps(
+            {
+                "members": args.members,
+                "seconds": round(run["seconds"], 3),
+                "floor_seconds": round(floor, 3),
+                "ratio": round(run["seconds"] / floor, 2),
+                "users_per_second": round(args.members / run["seconds"]),
+                "peak_rss_mb": round(run["peak_rss_mb"], 1),
+                "one_member_ms": round(single, 2),
+                "batch_size": args.batch_size,
+                "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Bulk reads and writes for the worker's hot path.
+
+SQLAlchemy converts every value of every row through its column type. In a batch most
+values repeat (the same SKU, group, plan set and timestamp on thousands of rows), so
+here each column's own converter runs once per distinct value, and rows go to the
+driver in one call: executemany on SQLite, COPY on PostgreSQL. The converters are
+SQLAlchemy's, so what is stored is exactly what the ORM would store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, Table, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType, TypeEngine
+
+Convert = Callable[[Any], Any]
+
+
+def _memoized(process: Convert | None) -> Convert:
+    if process is None:
+        return lambda value: value
+    memo: dict[Hashable, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = result = process(value)
+            return result
+
+    return convert
+
+
+def _binder(session: Session, type_: TypeEngine[Any]) -> Convert:
+    dialect = session.get_bind().dialect
+    return _memoized(type_.dialect_impl(dialect).bind_processor(dialect))
+
+
+def fetch(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """All rows of `stmt`, each value converted by its column's type, once per value."""
+    dialect = session.get_bind().dialect
+    columns = list(stmt.selected_columns)
+    raw = stmt.with_only_columns(
+        *(type_coerce(column, NullType()).label(f"c{i}") for i, column in enumerate(columns)),
+        maintain_column_froms=True,
+    )
+    converters = [
+        _memoized(column.type.dialect_impl(dialect).result_processor(dialect, None))
+        for column in columns
+    ]
+    rows = session.execute(raw).all()
+    return [tuple(c(v) for c, v in zip(converters, row, strict=True)) for row in rows]
+
+
+def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with every column of `table` named) in one driver call."""
+    if not rows:
+        return
+    names = [column.name for column in table.columns]
+    converters = [_binder(session, column.type) for column in table.columns]
+    values = [
+        tuple(convert(row[name]) for name, convert in zip(names, converters, strict=True))
+        for row in rows
+    ]
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    target = f"{quote(table.name)} ({', '.join(quote(name) for name in names)})"
+    connection = session.connection()
+    if dialect.name == "postgresql":
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
+        return
+    marks = ", ".join(["?"] * len(names))
+    # Names come from the table's metadata, quoted by the dialect; values are bound.
+    connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({marks})", values)  # noqa: S608
+
+
+def execute_many(
+    session: Session,
+    table: Table,
+    *,
+    keys: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    set_columns: Sequence[str] = (),
+) -> None:
+    """UPDATE `set_columns` (or DELETE when there are none) of the rows matched by `keys`."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = [*set_columns, *keys]
+    converters = [_binder(session, table.c[name].type) for name in names]
+    values = [
+        tuple(convert(row[name]) for name, convert in zip(names, converters, strict=True))
+        for row in rows
+    ]
+    where = " AND ".join(f"{quote(name)} = {mark}" for name in keys)
+    if set_columns:
+        assignments = ", ".join(f"{quote(name)} = {mark}" for name in set_columns)
+        sql = f"UPDATE {quote(table.name)} SET {assignments} WHERE {where}"  # noqa: S608
+    else:
+        sql = f"DELETE FROM {quote(table.name)} WHERE {where}"  # noqa: S608
+    session.connection().exec_driver_sql(sql, values)

@@ -141,19 +141,27 @@ def _settle_user(user: _User, pool: SeatPool) -> list[_Unit]:
     Returns the user's group sources still to try.
     """
     rules, case = user.rules, user.case
-    held = {row.key: row for row in case.held}
-    wanted = {(intent.sku_id, intent.group_id): intent for intent in case.intents}
+    held = {row.key: row for row in case.held} if case.held else {}
     by_group: dict[UUID, list[Intent]] = {}
     units: list[_Unit] = []
 
     for intent in case.intents:
-        key = (intent.sku_id, intent.group_id)
-        if intent.sku_id not in rules.sku_plans or intent.sku_id in pool.disabled_skus:
-            user.rows[key] = _row(intent, State.DISABLED, None)
+        sku_id = intent.sku_id
+        if sku_id not in rules.sku_plans or sku_id in pool.disabled_skus:
+            user.rows[(sku_id, intent.group_id)] = _row(intent, State.DISABLED, None)
         elif intent.group_id is None:
-            _settle_direct(user, intent, held.get(key), pool)
+            _settle_direct(user, intent, held.get((sku_id, None)), pool)
         else:
             by_group.setdefault(intent.group_id, []).append(intent)
+
+    if not held:
+        # Nothing recorded yet (a new member): every group source is simply to be tried.
+        for group_id, intents in by_group.items():
+            since = min(intent.since for intent in intents)
+            units.append(_Unit(user, group_id, intents, {}, since))
+        return units
+
+    wanted = {(intent.sku_id, intent.group_id): intent for intent in case.intents}
 
     for group_id, intents in sorted(by_group.items(), key=lambda item: item[0].int):
         pending: list[Intent] = []

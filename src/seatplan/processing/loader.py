@@ -1,4 +1,4 @@
-"""Load a claimed batch of users with a handful of set-based queries (never one per user)."""
+"""Load a claimed batch of users with two set-based queries (never one per user)."""
 
 from __future__ import annotations
 
@@ -22,35 +22,39 @@ from seatplan.store.types import NIL
 
 def load_cases(session: Session, token: str) -> list[UserCase]:
     """Every user of the batch `token`, with their intents and recorded assignments."""
-    org = session.execute(
+    default, country = session.execute(
         select(Organization.default_usage_location, Organization.country_letter_code)
     ).one()
     claimed = QueuedUser.claimed_by == token
-    users = bulk.fetch(
-        session,
-        select(User.id, User.usage_location)
-        .join(QueuedUser, QueuedUser.user_id == User.id)
-        .where(claimed),
-    )
-    intents: dict[UUID, list[Intent]] = {user_id: [] for user_id, _ in users}
-    held: dict[UUID, list[Assignment]] = {user_id: [] for user_id, _ in users}
+    locations: dict[UUID, str | None] = {}
+    intents: dict[UUID, list[Intent]] = {}
+    held: dict[UUID, list[Assignment]] = {}
 
-    group_rows = bulk.fetch(
+    # Users and the products of their groups, in one pass over the batch. Groups without
+    # products come back as NULLs and are skipped.
+    user_rows = bulk.fetch(
         session,
         select(
-            Membership.user_id,
+            User.id,
+            User.usage_location,
             GroupLicense.group_id,
             GroupLicense.sku_id,
             GroupLicense.disabled_plans,
             Membership.since,
             GroupLicense.assigned_at,
         )
-        .join(QueuedUser, QueuedUser.user_id == Membership.user_id)
-        .join(GroupLicense, GroupLicense.group_id == Membership.group_id)
+        .join(QueuedUser, QueuedUser.user_id == User.id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(GroupLicense, GroupLicense.group_id == Membership.group_id)
         .where(claimed),
     )
-    for user_id, group, sku_id, disabled, joined, assigned in group_rows:
-        intents[user_id].append(Intent(sku_id, group, disabled, max(joined, assigned)))
+    for user_id, location, group_id, sku_id, disabled, joined, assigned in user_rows:
+        if user_id not in locations:
+            locations[user_id] = effective_location(location, default, country)
+            intents[user_id] = []
+            held[user_id] = []
+        if group_id is not None:
+            intents[user_id].append(Intent(sku_id, group_id, disabled, max(joined, assigned)))
 
     assignment_rows = bulk.fetch(
         session,
@@ -67,7 +71,7 @@ def load_cases(session: Session, token: str) -> list[UserCase]:
         .where(claimed),
     )
     for user_id, sku_id, source_id, disabled, state, error, since in assignment_rows:
-        group_id: UUID | None = None if source_id == NIL else source_id
+        group_id = None if source_id == NIL else source_id
         row = Assignment(
             sku_id, group_id, disabled, State(state), ErrorKind(error) if error else None, since
         )
@@ -76,13 +80,7 @@ def load_cases(session: Session, token: str) -> list[UserCase]:
             # A direct assignment is its own intent.
             intents[user_id].append(Intent(sku_id, None, disabled, since))
 
-    default, country = org
     return [
-        UserCase(
-            user_id=user_id,
-            location=effective_location(location, default, country),
-            intents=tuple(intents[user_id]),
-            held=tuple(held[user_id]),
-        )
-        for user_id, location in users
+        UserCase(user_id, location, tuple(intents[user_id]), tuple(held[user_id]))
+        for user_id, location in locations.items()
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -285,3 +287,14 @@ def test_queue_keeps_the_oldest_priority(db):
         queue.enqueue_users(s, [user.id])
         assert s.scalar(select(QueuedUser.priority)) == first
         assert s.scalar(select(func.count()).select_from(QueuedUser)) == 1
+
+
+def test_importing_catalog_rules_queues_every_licensed_user(db):
+    setup_tenant(db, members=2)
+    assign_group(db, E3)
+    with db.writing() as s:
+        catalog.import_file(s, Path("docs/examples/contoso-catalog.toml"))
+        assert catalog.find_product(s, "CONTOSO_FIELD_PREMIUM").display_name == (
+            "Contoso Field Premium"
+        )
+    assert queued(db) == {"u0@contoso.com", "u1@contoso.com"}

@@ -22,7 +22,7 @@ from seatplan.catalog import (
 from seatplan.catalog import Product as CatalogProduct
 from seatplan.catalog import ServicePlan as CatalogPlan
 from seatplan.engine import RuleBook
-from seatplan.services import audit
+from seatplan.services import audit, queue
 from seatplan.services.errors import BadRequest, NotFound
 from seatplan.store.tables import (
     ExclusiveSetPlan,
@@ -109,7 +109,15 @@ def import_file(session: Session, path: Path) -> Catalog:
         raise BadRequest(str(error)) from error
     except OSError as error:
         raise BadRequest(f"Cannot read catalog file {path}: {error.strerror}") from error
+    known = {product.sku_id for product in load_catalog(session).products}
     write_catalog(session, added)
+    # Outcomes computed under the old rules must be computed again.
+    if added.exclusive_sets or added.dependencies or added.location_restrictions:
+        queue.enqueue_all_licensed(session)
+    else:
+        for product in added.products:
+            if product.sku_id in known:
+                queue.enqueue_holders_of_sku(session, product.sku_id)
     audit.record(
         session,
         activity=audit.Activity.IMPORT_CATALOG,

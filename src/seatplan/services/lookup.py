@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seatplan.services.errors import BadRequest, NotFound
@@ -34,14 +34,15 @@ def user(session: Session, ref: str | UUID) -> User:
 
 
 def group(session: Session, ref: str | UUID) -> Group:
-    """A group by id or displayName; a name two groups share must be given as an id."""
+    """A group by id or displayName (any case); a name two groups share needs the id."""
     group_id = as_uuid(ref)
     if group_id is not None:
         found = session.get(Group, group_id)
         if found is None:
             raise NotFound("Group", ref)
         return found
-    named = list(session.scalars(select(Group).where(Group.display_name == str(ref).strip())))
+    name = str(ref).strip().lower()
+    named = list(session.scalars(select(Group).where(func.lower(Group.display_name) == name)))
     if not named:
         raise NotFound("Group", ref)
     if len(named) > 1:

@@ -133,6 +133,25 @@ def enqueue_holders_of_sku(session: Session, sku_id: UUID) -> None:
     )
 
 
+def enqueue_all_licensed(session: Session) -> None:
+    """Queue every user with an assignment or a licensed group (the rules changed)."""
+    now = utcnow()
+    licensed = or_(
+        User.id.in_(select(LicenseAssignment.user_id)),
+        User.id.in_(
+            select(Membership.user_id).join(
+                GroupLicense, GroupLicense.group_id == Membership.group_id
+            )
+        ),
+    )
+    _insert_queue(session, select(User.id, literal(now), literal(now)).where(licensed))
+    session.execute(
+        update(Group)
+        .where(Group.id.in_(select(GroupLicense.group_id)), Group.processing_state == COMPLETE)
+        .values(processing_state=QUEUED)
+    )
+
+
 def enqueue_users_without_location(session: Session) -> None:
     """Queue users who inherit the organization's location and have any license."""
     now = utcnow()

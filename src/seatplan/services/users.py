@@ -96,8 +96,10 @@ def update(
         modified.append(audit.changed("AccountEnabled", user.account_enabled, account_enabled))
         user.account_enabled = account_enabled
     if department is not _UNSET:
+        modified.append(audit.changed("Department", user.department, department))
         user.department = department  # type: ignore[assignment]
     if job_title is not _UNSET:
+        modified.append(audit.changed("JobTitle", user.job_title, job_title))
         user.job_title = job_title  # type: ignore[assignment]
     session.flush()
     audit.record(

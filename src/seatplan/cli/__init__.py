@@ -1,0 +1,1 @@
+"""The `seatplan` command: Typer commands over the same services as the API."""

@@ -1,0 +1,188 @@
+"""`seatplan groups`: create, list, show and delete groups; their members."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from seatplan.cli import output, shapes
+from seatplan.cli.context import Json, NoWait, database, wait_for_processing
+from seatplan.services import groups as group_service
+from seatplan.services import lookup, reports
+
+app = typer.Typer(help="Groups, their members and their licenses.", no_args_is_help=True)
+
+GroupArg = Annotated[str, typer.Argument(help="displayName or id.")]
+UsersArg = Annotated[list[str], typer.Argument(help="userPrincipalNames or ids.")]
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Display name.")],
+    description: Annotated[str | None, typer.Option("--description")] = None,
+    security: Annotated[
+        bool,
+        typer.Option(
+            "--security/--no-security",
+            help="--no-security makes a mail-enabled distribution group (it cannot "
+            "carry licenses).",
+        ),
+    ] = True,
+) -> None:
+    """Create a group (a security group unless --no-security)."""
+    with database().writing() as session:
+        group = group_service.create(
+            session,
+            display_name=name,
+            description=description,
+            security_enabled=security,
+            mail_enabled=not security,
+        )
+        output.say(f"Added group {group.display_name} ({group.id}).", output.OK)
+
+
+@app.command("list")
+def list_groups(json: Json = False) -> None:
+    """Groups with members, products, members in error and processing state."""
+    with database().reading() as session:
+        items = reports.group_summaries(session)
+    if json:
+        output.print_json([shapes.group(g) for g in items])
+        return
+    output.table(
+        ["Group", "Members", "Products", "In error", "Processing", "Type"],
+        (
+            [
+                g.display_name,
+                str(g.member_count),
+                ", ".join(p.sku_part_number for p in g.products) or "-",
+                Text(str(g.users_in_error), style=output.ERROR) if g.users_in_error else "0",
+                g.processing_state,
+                "Security" if g.security_enabled else "Distribution",
+            ]
+            for g in items
+        ),
+    )
+
+
+@app.command("show")
+def show(group: GroupArg, json: Json = False) -> None:
+    """A group's licenses, processing state, members and members in error."""
+    with database().reading() as session:
+        detail = reports.group_detail(session, group_id=lookup.group(session, group).id)
+    if json:
+        output.print_json(shapes.group(detail))
+        return
+    print_group(detail)
+
+
+def print_group(detail: reports.GroupSummary) -> None:
+    output.fields(
+        [
+            ("Group", detail.display_name),
+            ("Id", detail.id),
+            ("Description", detail.description),
+            ("Type", "Security" if detail.security_enabled else "Distribution (mail-enabled)"),
+            ("Members", detail.member_count),
+            ("Processing state", detail.processing_state),
+        ]
+    )
+    if detail.products:
+        output.table(
+            ["Product", "Disabled plans", "Assigned"],
+            (
+                [p.sku_part_number, ", ".join(p.disabled_plan_names) or "-", output.iso(p.assigned)]
+                for p in detail.products
+            ),
+            title="Licenses",
+        )
+    else:
+        output.say("No licenses.")
+    if detail.users_in_error:
+        output.say(
+            f"{detail.users_in_error} user{'s have' if detail.users_in_error > 1 else ' has'} "
+            f"license assignment errors: seatplan groups errors '{detail.display_name}'",
+            output.ERROR,
+        )
+
+
+@app.command("delete")
+def delete(group: GroupArg, no_wait: NoWait = False) -> None:
+    """Delete a group (one that carries licenses must lose them first)."""
+    db = database()
+    with db.writing() as session:
+        found = lookup.group(session, group)
+        name = found.display_name
+        group_service.delete_group(session, group=found)
+    wait_for_processing(db, no_wait)
+    output.say(f"Deleted group {name}.", output.OK)
+
+
+@app.command("members")
+def members(group: GroupArg, json: Json = False) -> None:
+    """A group's direct members, with the state of the group's licenses for each."""
+    with database().reading() as session:
+        found = lookup.group(session, group)
+        items = reports.group_members(session, group_id=found.id)
+    if json:
+        output.print_json(
+            [
+                {
+                    "id": m.id,
+                    "userPrincipalName": m.user_principal_name,
+                    "displayName": m.display_name,
+                    "memberSince": m.since,
+                    "licenses": [
+                        {"skuPartNumber": sku, "state": state, "error": error}
+                        for sku, state, error in m.licenses
+                    ],
+                }
+                for m in items
+            ]
+        )
+        return
+    output.table(
+        ["User", "Name", "Licenses from this group"],
+        (
+            [
+                m.user_principal_name,
+                m.display_name,
+                ", ".join(
+                    f"{sku} {state}" + (f" ({e})" if e else "") for sku, state, e in m.licenses
+                )
+                or "-",
+            ]
+            for m in items
+        ),
+        title=f"Members of {found.display_name} ({len(items)})",
+    )
+
+
+@app.command("add-member")
+def add_member(group: GroupArg, users: UsersArg, no_wait: NoWait = False) -> None:
+    """Add users to a group (all of them, or none if one cannot be added)."""
+    _change_members(group, users, no_wait, add=True)
+
+
+@app.command("remove-member")
+def remove_member(group: GroupArg, users: UsersArg, no_wait: NoWait = False) -> None:
+    """Remove users from a group (all of them, or none if one is not a member)."""
+    _change_members(group, users, no_wait, add=False)
+
+
+def _change_members(group: str, users: list[str], no_wait: bool, *, add: bool) -> None:
+    db = database()
+    with db.writing() as session:
+        found = lookup.group(session, group)
+        for ref in users:
+            user = lookup.user(session, ref)
+            if add:
+                group_service.add_member(session, group=found, user=user)
+            else:
+                group_service.remove_member(session, group=found, user=user)
+        name = found.display_name
+    wait_for_processing(db, no_wait)
+    verb = "Added" if add else "Removed"
+    output.say(f"{verb} {len(users)} member(s) {'to' if add else 'from'} {name}.", output.OK)

@@ -1,0 +1,71 @@
+"""`seatplan org`: the organization's name, country and default usage location."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from seatplan.cli import output, shapes
+from seatplan.cli.context import Json, NoWait, database, wait_for_processing
+from seatplan.services import organization
+from seatplan.services.errors import BadRequest
+
+app = typer.Typer(help="The organization.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(json: Json = False) -> None:
+    """Show the organization."""
+    with database().reading() as session:
+        data = shapes.organization(organization.get(session))
+    if json:
+        output.print_json(data)
+        return
+    output.fields(
+        [
+            ("Name", data["displayName"]),
+            ("Id", data["id"]),
+            ("Country", data["countryLetterCode"]),
+            ("Default usage location", data["defaultUsageLocation"]),
+            ("Offer freed seats automatically", data["autoOfferSeats"]),
+        ]
+    )
+
+
+@app.command("set")
+def set_(
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO country code; '' clears it.")
+    ] = None,
+    default_usage_location: Annotated[
+        str | None,
+        typer.Option("--default-usage-location", help="ISO country code; '' clears it."),
+    ] = None,
+    auto_offer_seats: Annotated[
+        bool | None,
+        typer.Option(
+            "--auto-offer-seats/--no-auto-offer-seats",
+            help="Offer freed or bought seats to users waiting in CountViolation.",
+        ),
+    ] = None,
+    no_wait: NoWait = False,
+) -> None:
+    """Change the organization; users who inherit its location are evaluated again."""
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["display_name"] = name
+    if country is not None:
+        changes["country_letter_code"] = country
+    if default_usage_location is not None:
+        changes["default_usage_location"] = default_usage_location
+    if auto_offer_seats is not None:
+        changes["auto_offer_seats"] = auto_offer_seats
+    if not changes:
+        raise BadRequest("Nothing to change: give at least one option.")
+    db = database()
+    with db.writing() as session:
+        organization.update(session, **changes)
+    wait_for_processing(db, no_wait)
+    output.say("Organization updated.", output.OK)

@@ -1,0 +1,169 @@
+"""`seatplan users`: create, list, show, change and delete users."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from seatplan.cli import output, shapes
+from seatplan.cli.context import Json, NoWait, database, wait_for_processing
+from seatplan.services import lookup, reports
+from seatplan.services import users as user_service
+from seatplan.services.errors import BadRequest
+
+app = typer.Typer(help="Users and their direct licenses.", no_args_is_help=True)
+
+UserArg = Annotated[str, typer.Argument(help="userPrincipalName or id.")]
+
+
+@app.command("add")
+def add(
+    upn: Annotated[str, typer.Argument(help="userPrincipalName (name@domain).")],
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    usage_location: Annotated[
+        str | None, typer.Option("--usage-location", help="ISO country code.")
+    ] = None,
+    department: Annotated[str | None, typer.Option("--department")] = None,
+    job_title: Annotated[str | None, typer.Option("--job-title")] = None,
+) -> None:
+    """Create a user."""
+    with database().writing() as session:
+        user = user_service.create(
+            session,
+            user_principal_name=upn,
+            display_name=name,
+            usage_location=usage_location,
+            department=department,
+            job_title=job_title,
+        )
+        output.say(f"Added user {user.user_principal_name} ({user.id}).", output.OK)
+
+
+@app.command("list")
+def list_users(
+    search: Annotated[
+        str | None, typer.Option("--search", help="Part of the UPN or display name.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="At most this many users.")] = 100,
+    json: Json = False,
+) -> None:
+    """Users by userPrincipalName, with their products and license errors."""
+    with database().reading() as session:
+        items = reports.user_summaries(session, search=search, top=top)
+    if json:
+        output.print_json([shapes.user_summary(item) for item in items])
+        return
+    output.table(
+        ["User", "Name", "Location", "Enabled", "Products", "Errors"],
+        (
+            [
+                u.user_principal_name,
+                u.display_name,
+                output.text(u.usage_location),
+                output.text(u.account_enabled),
+                ", ".join(u.products) or "-",
+                Text(str(u.errors), style=output.ERROR) if u.errors else output.text(None),
+            ]
+            for u in items
+        ),
+    )
+
+
+@app.command("show")
+def show(user: UserArg, json: Json = False) -> None:
+    """A user's profile, effective usage location and every license assignment by source."""
+    with database().reading() as session:
+        detail = reports.user_detail(session, user_id=lookup.user(session, user).id)
+    if json:
+        output.print_json(shapes.user_detail(detail))
+        return
+    output.fields(
+        [
+            ("User", detail.user_principal_name),
+            ("Name", detail.display_name),
+            ("Id", detail.id),
+            ("Usage location", detail.usage_location),
+            ("Effective usage location", detail.effective_usage_location),
+            ("Account enabled", detail.account_enabled),
+            ("Department", detail.department),
+            ("Job title", detail.job_title),
+            ("Groups", ", ".join(g.display_name for g in detail.groups)),
+        ]
+    )
+    print_licenses(detail)
+
+
+def print_licenses(detail: reports.UserDetail) -> None:
+    if not detail.licenses:
+        output.say("No license assignments.")
+        return
+    output.table(
+        ["Product", "Assigned by", "State", "Error", "Disabled plans"],
+        (
+            [
+                v.sku_part_number,
+                v.source,
+                output.state_text(v.state),
+                output.error_text(v.error),
+                ", ".join(v.disabled_plan_names) or "-",
+            ]
+            for v in detail.licenses
+        ),
+        title=f"Licenses of {detail.user_principal_name}",
+    )
+    for v in detail.licenses:
+        plans = ", ".join(v.enabled_plan_names) or "none"
+        output.paragraph(f"{v.sku_part_number} ({v.source}) enabled plans: {plans}")
+
+
+@app.command("set")
+def set_(
+    user: UserArg,
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    usage_location: Annotated[
+        str | None, typer.Option("--usage-location", help="ISO country code; '' clears it.")
+    ] = None,
+    enabled: Annotated[bool | None, typer.Option("--enabled/--disabled")] = None,
+    department: Annotated[str | None, typer.Option("--department")] = None,
+    job_title: Annotated[str | None, typer.Option("--job-title")] = None,
+    no_wait: NoWait = False,
+) -> None:
+    """Change a user.
+
+    A new usage location must suit the user's direct licenses; their group licenses are
+    evaluated again. An empty --usage-location clears it.
+    """
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["display_name"] = name
+    if usage_location is not None:
+        changes["usage_location"] = usage_location
+    if enabled is not None:
+        changes["account_enabled"] = enabled
+    if department is not None:
+        changes["department"] = department or None
+    if job_title is not None:
+        changes["job_title"] = job_title or None
+    if not changes:
+        raise BadRequest("Nothing to change: give at least one option.")
+    db = database()
+    with db.writing() as session:
+        found = lookup.user(session, user)
+        user_service.update(session, user=found, **changes)
+        upn = found.user_principal_name
+    wait_for_processing(db, no_wait)
+    output.say(f"Updated {upn}.", output.OK)
+
+
+@app.command("delete")
+def delete(user: UserArg, no_wait: NoWait = False) -> None:
+    """Delete a user; their seats are freed."""
+    db = database()
+    with db.writing() as session:
+        found = lookup.user(session, user)
+        upn = found.user_principal_name
+        user_service.delete_user(session, user=found)
+    wait_for_processing(db, no_wait)
+    output.say(f"Deleted {upn}.", output.OK)

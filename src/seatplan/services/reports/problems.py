@@ -1,0 +1,90 @@
+"""License assignments in error, with who, which product, which source and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatplan.services import catalog as catalog_service
+from seatplan.services.reports.common import DELETED, GroupRef, part_number
+from seatplan.services.reports.help import ErrorHelp, error_help
+from seatplan.store.tables import Group, LicenseAssignment, Membership, User
+from seatplan.store.types import NIL
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentError:
+    """A license assignment in error: who, which product, from which source, why."""
+
+    user_id: UUID
+    user_principal_name: str
+    display_name: str
+    sku_id: UUID
+    sku_part_number: str
+    group: GroupRef | None
+    state: str
+    error: str
+    #: False when the user left the group but keeps its license (DependencyViolation).
+    is_member: bool
+
+    @property
+    def help(self) -> ErrorHelp | None:
+        return error_help(self.error)
+
+
+def assignment_errors(session: Session, *, group_id: UUID | None = None) -> list[AssignmentError]:
+    """License assignments in error: all of them, or those whose source is `group_id`.
+
+    For a group this includes users who left it but keep its license in
+    ActiveWithError (DependencyViolation): Graph's membersWithLicenseErrors.
+    """
+    catalog = catalog_service.current(session)[1]
+    member = (
+        select(Membership.user_id)
+        .where(Membership.group_id == LicenseAssignment.source_id)
+        .where(Membership.user_id == LicenseAssignment.user_id)
+        .exists()
+    )
+    query = (
+        select(
+            LicenseAssignment.user_id,
+            User.user_principal_name,
+            User.display_name,
+            LicenseAssignment.sku_id,
+            LicenseAssignment.source_id,
+            Group.display_name,
+            LicenseAssignment.state,
+            LicenseAssignment.error,
+            member,
+        )
+        .join(User, User.id == LicenseAssignment.user_id)
+        .outerjoin(Group, Group.id == LicenseAssignment.source_id)
+        .where(LicenseAssignment.error.is_not(None))
+        .order_by(User.upn_key, LicenseAssignment.sku_id, LicenseAssignment.source_id)
+    )
+    if group_id is not None:
+        query = query.where(LicenseAssignment.source_id == group_id)
+    return [
+        AssignmentError(
+            user_id=user_id,
+            user_principal_name=upn,
+            display_name=name,
+            sku_id=sku_id,
+            sku_part_number=part_number(catalog, sku_id),
+            group=None if source_id == NIL else GroupRef(source_id, group_name or DELETED),
+            state=state,
+            error=error or "",
+            is_member=bool(is_member),
+        )
+        for user_id, upn, name, sku_id, source_id, group_name, state, error, is_member in (
+            session.execute(query)
+        )
+    ]
+
+
+def members_with_errors(session: Session, *, group_id: UUID) -> list[AssignmentError]:
+    """Users with a license assignment error from this group, one row per product."""
+    return assignment_errors(session, group_id=group_id)

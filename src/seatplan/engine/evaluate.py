@@ -218,12 +218,12 @@ def _try_unit(unit: _Unit, pool: SeatPool) -> None:
     """Apply a group's open products to its user, all or nothing."""
     user, rules = unit.user, unit.user.rules
     configs = [rules.config(i.sku_id, i.disabled_plans) for i in unit.intents]
-    before = user.applied.plans()
     others = user.applied.plans_without(unit.replacing)
     errors = _unit_errors(user, configs, others, pool)
-    if errors is None:
+    if errors is None and unit.replacing:
+        # A new configuration must not take away what another plan depends on.
         after = others.union(*(config.enabled_plans for config in configs))
-        if unit.replacing and user.applied.breaks_dependency(rules, before, after) is not None:
+        if user.applied.breaks_dependency(rules, user.applied.plans(), after) is not None:
             errors = [
                 ErrorKind.DEPENDENCY if i.sku_id in _skus(unit.replacing) else None
                 for i in unit.intents

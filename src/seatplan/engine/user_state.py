@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from uuid import UUID
 
 from seatplan.engine.rules import ProductConfig, RuleBook
@@ -39,11 +39,11 @@ class AppliedLicenses:
             self._plans = _union(self.configs.values())
         return self._plans
 
-    def plans_without(self, keys: Iterable[Key]) -> frozenset[UUID]:
+    def plans_without(self, keys: Collection[Key]) -> frozenset[UUID]:
         """The enabled plans once the applied assignments `keys` are taken away."""
-        skipped = set(keys)
-        if not skipped:
+        if not keys:
             return self.plans()
+        skipped = set(keys)
         return _union(c for k, c in self.configs.items() if k not in skipped)
 
     def breaks_dependency(

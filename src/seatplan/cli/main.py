@@ -59,6 +59,8 @@ class SeatplanGroup(TyperGroup):
             )
         except ArgumentError as error:
             fail_lines(f"Invalid SEATPLAN_DATABASE_URL: {_first_line(error)}")
+        except ModuleNotFoundError as error:
+            fail_lines(f"The database driver for {_safe_url()} is not installed ({error.name}).")
         finally:
             close_database()
         raise typer.Exit(1)

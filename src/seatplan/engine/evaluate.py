@@ -78,8 +78,9 @@ class _User:
         """True when the user holds no seat of `sku_id` and none is available."""
         return sku_id not in self.holding and pool.free(sku_id) <= 0
 
-    def release_unused(self, pool: SeatPool) -> None:
-        for sku_id in self.holding - self.applied.skus():
+    def release_unused(self, pool: SeatPool, keep: set[UUID] | None = None) -> None:
+        """Give back the seats of SKUs the user no longer has applied (except `keep`)."""
+        for sku_id in self.holding - self.applied.skus() - (keep or set()):
             self.holding.discard(sku_id)
             pool.available[sku_id] = pool.free(sku_id) + 1
 
@@ -87,14 +88,27 @@ class _User:
         self.rows[row.key] = row
         self.applied.add(row.key, config or self.rules.config(row.sku_id, row.disabled_plans))
 
-    def try_remove(self, row: Assignment) -> bool:
-        """Take an applied row away unless a remaining plan would lose a prerequisite."""
+    def remove_gone(self, rows: list[Assignment]) -> list[Assignment]:
+        """Take away as many of these applied rows as no remaining plan needs.
+
+        All are taken away at once (rows that only need each other go together), then
+        those supplying a prerequisite that went missing come back, until nothing is
+        missing. Returns the rows that must stay.
+        """
+        rules = self.rules
         before = self.applied.plans()
-        config = self.applied.remove(row.key)
-        if self.applied.breaks_dependency(self.rules, before, self.applied.plans()) is None:
-            return True
-        self.applied.add(row.key, config)
-        return False
+        removed = {row.key: self.applied.remove(row.key) for row in rows}
+        while removed:
+            after = self.applied.plans()
+            needed: set[UUID] = set()
+            for plan in rules.dependent_plans & after:
+                if rules.unmet(plan, after) is not None and rules.unmet(plan, before) is None:
+                    needed.update(*rules.dependencies[plan])
+            if not needed:
+                break
+            for key in [key for key, config in removed.items() if config.enabled_plans & needed]:
+                self.applied.add(key, removed.pop(key))
+        return [row for row in rows if row.key not in removed]
 
 
 def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -> list[UserOutcome]:
@@ -103,12 +117,16 @@ def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -
     held_skus = [set(user.holding) for user in users]
     units: list[_Unit] = []
     for user in users:
-        units.extend(_settle_user(user, pool))
-        user.release_unused(pool)
+        own = _settle_user(user, pool)
+        units.extend(own)
+        # A user moving from one source of a product to another keeps their seat of it.
+        user.release_unused(pool, keep={i.sku_id for unit in own for i in unit.intents})
     # Units point to their user, never back: no reference cycle outlives a batch.
     units.sort(key=lambda u: u.order)
     for unit in units:
         _try_unit(unit, pool)
+    for user in users:
+        user.release_unused(pool)
     _retry_until_stable(users, units, pool)
 
     outcomes = []
@@ -157,7 +175,7 @@ def _settle_user(user: _User, pool: SeatPool) -> list[_Unit]:
     if not held:
         # Nothing recorded yet (a new member): every group source is simply to be tried.
         for group_id, intents in by_group.items():
-            since = min(intent.since for intent in intents)
+            since = max(intent.since for intent in intents)
             units.append(_Unit(user, group_id, intents, {}, since))
         return units
 
@@ -178,19 +196,22 @@ def _settle_user(user: _User, pool: SeatPool) -> list[_Unit]:
                 replacing[key] = row
         if pending or replacing:
             open_intents = pending + [wanted[key] for key in replacing]
-            since = min(intent.since for intent in open_intents)
+            since = max(intent.since for intent in open_intents)
             units.append(_Unit(user, group_id, open_intents, replacing, since))
 
-    gone = [row for key, row in held.items() if key not in wanted and row.state.applied]
+    gone = [
+        row
+        for key, row in held.items()
+        if key not in wanted and row.state.applied and row.sku_id in rules.sku_plans
+    ]
     for row in gone:
-        if row.sku_id in rules.sku_plans:
-            user.apply(row)
-    for row in sorted(gone, key=_row_order):
-        if row.sku_id not in rules.sku_plans or user.try_remove(row):
-            user.rows.pop(row.key, None)
-        else:
-            user.blocked[row.key] = row
-            user.rows[row.key] = _with(row, State.ACTIVE_WITH_ERROR, ErrorKind.DEPENDENCY)
+        user.apply(row)
+    for row in user.remove_gone(gone):
+        user.blocked[row.key] = row
+        user.rows[row.key] = _with(row, State.ACTIVE_WITH_ERROR, ErrorKind.DEPENDENCY)
+    for row in gone:
+        if row.key not in user.blocked:
+            del user.rows[row.key]
     return units
 
 
@@ -282,12 +303,14 @@ def _retry_until_stable(users: list[_User], units: list[_Unit], pool: SeatPool) 
     while changed:
         changed = False
         for user in users:
-            for key, row in sorted(user.blocked.items(), key=lambda item: _row_order(item[1])):
-                if user.try_remove(row):
-                    del user.blocked[key]
-                    del user.rows[key]
-                    user.release_unused(pool)
-                    changed = True
+            if not user.blocked:
+                continue
+            staying = {row.key for row in user.remove_gone(list(user.blocked.values()))}
+            for key in [key for key in user.blocked if key not in staying]:
+                del user.blocked[key]
+                del user.rows[key]
+                changed = True
+            user.release_unused(pool)
         for unit in units:
             if not unit.applied:
                 _try_unit(unit, pool)

@@ -87,9 +87,13 @@ class RuleBook:
         return found
 
     def prohibited_at(self, plans: frozenset[UUID], location: str | None) -> bool:
-        """True when a plan may not be used at `location`, or there is no location at all."""
+        """True when a plan may not be used at `location`, or there is no location at all.
+
+        Without a location nothing may be assigned, even a product whose every plan is
+        disabled (SPEC: the rule fails when the user has no effective location).
+        """
         if location is None:
-            return bool(plans)
+            return True
         key = (plans, location)
         found = self._prohibited.get(key)
         if found is None:

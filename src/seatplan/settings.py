@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     claim_seconds: int = Field(default=120, ge=5)
     #: How often an idle worker looks at the queue.
     poll_seconds: float = Field(default=1.0, gt=0)
+    #: Signs `@odata.nextLink` skip tokens. Unset: a random key is made once and kept in
+    #: the database, so that every API process of a deployment agrees on it.
+    secret_key: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -15,8 +15,10 @@ from seatplan.cli import (
     groups,
     org,
     processing,
+    serve,
     setup,
     skus,
+    tokens,
     user_licenses,
     users,
 )
@@ -89,3 +91,5 @@ app.add_typer(groups.app, name="groups")
 app.add_typer(catalog.app, name="catalog")
 app.command("process")(processing.process)
 app.command("worker")(processing.run_worker)
+app.command("serve")(serve.serve)
+app.add_typer(tokens.app, name="token")

@@ -25,6 +25,7 @@ class Activity:
     UPDATE_USER = "Update user"
     DELETE_USER = "Delete user"
     ADD_GROUP = "Add group"
+    UPDATE_GROUP = "Update group"
     DELETE_GROUP = "Delete group"
     ADD_MEMBER = "Add member to group"
     REMOVE_MEMBER = "Remove member from group"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from seatplan.catalog import (
     LocationRestriction,
     builtin_catalog,
     parse_catalog_file,
+    parse_catalog_text,
     to_rulebook,
 )
 from seatplan.catalog import Product as CatalogProduct
@@ -103,12 +104,21 @@ def import_file(session: Session, path: Path) -> Catalog:
 
     Every problem of the file is reported at once, and then nothing is written.
     """
+    return _import(session, lambda base: parse_catalog_file(path, base=base), path.name)
+
+
+def import_text(session: Session, text: str, *, source: str = "request") -> Catalog:
+    """`import_file` for a catalog file's text (the admin API's request body)."""
+    return _import(session, lambda base: parse_catalog_text(text, base, source), source)
+
+
+def _import(session: Session, parse: Callable[[Catalog], Catalog], name: str) -> Catalog:
     try:
-        added = parse_catalog_file(path, base=load_catalog(session))
+        added = parse(load_catalog(session))
     except CatalogFileError as error:
         raise BadRequest(str(error)) from error
     except OSError as error:
-        raise BadRequest(f"Cannot read catalog file {path}: {error.strerror}") from error
+        raise BadRequest(f"Cannot read catalog file {name}: {error.strerror}") from error
     known = {product.sku_id for product in load_catalog(session).products}
     write_catalog(session, added)
     # Outcomes computed under the old rules must be computed again.
@@ -122,7 +132,7 @@ def import_file(session: Session, path: Path) -> Catalog:
         session,
         activity=audit.Activity.IMPORT_CATALOG,
         category="Catalog",
-        targets=[audit.target("CatalogFile", path.name, path.name)],
+        targets=[audit.target("CatalogFile", name, name)],
         reason=f"{len(added.products)} products, {len(added.plans)} service plans",
     )
     return added

@@ -45,6 +45,37 @@ def create(
     return group
 
 
+_UNSET = object()
+
+
+def update(
+    session: Session,
+    *,
+    group: Group,
+    display_name: str | None = None,
+    description: str | object | None = _UNSET,
+) -> Group:
+    """Rename a group or change its description (licensing is not affected)."""
+    modified = []
+    if display_name is not None:
+        if not display_name.strip():
+            raise BadRequest("displayName cannot be empty.")
+        modified.append(audit.changed("DisplayName", group.display_name, display_name.strip()))
+        group.display_name = display_name.strip()
+    if description is not _UNSET:
+        modified.append(audit.changed("Description", group.description, description))
+        group.description = description  # type: ignore[assignment]
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.UPDATE_GROUP,
+        category="GroupManagement",
+        targets=[audit.target("Group", group.id, group.display_name)],
+        modified=modified,
+    )
+    return group
+
+
 def is_licensed(session: Session, group_id: UUID) -> bool:
     return bool(session.scalar(select(exists().where(GroupLicense.group_id == group_id))))
 

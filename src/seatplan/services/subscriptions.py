@@ -125,3 +125,45 @@ def offer_freed_seats(session: Session, freed: dict[UUID, int]) -> None:
         return
     for sku_id, usage in sorted(lock_usage(session, list(freed)).items()):
         queue.enqueue_waiting_for_seats(session, sku_id, usage.enabled_units - usage.consumed_units)
+
+
+def create(session: Session, *, sku: str | UUID, units: int) -> Subscription:
+    """A new subscription of a product (a product may have several)."""
+    if units < 0:
+        raise BadRequest(f"Units must be zero or more, not {units}.")
+    product = catalog.find_product(session, sku)
+    sub = Subscription(sku_id=product.sku_id, enabled_units=units)
+    session.add(sub)
+    session.flush()
+    _refresh_usage(session, product.sku_id)
+    audit.record(
+        session,
+        activity=audit.Activity.UPDATE_SUBSCRIPTION,
+        category="Subscription",
+        targets=[audit.target("Subscription", sub.id, product.sku_part_number)],
+        modified=[audit.changed("EnabledUnits", None, units)],
+    )
+    return sub
+
+
+def get(session: Session, subscription_id: UUID) -> Subscription:
+    sub = session.get(Subscription, subscription_id)
+    if sub is None:
+        raise NotFound("Subscription", subscription_id)
+    return sub
+
+
+def delete_subscription(session: Session, *, subscription_id: UUID) -> None:
+    """Remove a subscription: its units leave the SKU (licenses in use are never revoked)."""
+    sub = get(session, subscription_id)
+    sku_id = sub.sku_id
+    audit.record(
+        session,
+        activity=audit.Activity.UPDATE_SUBSCRIPTION,
+        category="Subscription",
+        targets=[audit.target("Subscription", sub.id, str(sku_id))],
+        modified=[audit.changed("EnabledUnits", sub.enabled_units, None)],
+    )
+    session.delete(sub)
+    session.flush()
+    _refresh_usage(session, sku_id)

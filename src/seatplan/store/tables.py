@@ -239,3 +239,28 @@ class AuditEvent(Base):
     result: Mapped[str] = mapped_column(String(16), default="success")
     result_reason: Mapped[str] = mapped_column(Text, default="")
     modified_properties: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+# -- API access --------------------------------------------------------------------------
+
+
+class AccessToken(Base):
+    """A bearer token of the API: only its hash is stored; `id` is its public prefix."""
+
+    __tablename__ = "access_token"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    #: sha256 of the whole token, hex.
+    token_hash: Mapped[str] = mapped_column(String(64))
+    #: Permission names, space-separated.
+    scopes: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked: Mapped[datetime | None]
+
+
+class AppSecret(Base):
+    """Secrets generated once and shared by every process of a deployment."""
+
+    __tablename__ = "app_secret"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))

@@ -1,0 +1,1 @@
+"""Seatplan's HTTP API: the Microsoft Graph compatible surface and its helpers."""

@@ -1,0 +1,11 @@
+"""The admin API under `/admin`: what Graph cannot do (permission Seatplan.Admin)."""
+
+from fastapi import APIRouter
+
+from seatplan.api.admin import catalog, organization, subscriptions, tokens
+
+router = APIRouter(prefix="/admin")
+for module in (catalog, subscriptions, organization, tokens):
+    router.include_router(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,100 @@
+"""`/admin/catalog`: the products and service plans, and importing a custom catalog file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from seatplan.api.admin import models
+from seatplan.api.deps import SessionDep, WriteSessionDep
+from seatplan.api.graph.common import require, responses
+from seatplan.services import catalog, reports
+from seatplan.services.errors import BadRequest
+from seatplan.services.tokens import ADMIN
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+router = APIRouter(prefix="/catalog", tags=["admin: catalog"])
+
+_TOML = {
+    "text/plain": {"schema": {"type": "string"}},
+    "application/toml": {"schema": {"type": "string"}},
+}
+
+
+@router.get(
+    "/products",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Catalog products",
+)
+def products(
+    session: SessionDep,
+    search: Annotated[str | None, Query(max_length=256)] = None,
+) -> list[models.Product]:
+    """Built-in and imported products; `search` matches part number or name."""
+    return [
+        models.Product(
+            sku_id=p.sku_id,
+            sku_part_number=p.sku_part_number,
+            display_name=p.display_name,
+            service_plan_count=len(p.plan_ids),
+        )
+        for p in reports.products(session, search=search)
+    ]
+
+
+@router.get(
+    "/products/{sku}",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="A product with its service plans",
+)
+def product(
+    sku: Annotated[str, Path(description="skuId or skuPartNumber.", max_length=128)],
+    session: SessionDep,
+) -> models.ProductDetail:
+    found = catalog.find_product(session, sku)
+    plans = reports.product_plans(session, sku_id=found.sku_id)
+    return models.ProductDetail(
+        sku_id=found.sku_id,
+        sku_part_number=found.sku_part_number,
+        display_name=found.display_name,
+        service_plans=[
+            models.ServicePlan(
+                service_plan_id=p.id, service_plan_name=p.name, friendly_name=p.friendly_name
+            )
+            for p in plans
+        ],
+    )
+
+
+@router.post(
+    "/import",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    openapi_extra={"requestBody": {"required": True, "content": _TOML}},
+    summary="Import a custom catalog file (TOML, the request body)",
+)
+def import_catalog(raw: RawBody, session: WriteSessionDep) -> models.ImportResult:
+    """Every problem of the file is answered at once (400, one per line); then nothing
+    is imported."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The catalog file is not UTF-8: {error.reason}.") from error
+    if "\x00" in text:
+        raise BadRequest("The catalog file must not contain NUL characters.")
+    added = catalog.import_text(session, text, source="request")
+    return models.ImportResult(
+        products=len(added.products),
+        service_plans=len(added.plans),
+        exclusive_sets=len(added.exclusive_sets),
+        dependencies=len(added.dependencies),
+        location_restrictions=len(added.location_restrictions),
+    )

@@ -1,0 +1,110 @@
+"""Bodies and answers of the admin API (camelCase, unknown properties refused)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from seatplan.api.graph.bodies import Name
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=False)
+
+
+class ServicePlan(Model):
+    service_plan_id: UUID
+    service_plan_name: str
+    friendly_name: str
+
+
+class Product(Model):
+    sku_id: UUID
+    sku_part_number: str
+    display_name: str
+    service_plan_count: int
+
+
+class ProductDetail(Model):
+    sku_id: UUID
+    sku_part_number: str
+    display_name: str
+    service_plans: list[ServicePlan]
+
+
+class ImportResult(Model):
+    products: int
+    service_plans: int
+    exclusive_sets: int
+    dependencies: int
+    location_restrictions: int
+
+
+class Subscription(Model):
+    id: UUID
+    sku_id: UUID
+    sku_part_number: str
+    enabled_units: int
+    suspended_units: int
+    warning_units: int
+    locked_out_units: int
+    status: str
+    created_date_time: datetime
+
+
+class SubscriptionCreate(Body):
+    """`sku` is a skuId or a skuPartNumber."""
+
+    sku: Name
+    enabled_units: int = Field(ge=0, le=10_000_000)
+
+
+class SubscriptionUpdate(Body):
+    enabled_units: int = Field(ge=0, le=10_000_000)
+
+
+class Organization(Model):
+    id: UUID
+    display_name: str
+    country_letter_code: str | None
+    default_usage_location: str | None
+    auto_offer_seats: bool
+
+
+class OrganizationUpdate(Body):
+    """Only the properties given change; `null` clears a country code."""
+
+    display_name: Name | None = None
+    country_letter_code: Name | None = None
+    default_usage_location: Name | None = None
+    auto_offer_seats: bool | None = None
+
+
+class Reprocess(Model):
+    group_id: UUID
+    license_processing_state: str
+
+
+class Token(Model):
+    id: str
+    name: str
+    scopes: list[str]
+    created_date_time: datetime
+    revoked_date_time: datetime | None
+
+
+class TokenCreate(Body):
+    name: Name
+    scopes: list[Name] = Field(min_length=1, max_length=20)
+
+
+class CreatedToken(Token):
+    #: Shown once: only its hash is kept.
+    token: str

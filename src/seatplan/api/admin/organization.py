@@ -1,0 +1,73 @@
+"""`/admin/organization` settings and `/admin/groups/{id}/reprocess`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path
+from starlette.responses import JSONResponse
+
+from seatplan.api.admin import models
+from seatplan.api.deps import SessionDep, WriteSessionDep
+from seatplan.api.graph.common import require, responses
+from seatplan.services import licenses, lookup
+from seatplan.services import organization as org_service
+from seatplan.services.tokens import ADMIN
+from seatplan.store.tables import Organization
+
+router = APIRouter(tags=["admin: organization"])
+
+
+def _model(org: Organization) -> models.Organization:
+    return models.Organization(
+        id=org.id,
+        display_name=org.display_name,
+        country_letter_code=org.country_letter_code,
+        default_usage_location=org.default_usage_location,
+        auto_offer_seats=org.auto_offer_seats,
+    )
+
+
+@router.get(
+    "/organization", dependencies=[require(ADMIN)], responses=responses(), summary="Settings"
+)
+def get_organization(session: SessionDep) -> models.Organization:
+    return _model(org_service.get(session))
+
+
+@router.patch(
+    "/organization",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Change the settings",
+)
+def update_organization(
+    body: models.OrganizationUpdate, session: WriteSessionDep
+) -> models.Organization:
+    """Name, country, default usage location, automatic seat offer; users who inherit
+    the location are evaluated again."""
+    changes: dict[str, Any] = {name: getattr(body, name) for name in body.model_fields_set}
+    for name in ("display_name", "auto_offer_seats"):
+        if name in changes and changes[name] is None:
+            del changes[name]
+    return _model(org_service.update(session, **changes))
+
+
+@router.post(
+    "/groups/{group_id}/reprocess",
+    status_code=202,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=202, description="Queued"),
+    tags=["admin: groups"],
+    summary="Evaluate every member of a group again",
+)
+def reprocess_group(
+    group_id: Annotated[UUID, Path(description="The group's id.")], session: WriteSessionDep
+) -> JSONResponse:
+    group = lookup.group(session, group_id)
+    licenses.reprocess_group(session, group=group)
+    session.flush()
+    session.refresh(group)
+    body = models.Reprocess(group_id=group.id, license_processing_state=group.processing_state)
+    return JSONResponse(body.model_dump(mode="json", by_alias=True), status_code=202)

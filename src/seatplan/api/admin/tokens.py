@@ -1,0 +1,63 @@
+"""`/admin/tokens`: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from starlette.responses import Response
+
+from seatplan.api.admin import models
+from seatplan.api.auth import forget_tokens
+from seatplan.api.deps import SessionDep, WriteSessionDep
+from seatplan.api.graph.common import require, responses
+from seatplan.services import tokens
+from seatplan.services.tokens import ADMIN, TokenInfo
+
+router = APIRouter(prefix="/tokens", tags=["admin: tokens"])
+
+
+def _model(info: TokenInfo) -> models.Token:
+    return models.Token(
+        id=info.id,
+        name=info.name,
+        scopes=list(info.scopes),
+        created_date_time=info.created,
+        revoked_date_time=info.revoked,
+    )
+
+
+@router.get("", dependencies=[require(ADMIN)], responses=responses(), summary="Tokens")
+def list_tokens(session: SessionDep) -> list[models.Token]:
+    """Every token by its id (the public prefix); the tokens themselves are never kept."""
+    return [_model(info) for info in tokens.list_tokens(session)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=201, description="Created"),
+    summary="Create a token",
+)
+def create_token(body: models.TokenCreate, session: WriteSessionDep) -> models.CreatedToken:
+    """`token` is shown in this answer only."""
+    info, token = tokens.create(session, name=body.name, scopes=body.scopes)
+    return models.CreatedToken(**_model(info).model_dump(), token=token)
+
+
+@router.delete(
+    "/{token_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=204, description="Revoked"),
+    summary="Revoke a token",
+)
+def revoke_token(
+    token_id: Annotated[str, Path(description="The token's id.", max_length=64)],
+    session: WriteSessionDep,
+) -> Response:
+    tokens.revoke(session, token_id=token_id)
+    forget_tokens()
+    return Response(status_code=204)

@@ -1,0 +1,92 @@
+"""The application: Graph's `/v1.0`, the admin API, errors, and the background worker."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from seatplan.api import admin, errors, graph
+from seatplan.api.middleware import RequestContext
+from seatplan.processing import worker
+from seatplan.settings import Settings, get_settings
+from seatplan.store.db import Database
+
+log = logging.getLogger(__name__)
+
+#: Set by `seatplan serve --no-worker` for the processes uvicorn starts.
+NO_WORKER_ENV = "SEATPLAN_SERVE_NO_WORKER"
+
+DESCRIPTION = """
+Seatplan's API: a subset of **Microsoft Graph v1.0** (users, groups, licenses, subscribed
+SKUs, audit logs) under `/v1.0`, and the product's own **admin API** under `/admin`.
+
+Authenticate with `Authorization: Bearer <token>`; tokens come from
+`seatplan token create` or `POST /admin/tokens`. Errors use Graph's envelope.
+"""
+
+
+def create_app(
+    db: Database | None = None, settings: Settings | None = None, *, run_worker: bool = False
+) -> FastAPI:
+    """The API over `db` (opened from the settings when None; then closed on shutdown).
+
+    With `run_worker`, a thread drains the licensing queue while the app runs.
+    """
+    settings = settings or get_settings()
+    owned = db is None
+    database = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if run_worker:
+            thread = threading.Thread(
+                target=worker.run,
+                kwargs={
+                    "db": database,
+                    "batch_size": settings.batch_size,
+                    "poll_seconds": settings.poll_seconds,
+                    "stop": stop,
+                },
+                name="seatplan-worker",
+                daemon=True,
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=60)
+                if thread.is_alive():
+                    log.warning("the worker did not stop within 60 s")
+            if owned:
+                database.dispose()
+
+    app = FastAPI(
+        title="Seatplan",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.db = database
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(RequestContext)
+    app.include_router(graph.router)
+    app.include_router(admin.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory `seatplan serve` gives uvicorn (settings from SEATPLAN_*)."""
+    return create_app(run_worker=os.environ.get(NO_WORKER_ENV) != "1")

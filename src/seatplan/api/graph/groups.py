@@ -1,0 +1,131 @@
+"""`/v1.0/groups`: list, create, read, change, delete groups and assign them licenses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
+
+from seatplan.api import odata
+from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
+from seatplan.api.graph import listing, models
+from seatplan.api.graph.bodies import AssignLicense, GroupCreate, GroupUpdate
+from seatplan.api.graph.common import (
+    GROUP_READ,
+    GROUP_WRITE,
+    LICENSE_WRITE,
+    GroupId,
+    group_by_id,
+    group_items,
+    require,
+    responses,
+)
+from seatplan.services import directory, licenses
+from seatplan.services import groups as group_service
+
+router = APIRouter(tags=["groups"])
+GroupPath = Annotated[str, GroupId]
+
+
+@router.get(
+    "/groups",
+    dependencies=[require(GROUP_READ)],
+    responses=responses(models.GroupCollection),
+    summary="List groups",
+)
+def list_groups(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
+    """Groups; `$filter=hasMembersWithLicenseErrors eq true` finds those with errors."""
+    return listing.page(
+        session,
+        request,
+        spec=odata.GROUPS,
+        statement=directory.groups(),
+        secret=secret,
+        context="groups",
+        shape=lambda rows, select: group_items(session, rows, select),
+    )
+
+
+@router.post(
+    "/groups",
+    status_code=201,
+    dependencies=[require(GROUP_WRITE)],
+    responses=responses(models.GroupOut, 201, "Created"),
+    summary="Create a security group",
+)
+def create_group(request: Request, body: GroupCreate, session: WriteSessionDep) -> JSONResponse:
+    group = group_service.create(
+        session,
+        display_name=body.display_name,
+        description=body.description,
+        security_enabled=body.security_enabled,
+        mail_enabled=body.mail_enabled,
+    )
+    response = listing.entity(request, "groups/$entity", group_items(session, [group], None)[0])
+    response.status_code = 201
+    return response
+
+
+@router.get(
+    "/groups/{group_id}",
+    dependencies=[require(GROUP_READ)],
+    responses=responses(models.GroupOut),
+    summary="Get a group",
+)
+def get_group(request: Request, group_id: GroupPath, session: SessionDep) -> JSONResponse:
+    """A group; `$select=assignedLicenses,licenseProcessingState` shows its licensing."""
+    select = listing.select_only(request, odata.GROUPS)
+    group = group_by_id(session, group_id)
+    context = f"{listing.with_select('groups', select)}/$entity"
+    return listing.entity(request, context, group_items(session, [group], select)[0])
+
+
+@router.patch(
+    "/groups/{group_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(GROUP_WRITE)],
+    responses=responses(status=204, description="Updated"),
+    summary="Update a group",
+)
+def update_group(group_id: GroupPath, body: GroupUpdate, session: WriteSessionDep) -> Response:
+    group = group_by_id(session, group_id)
+    changes = body.changes()
+    group_service.update(session, group=group, **changes)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/groups/{group_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(GROUP_WRITE)],
+    responses=responses(status=204, description="Deleted"),
+    summary="Delete a group",
+)
+def delete_group(group_id: GroupPath, session: WriteSessionDep) -> Response:
+    """A group that assigns licenses must lose them first (400 otherwise)."""
+    group_service.delete_group(session, group=group_by_id(session, group_id))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/groups/{group_id}/assignLicense",
+    status_code=202,
+    dependencies=[require(LICENSE_WRITE, GROUP_WRITE)],
+    responses=responses(models.GroupOut, 202, "Accepted: members are processed in the background"),
+    summary="Assign or remove a group's licenses",
+)
+def assign_license(
+    request: Request, group_id: GroupPath, body: AssignLicense, session: WriteSessionDep
+) -> JSONResponse:
+    """Checks the group's own products at once, then queues its members (202)."""
+    group = group_by_id(session, group_id)
+    add = {item.sku_id: frozenset(item.disabled_plans) for item in body.add_licenses}
+    licenses.assign_to_group(session, group=group, add=add, remove=body.remove_licenses)
+    session.refresh(group)
+    item = group_items(session, [group], ("id", "displayName", "assignedLicenses"))[0]
+    response = listing.entity(request, "groups/$entity", item)
+    response.status_code = 202
+    return response

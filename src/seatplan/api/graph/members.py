@@ -1,0 +1,115 @@
+"""Group membership (`members`, `members/$ref`) and `membersWithLicenseErrors`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+from starlette.responses import JSONResponse, Response
+
+from seatplan.api import odata
+from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
+from seatplan.api.graph import listing, models
+from seatplan.api.graph.bodies import MemberRef
+from seatplan.api.graph.common import (
+    GROUP_READ,
+    MEMBER_WRITE,
+    USER_TYPE,
+    GroupId,
+    UserRef,
+    group_by_id,
+    require,
+    responses,
+    user_items,
+)
+from seatplan.services import directory, lookup
+from seatplan.services import groups as group_service
+from seatplan.services.errors import BadRequest
+
+router = APIRouter(tags=["groups"])
+GroupPath = Annotated[str, GroupId]
+UserPath = Annotated[str, UserRef]
+
+
+def _users_page(
+    request: Request, session: Session, secret: bytes, statement: Select[Any]
+) -> JSONResponse:
+    return listing.page(
+        session,
+        request,
+        spec=odata.USERS,
+        statement=statement,
+        secret=secret,
+        context="directoryObjects",
+        shape=lambda rows, select: user_items(session, rows, select),
+        odata_type=USER_TYPE,
+    )
+
+
+@router.get(
+    "/groups/{group_id}/members",
+    dependencies=[require(GROUP_READ)],
+    responses=responses(models.UserCollection),
+    summary="The group's direct members",
+)
+def members(
+    request: Request, group_id: GroupPath, session: SessionDep, secret: SecretDep
+) -> JSONResponse:
+    group = group_by_id(session, group_id)
+    return _users_page(request, session, secret, directory.members_of(group.id))
+
+
+@router.get(
+    "/groups/{group_id}/membersWithLicenseErrors",
+    dependencies=[require(GROUP_READ)],
+    responses=responses(models.UserCollection),
+    summary="Users with a license error from this group",
+)
+def members_with_license_errors(
+    request: Request, group_id: GroupPath, session: SessionDep, secret: SecretDep
+) -> JSONResponse:
+    """Includes users who left the group but keep its license in error (as in Entra)."""
+    group = group_by_id(session, group_id)
+    return _users_page(request, session, secret, directory.members_with_errors(group.id))
+
+
+def _referenced_id(reference: str) -> str:
+    tail = reference.rstrip("/").rsplit("/", 1)[-1]
+    if tail.startswith(("directoryObjects(", "users(")) and tail.endswith(")"):
+        tail = tail.split("(", 1)[1][:-1].strip("'")
+    if lookup.as_uuid(tail) is None:
+        raise BadRequest(
+            f"Invalid @odata.id '{reference}': expected https://…/v1.0/directoryObjects/{{id}}."
+        )
+    return tail
+
+
+@router.post(
+    "/groups/{group_id}/members/$ref",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(MEMBER_WRITE)],
+    responses=responses(status=204, description="Added"),
+    summary="Add a member",
+)
+def add_member(group_id: GroupPath, body: MemberRef, session: WriteSessionDep) -> Response:
+    group = group_by_id(session, group_id)
+    user = lookup.user(session, _referenced_id(body.odata_id))
+    group_service.add_member(session, group=group, user=user)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/groups/{group_id}/members/{user_id}/$ref",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(MEMBER_WRITE)],
+    responses=responses(status=204, description="Removed"),
+    summary="Remove a member",
+)
+def remove_member(group_id: GroupPath, user_id: UserPath, session: WriteSessionDep) -> Response:
+    group = group_by_id(session, group_id)
+    group_service.remove_member(session, group=group, user=lookup.user(session, user_id))
+    return Response(status_code=204)

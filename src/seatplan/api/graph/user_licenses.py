@@ -1,0 +1,98 @@
+"""A user's licenses: assignLicense, licenseDetails, reprocessLicenseAssignment, memberOf."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse
+
+from seatplan.api import odata
+from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
+from seatplan.api.graph import listing, models, shapes
+from seatplan.api.graph.bodies import AssignLicense
+from seatplan.api.graph.common import (
+    GROUP_READ,
+    GROUP_TYPE,
+    LICENSE_WRITE,
+    USER_READ,
+    USER_WRITE,
+    UserRef,
+    group_items,
+    require,
+    responses,
+    user_items,
+)
+from seatplan.services import directory, licenses, lookup
+
+router = APIRouter(tags=["users"])
+UserPath = Annotated[str, UserRef]
+
+
+@router.post(
+    "/users/{user_id}/assignLicense",
+    dependencies=[require(LICENSE_WRITE, USER_WRITE)],
+    responses=responses(models.UserOut),
+    summary="Assign or remove a user's direct licenses",
+)
+def assign_license(
+    request: Request, user_id: UserPath, body: AssignLicense, session: WriteSessionDep
+) -> JSONResponse:
+    """Every change of the request or none: a refusal answers 400 with Graph's message."""
+    user = lookup.user(session, user_id)
+    add = {item.sku_id: frozenset(item.disabled_plans) for item in body.add_licenses}
+    licenses.assign_to_user(session, user=user, add=add, remove=body.remove_licenses)
+    return listing.entity(request, "users/$entity", user_items(session, [user], None)[0])
+
+
+@router.post(
+    "/users/{user_id}/reprocessLicenseAssignment",
+    dependencies=[require(LICENSE_WRITE, USER_WRITE)],
+    responses=responses(models.UserOut),
+    summary="Evaluate a user's licenses again",
+)
+def reprocess(request: Request, user_id: UserPath, session: WriteSessionDep) -> JSONResponse:
+    """Queues the user; the worker applies what the rules now allow."""
+    user = lookup.user(session, user_id)
+    licenses.reprocess_user(session, user=user)
+    return listing.entity(request, "users/$entity", user_items(session, [user], None)[0])
+
+
+@router.get(
+    "/users/{user_id}/licenseDetails",
+    dependencies=[require(USER_READ)],
+    responses=responses(models.LicenseDetailCollection),
+    summary="The products a user has, with each service plan's status",
+)
+def license_details(request: Request, user_id: UserPath, session: SessionDep) -> JSONResponse:
+    listing.no_options(request)
+    user = lookup.user(session, user_id)
+    rows = directory.assignments_of(session, [user.id]).get(user.id, [])
+    catalog = directory.current_catalog(session)
+    items = [
+        shapes.license_detail(user.id, item, catalog) for item in directory.effective_licenses(rows)
+    ]
+    context = listing.context_url(request, f"users('{user.id}')/licenseDetails")
+    return JSONResponse({"@odata.context": context, "value": items})
+
+
+@router.get(
+    "/users/{user_id}/memberOf",
+    dependencies=[require(GROUP_READ)],
+    responses=responses(models.GroupCollection),
+    summary="The groups a user is a direct member of",
+)
+def member_of(
+    request: Request, user_id: UserPath, session: SessionDep, secret: SecretDep
+) -> JSONResponse:
+    user = lookup.user(session, user_id)
+    return listing.page(
+        session,
+        request,
+        spec=odata.GROUPS,
+        statement=directory.groups_of(user.id),
+        secret=secret,
+        context="directoryObjects",
+        shape=lambda rows, select: group_items(session, rows, select),
+        odata_type=GROUP_TYPE,
+    )

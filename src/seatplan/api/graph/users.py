@@ -1,0 +1,112 @@
+"""`/v1.0/users`: list, create, read, change and delete users (by id or userPrincipalName)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
+
+from seatplan.api import odata
+from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
+from seatplan.api.graph import listing, models
+from seatplan.api.graph.bodies import UserCreate, UserUpdate
+from seatplan.api.graph.common import (
+    USER_READ,
+    USER_WRITE,
+    UserRef,
+    require,
+    responses,
+    user_items,
+)
+from seatplan.services import directory, lookup
+from seatplan.services import users as user_service
+
+router = APIRouter(tags=["users"])
+UserPath = Annotated[str, UserRef]
+
+
+@router.get(
+    "/users",
+    dependencies=[require(USER_READ)],
+    responses=responses(models.UserCollection),
+    summary="List users",
+)
+def list_users(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
+    """Users, with `$select`, `$filter`, `$top`, `$count`, `$orderby` and paging."""
+    return listing.page(
+        session,
+        request,
+        spec=odata.USERS,
+        statement=directory.users(),
+        secret=secret,
+        context="users",
+        shape=lambda rows, select: user_items(session, rows, select),
+    )
+
+
+@router.post(
+    "/users",
+    status_code=201,
+    dependencies=[require(USER_WRITE)],
+    responses=responses(models.UserOut, 201, "Created"),
+    summary="Create a user",
+)
+def create_user(request: Request, body: UserCreate, session: WriteSessionDep) -> JSONResponse:
+    user = user_service.create(
+        session,
+        user_principal_name=body.user_principal_name,
+        display_name=body.display_name,
+        usage_location=body.usage_location,
+        account_enabled=body.account_enabled,
+        department=body.department,
+        job_title=body.job_title,
+    )
+    response = listing.entity(request, "users/$entity", user_items(session, [user], None)[0])
+    response.status_code = 201
+    return response
+
+
+@router.get(
+    "/users/{user_id}",
+    dependencies=[require(USER_READ)],
+    responses=responses(models.UserOut),
+    summary="Get a user",
+)
+def get_user(request: Request, user_id: UserPath, session: SessionDep) -> JSONResponse:
+    """A user by id or userPrincipalName; `$select` chooses the properties."""
+    select = listing.select_only(request, odata.USERS)
+    user = lookup.user(session, user_id)
+    context = f"{listing.with_select('users', select)}/$entity"
+    return listing.entity(request, context, user_items(session, [user], select)[0])
+
+
+@router.patch(
+    "/users/{user_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(USER_WRITE)],
+    responses=responses(status=204, description="Updated"),
+    summary="Update a user",
+)
+def update_user(user_id: UserPath, body: UserUpdate, session: WriteSessionDep) -> Response:
+    """Change a user; a new usageLocation must suit the user's direct licenses."""
+    user = lookup.user(session, user_id)
+    changes = body.changes()
+    if "account_enabled" in changes and changes["account_enabled"] is None:
+        del changes["account_enabled"]
+    user_service.update(session, user=user, **changes)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/users/{user_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(USER_WRITE)],
+    responses=responses(status=204, description="Deleted"),
+    summary="Delete a user",
+)
+def delete_user(user_id: UserPath, session: WriteSessionDep) -> Response:
+    user_service.delete_user(session, user=lookup.user(session, user_id))
+    return Response(status_code=204)

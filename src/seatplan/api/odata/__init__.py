@@ -1,0 +1,78 @@
+"""Microsoft Graph's OData query options (SPEC section 3), parsed and turned into SQL.
+
+    query = parse_query(request.query_params, USERS)      # or UnsupportedQuery → 400
+    stmt = paginate(select(User), query, USERS, secret)   # filter, order, keyset, top + 1
+    rows = session.scalars(stmt).all()
+    if len(rows) > query.top:
+        rows = rows[: query.top]
+        state = page_state(USERS, query, row_sort_values(USERS, query, rows[-1]))
+        link = next_link(base_url, request.query_params, state, secret)
+
+`@odata.count` counts `select(func.count()).select_from(User).where(to_where(…))`.
+"""
+
+from seatplan.api.odata.ast import And, AnyLicense, Comparison, In, Node, Or, StartsWith, Value
+from seatplan.api.odata.entity import EntitySpec, Field, FieldKind, fields
+from seatplan.api.odata.errors import UnsupportedQuery
+from seatplan.api.odata.paging import (
+    decode_token,
+    encode_token,
+    keyset_where,
+    next_link,
+    page_state,
+    paginate,
+    query_fingerprint,
+    row_sort_values,
+)
+from seatplan.api.odata.parser import parse_filter
+from seatplan.api.odata.query import (
+    DEFAULT_TOP,
+    MAX_TOP,
+    ODataQuery,
+    Params,
+    apply,
+    parse_query,
+    sort_key_columns,
+    sort_keys,
+    to_where,
+)
+from seatplan.api.odata.specs import DIRECTORY_AUDITS, GROUPS, SPECS, SUBSCRIBED_SKUS, USERS
+
+__all__ = [
+    "DEFAULT_TOP",
+    "DIRECTORY_AUDITS",
+    "GROUPS",
+    "MAX_TOP",
+    "SPECS",
+    "SUBSCRIBED_SKUS",
+    "USERS",
+    "And",
+    "AnyLicense",
+    "Comparison",
+    "EntitySpec",
+    "Field",
+    "FieldKind",
+    "In",
+    "Node",
+    "ODataQuery",
+    "Or",
+    "Params",
+    "StartsWith",
+    "UnsupportedQuery",
+    "Value",
+    "apply",
+    "decode_token",
+    "encode_token",
+    "fields",
+    "keyset_where",
+    "next_link",
+    "page_state",
+    "paginate",
+    "parse_filter",
+    "parse_query",
+    "query_fingerprint",
+    "row_sort_values",
+    "sort_key_columns",
+    "sort_keys",
+    "to_where",
+]

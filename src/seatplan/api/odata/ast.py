@@ -1,0 +1,68 @@
+"""The `$filter` tree: small immutable values, easy to compare in tests.
+
+The parser builds it with field names as written; `query.parse_query` returns it with the
+entity's canonical field names and every literal coerced to the field's Python type.
+`And` and `Or` are n-ary (flattened), so a long chain never builds a deep tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, TypeAlias
+from uuid import UUID
+
+#: A literal: 'string', true/false, null, a bare GUID, an integer or an ISO 8601 datetime.
+Value: TypeAlias = str | bool | int | UUID | datetime | None
+
+CompareOp: TypeAlias = Literal["eq", "ne", "gt", "ge", "lt", "le"]
+COMPARE_OPS: frozenset[str] = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """`field op value`."""
+
+    field: str
+    op: CompareOp
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class StartsWith:
+    """`startswith(field, 'prefix')`."""
+
+    field: str
+    prefix: str
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    """`field in (v1, v2, …)`: never empty."""
+
+    field: str
+    values: tuple[Value, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyLicense:
+    """`assignedLicenses/any(x:x/skuId eq {guid})`."""
+
+    sku_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    """All operands hold (two or more)."""
+
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    """At least one operand holds (two or more)."""
+
+    operands: tuple[Node, ...]
+
+
+Node: TypeAlias = Comparison | StartsWith | In | AnyLicense | And | Or

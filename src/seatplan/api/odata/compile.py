@@ -1,0 +1,82 @@
+"""A normalized `$filter` tree as a SQLAlchemy condition.
+
+Semantics follow OData: `eq null` is IS NULL; `ne` holds when exactly one side is null
+(IS DISTINCT FROM), so `department ne 'Sales'` includes users without a department.
+Strings compare case-insensitively (lower() on both sides, in SQL, so both sides fold
+alike on every database) unless the field says otherwise. `startswith` compares the
+leading characters, so '%' and '_' in the prefix are plain characters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, func, literal, or_
+
+from seatplan.api.odata.ast import And, AnyLicense, Comparison, In, Node, Or, StartsWith, Value
+from seatplan.api.odata.entity import EntitySpec, Field
+from seatplan.api.odata.errors import UnsupportedQuery
+
+
+def compile_where(node: Node, spec: EntitySpec) -> ColumnElement[bool]:
+    """The condition of a tree already checked by `validate.normalize`."""
+    if isinstance(node, And):
+        return and_(*(compile_where(operand, spec) for operand in node.operands))
+    if isinstance(node, Or):
+        return or_(*(compile_where(operand, spec) for operand in node.operands))
+    if isinstance(node, AnyLicense):
+        if spec.any_license is None:  # normalize refuses it first
+            raise UnsupportedQuery(f"assignedLicenses/any is not supported on {spec.name}")
+        return spec.any_license(node.sku_id)
+    field = spec.fields[node.field]
+    column = _folded(field)
+    if isinstance(node, StartsWith):
+        prefix = _value(field, node.prefix)
+        return _condition(func.substr(column, 1, len(node.prefix)) == prefix)
+    if isinstance(node, In):
+        present = [_value(field, value) for value in node.values if value is not None]
+        conditions: list[ColumnElement[bool]] = []
+        if present:
+            conditions.append(column.in_(present))
+        if None in node.values:
+            conditions.append(column.is_(None))
+        return or_(*conditions) if conditions else false()
+    return _compare(column, node, field)
+
+
+def _compare(
+    column: SQLColumnExpression[Any], node: Comparison, field: Field
+) -> ColumnElement[bool]:
+    if node.value is None:
+        return column.is_(None) if node.op == "eq" else column.is_not(None)
+    value = _value(field, node.value)
+    match node.op:
+        case "eq":
+            return _condition(column == value)
+        case "ne":
+            return _condition(column.is_distinct_from(value))
+        case "gt":
+            return _condition(column > value)
+        case "ge":
+            return _condition(column >= value)
+        case "lt":
+            return _condition(column < value)
+        case "le":
+            return _condition(column <= value)
+
+
+def _folded(field: Field) -> SQLColumnExpression[Any]:
+    assert field.column is not None  # a filterable field has a column
+    if field.kind == "string" and field.ignore_case:
+        return func.lower(field.column)
+    return field.column
+
+
+def _value(field: Field, value: Value) -> Any:
+    if field.kind == "string" and field.ignore_case:
+        return func.lower(literal(value))
+    return value
+
+
+def _condition(expression: Any) -> ColumnElement[bool]:
+    return cast(ColumnElement[bool], expression)

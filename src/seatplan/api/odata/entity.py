@@ -1,0 +1,108 @@
+"""What a collection exposes to OData: its properties, their columns and what each supports.
+
+Property names are matched case-insensitively, as Microsoft Graph does for `$filter`,
+`$select` and `$orderby` (`DisplayName eq 'x'` works there); every name is returned in its
+declared spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from types import MappingProxyType
+from typing import Any, Literal, TypeAlias
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, SQLColumnExpression
+
+FieldKind: TypeAlias = Literal["string", "bool", "guid", "datetime", "int"]
+
+#: Every filter operator of the subset; `in` and `startswith` included.
+ALL_OPS: frozenset[str] = frozenset({"eq", "ne", "gt", "ge", "lt", "le", "in", "startswith"})
+#: What each kind of property may support at most (ordering comparisons: datetimes only).
+OPS_BY_KIND: Mapping[FieldKind, frozenset[str]] = MappingProxyType(
+    {
+        "string": frozenset({"eq", "ne", "in", "startswith"}),
+        "bool": frozenset({"eq", "ne"}),
+        "guid": frozenset({"eq", "ne", "in"}),
+        "int": frozenset({"eq", "ne", "in"}),
+        "datetime": frozenset({"eq", "ne", "gt", "ge", "lt", "le"}),
+    }
+)
+EQUALITY: frozenset[str] = frozenset({"eq", "ne", "in"})
+
+
+@dataclass(frozen=True)
+class Field:
+    """A property of a collection.
+
+    `column` is what `$filter` and `$orderby` compare (a column or any boolean SQL
+    expression, e.g. an EXISTS); None for a property that is only returned by `$select`.
+    String comparisons ignore case unless `ignore_case` is False, as Graph's do on
+    directory objects. `orderable` allows it in `$orderby`. A property that orders (by
+    `$orderby` or the default order) must be non-null: paging compares its values.
+    """
+
+    name: str
+    kind: FieldKind
+    column: SQLColumnExpression[Any] | None = None
+    filterable_ops: frozenset[str] = frozenset()
+    selectable: bool = True
+    orderable: bool = False
+    ignore_case: bool = True
+
+    def __post_init__(self) -> None:
+        extra = self.filterable_ops - OPS_BY_KIND[self.kind]
+        if extra:
+            raise ValueError(f"{self.name}: {sorted(extra)} not possible on a {self.kind}")
+        if (self.filterable_ops or self.orderable) and self.column is None:
+            raise ValueError(f"{self.name}: filtering or ordering needs a column")
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """A collection: its fields by name, its default `$orderby` and its unique key.
+
+    `default_order` holds (field name, descending) pairs, used without `$orderby`. `key`
+    names a field with a unique, non-null column: the last sort key, so paging is stable.
+    `any_license(sku_id)` is the condition of `assignedLicenses/any(x:x/skuId eq sku_id)`,
+    None where the collection has no licenses.
+    """
+
+    name: str
+    fields: Mapping[str, Field]
+    default_order: tuple[tuple[str, bool], ...]
+    any_license: Callable[[UUID], ColumnElement[bool]] | None = None
+    key: str = "id"
+    _by_lower: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_lower: dict[str, Field] = {}
+        for name, item in self.fields.items():
+            if name != item.name:
+                raise ValueError(f"{self.name}: field {item.name!r} listed as {name!r}")
+            if name.lower() in by_lower:
+                raise ValueError(f"{self.name}: two fields named {name!r} whatever the case")
+            by_lower[name.lower()] = item
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+        object.__setattr__(self, "_by_lower", MappingProxyType(by_lower))
+        key = self.fields.get(self.key)
+        if key is None or key.column is None:
+            raise ValueError(f"{self.name}: key {self.key!r} needs a field with a column")
+        for name, _descending in self.default_order:
+            if name not in self.fields or self.fields[name].column is None:
+                raise ValueError(f"{self.name}: default order on {name!r}, which has no column")
+
+    def field(self, name: str) -> Field | None:
+        """The field of that name, whatever its case; None if there is none."""
+        return self._by_lower.get(name.lower())
+
+    @property
+    def key_field(self) -> Field:
+        return self.fields[self.key]
+
+
+def fields(*items: Field) -> dict[str, Field]:
+    """A field mapping from fields, in order."""
+    return {item.name: item for item in items}

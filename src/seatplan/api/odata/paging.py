@@ -1,0 +1,180 @@
+"""Keyset paging behind an opaque, tamper-evident `$skiptoken`.
+
+A token is `base64url(compact JSON) "." base64url(HMAC-SHA256(secret, JSON))`. Its state
+holds the sort key values of the last row served (the unique key last) and a fingerprint
+of the query it belongs to (entity, `$filter`, `$orderby`, `$select`, `$top`): a token
+replayed with other options is refused. The JSON is signed, not encrypted: it shows the
+last row's sort values, which whoever holds the token has already been served.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar, cast
+from urllib.parse import quote, urlencode
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, and_, or_
+
+from seatplan.api.odata.entity import EntitySpec, Field
+from seatplan.api.odata.errors import UnsupportedQuery
+from seatplan.api.odata.query import ODataQuery, Params, apply, param_pairs, sort_keys
+
+_S = TypeVar("_S", bound=Select[Any])
+VERSION = 1
+MAX_TOKEN_LENGTH = 4096
+_B64 = re.compile(r"[A-Za-z0-9_-]+")
+_INVALID = "Invalid $skiptoken: "
+#: Left as is in the nextLink's values: readable, and unambiguous in a query string.
+_SAFE = "$,'():/@!*"
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    if not _B64.fullmatch(text):
+        raise UnsupportedQuery(_INVALID + "it is not base64url")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise UnsupportedQuery(_INVALID + "it is not base64url") from None
+    if _b64encode(data) != text:
+        raise UnsupportedQuery(_INVALID + "it is not canonical base64url")
+    return data
+
+
+def _mac(payload: bytes, secret: bytes) -> bytes:
+    if not secret:
+        raise ValueError("an empty secret cannot sign a $skiptoken")
+    return hmac.new(secret, payload, hashlib.sha256).digest()
+
+
+def encode_token(state: Mapping[str, Any], secret: bytes) -> str:
+    """The signed token of a JSON-compatible state."""
+    payload = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
+    return f"{_b64encode(payload)}.{_b64encode(_mac(payload, secret))}"
+
+
+def decode_token(token: str, secret: bytes) -> dict[str, Any]:
+    """The state of a token this service signed, else `UnsupportedQuery`."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise UnsupportedQuery(_INVALID + "it is too long")
+    parts = token.split(".")
+    if len(parts) != 2:
+        raise UnsupportedQuery(_INVALID + "it is malformed")
+    payload, mac = _b64decode(parts[0]), _b64decode(parts[1])
+    if not hmac.compare_digest(mac, _mac(payload, secret)):
+        raise UnsupportedQuery(_INVALID + "it was altered or not issued by this service")
+    try:
+        state = json.loads(payload)
+    except ValueError:
+        raise UnsupportedQuery(_INVALID + "it is malformed") from None
+    if not isinstance(state, dict):
+        raise UnsupportedQuery(_INVALID + "it is malformed")
+    return state
+
+
+def query_fingerprint(spec: EntitySpec, query: ODataQuery) -> str:
+    """What a token is bound to: every option that shapes the pages, `$count` aside."""
+    shape = repr((spec.name, query.filter, query.orderby, query.select, query.top))
+    return hashlib.sha256(shape.encode()).hexdigest()[:32]
+
+
+def _encode_value(field: Field, value: Any) -> Any:
+    if field.kind == "datetime" and isinstance(value, datetime):
+        return value.isoformat()
+    if field.kind == "guid" and isinstance(value, UUID):
+        return str(value)
+    if value is None:
+        raise ValueError(f"{field.name} is null: sort keys must be non-null")
+    return value
+
+
+def _decode_value(field: Field, value: Any) -> Any:
+    try:
+        if field.kind == "datetime":
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise ValueError("naive")
+            return parsed
+        if field.kind == "guid":
+            return UUID(value)
+    except (TypeError, ValueError):
+        raise UnsupportedQuery(_INVALID + f"bad value for {field.name}") from None
+    expected = {"string": str, "bool": bool, "int": int}[field.kind]
+    if not isinstance(value, expected):
+        raise UnsupportedQuery(_INVALID + f"bad value for {field.name}")
+    return value
+
+
+def page_state(spec: EntitySpec, query: ODataQuery, values: Sequence[Any]) -> dict[str, Any]:
+    """The state after a row whose sort key values (see `sort_key_columns`) are `values`."""
+    keys = sort_keys(spec, query)
+    if len(values) != len(keys):
+        raise ValueError(f"expected {len(keys)} sort values, got {len(values)}")
+    return {
+        "v": VERSION,
+        "q": query_fingerprint(spec, query),
+        "k": [_encode_value(field, value) for (field, _), value in zip(keys, values, strict=True)],
+    }
+
+
+def row_sort_values(spec: EntitySpec, query: ODataQuery, row: object) -> tuple[Any, ...]:
+    """The sort key values of an ORM object whose attributes are the spec's columns."""
+    return tuple(getattr(row, cast(Any, field.column).key) for field, _ in sort_keys(spec, query))
+
+
+def keyset_where(
+    spec: EntitySpec, query: ODataQuery, state: Mapping[str, Any]
+) -> ColumnElement[bool]:
+    """The rows after the one the state was made from, in the query's order."""
+    keys = sort_keys(spec, query)
+    raw = state.get("k")
+    if state.get("v") != VERSION or not isinstance(raw, list) or len(raw) != len(keys):
+        raise UnsupportedQuery(_INVALID + "it is malformed")
+    if state.get("q") != query_fingerprint(spec, query):
+        raise UnsupportedQuery(
+            _INVALID + "it belongs to another query: follow @odata.nextLink unchanged"
+        )
+    values = [_decode_value(field, value) for (field, _), value in zip(keys, raw, strict=True)]
+    branches: list[ColumnElement[bool]] = []
+    for index, ((field, descending), value) in enumerate(zip(keys, values, strict=True)):
+        assert field.column is not None
+        equal = [
+            prev.column == prev_value
+            for (prev, _), prev_value in zip(keys[:index], values[:index], strict=True)
+            if prev.column is not None
+        ]
+        after = field.column < value if descending else field.column > value
+        branches.append(and_(*equal, after))
+    return or_(*branches)
+
+
+def paginate(stmt: _S, query: ODataQuery, spec: EntitySpec, secret: bytes) -> _S:
+    """`apply`, then the rows after the `$skiptoken`, limited to `$top` + 1.
+
+    The extra row tells whether there is a next page: serve `top` rows and, if one more
+    came, a nextLink made from the state of the last row served.
+    """
+    stmt = apply(stmt, query, spec)
+    if query.skiptoken is not None:
+        stmt = stmt.where(keyset_where(spec, query, decode_token(query.skiptoken, secret)))
+    return stmt.limit(query.top + 1)
+
+
+def next_link(base_url: str, params: Params, state: Mapping[str, Any], secret: bytes) -> str:
+    """`base_url` with every original parameter and the `$skiptoken` of `state`."""
+    if "?" in base_url:
+        raise ValueError("base_url must not hold a query string")
+    pairs = [(name, value) for name, value in param_pairs(params) if name.lower() != "$skiptoken"]
+    pairs.append(("$skiptoken", encode_token(state, secret)))
+    return f"{base_url}?{urlencode(pairs, quote_via=quote, safe=_SAFE)}"

@@ -1,0 +1,242 @@
+"""A recursive-descent parser for the `$filter` subset; precedence `or` < `and` < comparison.
+
+    filter     := or_expr EOF
+    or_expr    := and_expr ("or" and_expr)*
+    and_expr   := primary ("and" primary)*
+    primary    := "(" or_expr ")"
+                | "startswith" "(" path "," string ")"
+                | "assignedLicenses" "/" "any" "(" var ":" var "/" "skuId" "eq" guid ")"
+                | path compare_op literal
+                | path "in" "(" literal ("," literal)* ")"
+    path       := ident ("/" ident)*
+
+Operators, functions and keywords are lower case, as OData writes them; property names are
+kept as written and resolved (case-insensitively) against an entity by `query.parse_query`.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+from uuid import UUID
+
+from seatplan.api.odata.ast import (
+    COMPARE_OPS,
+    And,
+    AnyLicense,
+    CompareOp,
+    Comparison,
+    In,
+    Node,
+    Or,
+    StartsWith,
+    Value,
+)
+from seatplan.api.odata.errors import UnsupportedQuery
+from seatplan.api.odata.lexer import Token, TokenStream, parse_guid, tokenize, where
+
+#: OData operators outside the subset, named as such in the error.
+_OTHER_OPERATORS = frozenset({"has", "not", "add", "sub", "mul", "div", "divby", "mod"})
+_KEYWORDS = frozenset({"and", "or", "in", "true", "false", "null"}) | COMPARE_OPS
+MAX_DEPTH = 32
+MAX_TERMS = 200
+MAX_IN_VALUES = 100
+
+
+def parse_filter(text: str) -> Node:
+    """Parse a `$filter` value into a tree, or raise `UnsupportedQuery`."""
+    if not text.strip():
+        raise UnsupportedQuery("$filter is empty")
+    return _Parser(tokenize(text)).parse()
+
+
+class _Parser(TokenStream):
+    def __init__(self, tokens: list[Token]) -> None:
+        super().__init__(tokens)
+        self.terms = 0
+
+    # -- grammar --------------------------------------------------------------------------
+
+    def parse(self) -> Node:
+        node = self.or_expr(0)
+        token = self.peek()
+        if token.kind != "eof":
+            raise UnsupportedQuery(
+                f"Unexpected {token.describe()} {where(token.pos)}: expected 'and', 'or' "
+                "or the end of $filter"
+            )
+        return node
+
+    def or_expr(self, depth: int) -> Node:
+        operands = [self.and_expr(depth)]
+        while self.at_keyword("or"):
+            self.advance()
+            operands.append(self.and_expr(depth))
+        return _flatten(Or, operands)
+
+    def and_expr(self, depth: int) -> Node:
+        operands = [self.primary(depth)]
+        while self.at_keyword("and"):
+            self.advance()
+            operands.append(self.primary(depth))
+        return _flatten(And, operands)
+
+    def primary(self, depth: int) -> Node:
+        token = self.peek()
+        if token.kind == "(":
+            if depth >= MAX_DEPTH:
+                raise UnsupportedQuery(f"Parentheses nested too deeply {where(token.pos)}")
+            self.advance()
+            node = self.or_expr(depth + 1)
+            self.expect(
+                ")",
+                "to close the parenthesis",
+            )
+            return node
+        if token.kind != "ident" or token.text in _KEYWORDS:
+            raise UnsupportedQuery(
+                f"Expected a property name or startswith(…) {where(token.pos)}, "
+                f"found {token.describe()}"
+            )
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise UnsupportedQuery(f"$filter has more than {MAX_TERMS} conditions")
+        if token.text in _OTHER_OPERATORS:
+            raise UnsupportedQuery(f"Unsupported operator '{token.text}' {where(token.pos)}")
+        if self.peek(1).kind == "(":
+            if token.text != "startswith":
+                raise UnsupportedQuery(
+                    f"Unsupported function '{token.text}' {where(token.pos)}: only "
+                    "startswith is supported"
+                )
+            return self.startswith()
+        return self.condition()
+
+    def startswith(self) -> Node:
+        self.advance()
+        self.advance()
+        field = self.path()
+        self.expect(",", "between the arguments of startswith")
+        prefix = self.peek()
+        if prefix.kind != "string":
+            raise UnsupportedQuery(
+                f"startswith needs a quoted string as its second argument {where(prefix.pos)}, "
+                f"found {prefix.describe()}"
+            )
+        self.advance()
+        self.expect(")", "to close startswith(")
+        return StartsWith(field, cast(str, prefix.value))
+
+    def path(self) -> str:
+        parts = [self.expect("ident", "as a property name").text]
+        while self.peek().kind == "/":
+            self.advance()
+            part = self.expect("ident", "after '/'")
+            if part.text in ("any", "all") and self.peek().kind == "(":
+                raise UnsupportedQuery(
+                    f"Unsupported lambda '{'/'.join(parts)}/{part.text}' {where(part.pos)}: "
+                    "only assignedLicenses/any(x:x/skuId eq {skuId}) is supported"
+                )
+            parts.append(part.text)
+        return "/".join(parts)
+
+    def condition(self) -> Node:
+        start = self.peek()
+        if (
+            start.text.lower() == "assignedlicenses"
+            and self.peek(1).kind == "/"
+            and self.peek(2).text == "any"
+            and self.peek(3).kind == "("
+        ):
+            return self.any_license()
+        field = self.path()
+        op = self.peek()
+        if op.kind != "ident":
+            raise UnsupportedQuery(
+                f"Expected an operator after '{field}' {where(op.pos)}, found {op.describe()}"
+            )
+        self.advance()
+        if op.text in COMPARE_OPS:
+            return Comparison(field, cast(CompareOp, op.text), self.literal())
+        if op.text == "in":
+            return In(field, self.value_list())
+        if op.text in _OTHER_OPERATORS:
+            raise UnsupportedQuery(f"Unsupported operator '{op.text}' {where(op.pos)}")
+        raise UnsupportedQuery(f"Unknown operator '{op.text}' {where(op.pos)}")
+
+    def any_license(self) -> Node:
+        start = self.advance()
+        self.advance()
+        self.advance()
+        self.advance()
+        if self.peek().kind == ")":
+            raise UnsupportedQuery(
+                f"assignedLicenses/any() needs a condition {where(self.peek().pos)}: "
+                "write assignedLicenses/any(x:x/skuId eq {skuId})"
+            )
+        variable = self.expect("ident", "as the lambda variable").text
+        self.expect(":", "after the lambda variable")
+        used = self.expect("ident", "as the lambda variable")
+        if used.text != variable:
+            raise UnsupportedQuery(
+                f"Unknown lambda variable '{used.text}' {where(used.pos)}, expected '{variable}'"
+            )
+        self.expect("/", f"after '{variable}'")
+        prop = self.expect("ident", f"after '{variable}/'")
+        if prop.text.lower() != "skuid":
+            raise UnsupportedQuery(
+                f"Unsupported property '{variable}/{prop.text}' in assignedLicenses/any "
+                f"{where(prop.pos)}: only skuId is supported"
+            )
+        op = self.peek()
+        if not (op.kind == "ident" and op.text == "eq"):
+            raise UnsupportedQuery(
+                f"Only 'eq' is supported in assignedLicenses/any {where(op.pos)}, "
+                f"found {op.describe()}"
+            )
+        self.advance()
+        literal = self.peek()
+        value = self.literal()
+        sku_id = _as_guid(value)
+        if sku_id is None:
+            raise UnsupportedQuery(
+                f"assignedLicenses/any needs a GUID for skuId {where(literal.pos)}, "
+                f"found {literal.describe()}"
+            )
+        self.expect(")", f"to close assignedLicenses/any( opened {where(start.pos)}")
+        return AnyLicense(sku_id)
+
+    def value_list(self) -> tuple[Value, ...]:
+        self.expect("(", "after 'in'")
+        values = [self.literal()]
+        while self.peek().kind == ",":
+            self.advance()
+            values.append(self.literal())
+        if len(values) > MAX_IN_VALUES:
+            raise UnsupportedQuery(f"'in' lists more than {MAX_IN_VALUES} values")
+        self.expect(")", "to close the 'in' list")
+        return tuple(values)
+
+    def literal(self) -> Value:
+        token = self.peek()
+        if token.kind in ("string", "guid", "int", "datetime"):
+            self.advance()
+            return token.value
+        if token.kind == "ident" and token.text in ("true", "false", "null"):
+            self.advance()
+            return {"true": True, "false": False, "null": None}[token.text]
+        raise UnsupportedQuery(f"Expected a literal {where(token.pos)}, found {token.describe()}")
+
+
+def _as_guid(value: Value) -> UUID | None:
+    if isinstance(value, UUID):
+        return value
+    return parse_guid(value) if isinstance(value, str) else None
+
+
+def _flatten(kind: type[And] | type[Or], operands: list[Node]) -> Node:
+    if len(operands) == 1:
+        return operands[0]
+    flat: list[Node] = []
+    for operand in operands:
+        flat.extend(operand.operands if isinstance(operand, kind) else (operand,))
+    return kind(tuple(flat))

@@ -1,0 +1,99 @@
+"""Checking a parsed `$filter` against an entity: names resolved, literals typed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from seatplan.api.odata.ast import (
+    And,
+    AnyLicense,
+    Comparison,
+    In,
+    Node,
+    Or,
+    StartsWith,
+    Value,
+)
+from seatplan.api.odata.entity import EntitySpec, Field, FieldKind
+from seatplan.api.odata.errors import UnsupportedQuery
+from seatplan.api.odata.lexer import parse_guid
+
+_TYPES: dict[FieldKind, type] = {
+    "string": str,
+    "bool": bool,
+    "int": int,
+    "datetime": datetime,
+    "guid": UUID,
+}
+_KIND_NAMES = {
+    "string": "a string",
+    "bool": "a Boolean",
+    "guid": "a GUID",
+    "datetime": "a datetime",
+    "int": "an integer",
+}
+
+
+def normalize(node: Node, spec: EntitySpec) -> Node:
+    """The same tree with canonical field names and typed literals, or `UnsupportedQuery`."""
+    if isinstance(node, And | Or):
+        return type(node)(tuple(normalize(operand, spec) for operand in node.operands))
+    if isinstance(node, AnyLicense):
+        if spec.any_license is None:
+            raise UnsupportedQuery(f"assignedLicenses/any is not supported on {spec.name}")
+        return node
+    if isinstance(node, StartsWith):
+        field = _filterable(spec, node.field, "startswith")
+        return StartsWith(field.name, node.prefix)
+    if isinstance(node, In):
+        field = _filterable(spec, node.field, "in")
+        return In(field.name, tuple(_coerce(field, "in", value) for value in node.values))
+    field = _filterable(spec, node.field, node.op)
+    return Comparison(field.name, node.op, _coerce(field, node.op, node.value))
+
+
+def _filterable(spec: EntitySpec, name: str, op: str) -> Field:
+    field = spec.field(name)
+    if field is None:
+        raise UnsupportedQuery(f"Unknown property '{name}' of {spec.name} in $filter")
+    if op not in field.filterable_ops:
+        if not field.filterable_ops:
+            raise UnsupportedQuery(f"Property '{field.name}' of {spec.name} cannot be filtered")
+        allowed = ", ".join(sorted(field.filterable_ops))
+        raise UnsupportedQuery(
+            f"Operator '{op}' is not supported on property '{field.name}' of {spec.name} "
+            f"(supported: {allowed})"
+        )
+    return field
+
+
+def _coerce(field: Field, op: str, value: Value) -> Value:
+    if value is None:
+        if op in ("eq", "ne", "in"):
+            return None
+        raise UnsupportedQuery(f"null cannot be compared with '{op}' on '{field.name}'")
+    python_type = _TYPES[field.kind]
+    if isinstance(value, python_type) and not (field.kind == "int" and isinstance(value, bool)):
+        return value
+    # Graph takes ids quoted too: id eq '…'.
+    coerced = parse_guid(value) if field.kind == "guid" and isinstance(value, str) else None
+    if coerced is None:
+        raise UnsupportedQuery(
+            f"Type mismatch in $filter: '{field.name}' is {_KIND_NAMES[field.kind]} and cannot "
+            f"be compared with {literal_text(value)}"
+        )
+    return coerced
+
+
+def literal_text(value: Value) -> str:
+    """A literal as OData writes it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return str(value)

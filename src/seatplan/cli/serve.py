@@ -1,0 +1,44 @@
+"""`seatplan serve`: the API (Graph's /v1.0 and /admin) on uvicorn, with the worker."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from seatplan.api.app import NO_WORKER_ENV
+from seatplan.cli.context import database
+from seatplan.services import setup
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    no_worker: Annotated[
+        bool,
+        typer.Option("--no-worker", help="Do not process licenses in this process."),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, max=64, help="Server processes (one per core)."),
+    ] = 1,
+) -> None:
+    """Serve the API until interrupted; the worker runs in the background unless told not to.
+
+    The database is migrated first. Each process runs its own worker thread: they share
+    the licensing queue.
+    """
+    setup.initialize(database())
+    os.environ[NO_WORKER_ENV] = "1" if no_worker else "0"
+    typer.echo(f"Seatplan API on http://{host}:{port}/v1.0 (documentation: /docs)")
+    uvicorn.run(
+        "seatplan.api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )

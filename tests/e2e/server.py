@@ -1,0 +1,76 @@
+"""A `seatplan serve` process on a free localhost port, over a fresh SQLite database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+SEATPLAN = str(Path(sys.executable).with_name("seatplan"))
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [SEATPLAN, *args], env=self.env, capture_output=True, text=True, check=True
+        )
+        return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(database_url: str, *extra: str) -> Iterator[Server]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "SEATPLAN_DATABASE_URL": database_url,
+        "SEATPLAN_POLL_SECONDS": "0.1",
+        "NO_PROXY": "*",
+    }
+    log = open(os.environ.get("SEATPLAN_TEST_SERVER_LOG", os.devnull), "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [SEATPLAN, "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"server did not start: {process.stderr.read() if process.stderr else ''}"
+                )
+            time.sleep(0.1)
+        yield Server(url, env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -1,0 +1,218 @@
+"""Microsoft's own Python SDK (msgraph-sdk) against `seatplan serve`, changing only the base URL.
+
+No request leaves localhost: the SDK gets a static bearer token, never Azure identity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+from kiota_abstractions.authentication import (
+    AccessTokenProvider,
+    AllowedHostsValidator,
+    BaseBearerTokenAuthenticationProvider,
+)
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
+from msgraph.generated.groups.item.assign_license.assign_license_post_request_body import (
+    AssignLicensePostRequestBody as GroupAssignLicense,
+)
+from msgraph.generated.models.assigned_license import AssignedLicense
+from msgraph.generated.models.group import Group
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.password_profile import PasswordProfile
+from msgraph.generated.models.reference_create import ReferenceCreate
+from msgraph.generated.models.user import User
+from msgraph.generated.users.item.assign_license.assign_license_post_request_body import (
+    AssignLicensePostRequestBody as UserAssignLicense,
+)
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from tests.e2e.server import Server, running_server
+
+E3 = UUID("6fd2c87f-b296-42f0-b197-1e91e994b900")
+
+
+class StaticToken(AccessTokenProvider):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
+    ) -> str:
+        return self.token
+
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return AllowedHostsValidator(["127.0.0.1"])
+
+
+def graph_client(server: Server, token: str) -> GraphServiceClient:
+    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticToken(token)))
+    adapter.base_url = f"{server.url}/v1.0"
+    return GraphServiceClient(request_adapter=adapter)
+
+
+@pytest.fixture
+def server(tmp_path):
+    with running_server(f"sqlite:///{tmp_path / 'sdk.db'}") as running:
+        yield running
+
+
+def test_group_licensing_scenario_through_msgraph_sdk(server):
+    token = (
+        server.cli(
+            "token",
+            "create",
+            "--name",
+            "sdk",
+            "--scope",
+            "Directory.ReadWrite.All",
+            "Seatplan.Admin",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    admin = {"Authorization": f"Bearer {token}"}
+    bought = httpx.post(
+        f"{server.url}/admin/subscriptions",
+        headers=admin,
+        json={"sku": "ENTERPRISEPACK", "enabledUnits": 10},
+    )
+    assert bought.status_code == 201, bought.text
+    asyncio.run(scenario(graph_client(server, token)))
+
+
+async def scenario(graph: GraphServiceClient) -> None:
+    users = {}
+    for name, location in (("alice", "US"), ("bob", "GB"), ("carol", None)):
+        created = await graph.users.post(
+            User(
+                account_enabled=True,
+                display_name=name.title(),
+                mail_nickname=name,
+                user_principal_name=f"{name}@contoso.com",
+                usage_location=location,
+                password_profile=PasswordProfile(password="unused-Passw0rd!"),
+            )
+        )
+        assert created is not None
+        assert created.id is not None
+        users[name] = created.id
+    group = await graph.groups.post(
+        Group(
+            display_name="Sales", mail_enabled=False, mail_nickname="sales", security_enabled=True
+        )
+    )
+    assert group is not None
+    assert group.id is not None
+    group_api = graph.groups.by_group_id(group.id)
+    for user_id in users.values():
+        await group_api.members.ref.post(
+            ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{user_id}")
+        )
+    members = await group_api.members.get()
+    assert members is not None
+    assert len(members.value or []) == 3
+
+    await group_api.assign_license.post(
+        GroupAssignLicense(
+            add_licenses=[AssignedLicense(sku_id=E3, disabled_plans=[])], remove_licenses=[]
+        )
+    )
+    await wait_for_processing(graph, group.id)
+
+    alice = await user_with_licenses(graph, users["alice"])
+    (state,) = alice.license_assignment_states or []
+    assert (state.sku_id, state.assigned_by_group, state.state, state.error) == (
+        E3,
+        group.id,
+        "Active",
+        "None",
+    )
+    details = await graph.users.by_user_id(users["alice"]).license_details.get()
+    assert details is not None
+    assert [d.sku_part_number for d in details.value or []] == ["ENTERPRISEPACK"]
+    plans = details.value[0].service_plans or []  # type: ignore[index]
+    assert plans
+    assert {p.provisioning_status for p in plans} == {"Success"}
+
+    # Carol has no usage location and the organization no country: her license fails.
+    carol = await user_with_licenses(graph, users["carol"])
+    assert [s.error for s in carol.license_assignment_states or []] == [
+        "ProhibitedInUsageLocationViolation"
+    ]
+    query = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(
+        filter="hasMembersWithLicenseErrors eq true"
+    )
+    in_error = await graph.groups.get(RequestConfiguration(query_parameters=query))
+    assert in_error is not None
+    assert [g.id for g in in_error.value or []] == [group.id]
+    failing = await group_api.members_with_license_errors.get()
+    assert failing is not None
+    assert [u.id for u in failing.value or []] == [users["carol"]]
+
+    await graph.users.by_user_id(users["carol"]).patch(User(usage_location="FR"))
+    await graph.users.by_user_id(users["carol"]).reprocess_license_assignment.post()
+    await wait_for_processing(graph, group.id)
+    carol = await user_with_licenses(graph, users["carol"])
+    assert [(s.state, s.error) for s in carol.license_assignment_states or []] == [
+        ("Active", "None")
+    ]
+    in_error = await graph.groups.get(RequestConfiguration(query_parameters=query))
+    assert in_error is not None
+    assert in_error.value == []
+
+    # A direct assignment that cannot work: the SDK raises ODataError with Graph's answer.
+    dave = await graph.users.post(
+        User(account_enabled=True, display_name="Dave", user_principal_name="dave@contoso.com")
+    )
+    assert dave is not None
+    assert dave.id is not None
+    with pytest.raises(ODataError) as refused:
+        await graph.users.by_user_id(dave.id).assign_license.post(
+            UserAssignLicense(add_licenses=[AssignedLicense(sku_id=E3)], remove_licenses=[])
+        )
+    assert refused.value.response_status_code == 400
+    assert refused.value.error is not None
+    assert refused.value.error.code == "Request_BadRequest"
+    assert refused.value.error.message == (
+        "License assignment cannot be done for user with invalid usage location."
+    )
+    with pytest.raises(ODataError) as missing:
+        await graph.users.by_user_id("nobody@contoso.com").get()
+    assert missing.value.response_status_code == 404
+    assert missing.value.error is not None
+    assert missing.value.error.code == "Request_ResourceNotFound"
+
+
+async def user_with_licenses(graph: GraphServiceClient, user_id: str) -> User:
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+        select=["id", "usageLocation", "assignedLicenses", "licenseAssignmentStates"]
+    )
+    user = await graph.users.by_user_id(user_id).get(RequestConfiguration(query_parameters=query))
+    assert user is not None
+    return user
+
+
+async def wait_for_processing(graph: GraphServiceClient, group_id: str) -> None:
+    from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
+
+    query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
+        select=["id", "licenseProcessingState"]
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        group = await graph.groups.by_group_id(group_id).get(
+            RequestConfiguration(query_parameters=query)
+        )
+        assert group is not None
+        assert group.license_processing_state is not None
+        if group.license_processing_state.state == "ProcessingComplete":
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the group was not processed within 30 s")

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from seatplan.cli import (
     catalog,
+    doctor,
     group_licenses,
     groups,
     org,
@@ -89,3 +90,4 @@ app.add_typer(groups.app, name="groups")
 app.add_typer(catalog.app, name="catalog")
 app.command("process")(processing.process)
 app.command("worker")(processing.run_worker)
+app.command("doctor")(doctor.doctor)

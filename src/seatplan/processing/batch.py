@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from seatplan import engine
 from seatplan.engine import ErrorKind, SeatPool, UserCase, UserOutcome
-from seatplan.processing import group_progress, ordering
+from seatplan.processing import failpoints, group_progress, ordering
 from seatplan.processing.loader import load_cases
 from seatplan.processing.writer import write_outcomes
 from seatplan.services import catalog, subscriptions
@@ -49,6 +49,7 @@ def _process(db: Database, size: int) -> BatchResult:
         if not claimed:
             group_progress.mark_finished(session)
             return BatchResult(0)
+        failpoints.reach("after-claim")
         cases = load_cases(session, claimed)
         rules = catalog.rulebook(session)
         skus = _skus(cases)
@@ -56,6 +57,7 @@ def _process(db: Database, size: int) -> BatchResult:
         # order and under the seat counters' row locks, check the snapshot still holds.
         snapshot = _seat_pool(session, skus, lock=False)
         outcomes = engine.evaluate_batch(cases, rules, _copy(snapshot))
+        failpoints.reach("after-evaluate")
         ordering.wait_for_earlier(session, ticket)
         current = _seat_pool(session, skus, lock=True)
         if not _still_valid(snapshot, current, outcomes):
@@ -67,6 +69,7 @@ def _process(db: Database, size: int) -> BatchResult:
         freed = {sku: -n for sku, n in summary.seat_changes.items() if n < 0}
         subscriptions.offer_freed_seats(session, freed)
         group_progress.mark_finished(session)
+        failpoints.reach("after-write")
         return BatchResult(len(claimed), sum(freed.values()))
 
 

@@ -32,12 +32,19 @@ def build(db: Database, *, members: int, seats: int, group_names=("Everyone",)) 
     with db.writing() as s:
         org_service.update(s, country_letter_code="US")
         subscriptions.set_units(s, sku=E3, units=seats)
-        ids = [
-            groups.create(s, display_name=name, group_id=group_id(index)).id
-            for index, name in enumerate(group_names)
-        ]
+        for index, name in enumerate(group_names):
+            groups.create(s, display_name=name, group_id=group_id(index))
+    build_members(db, members=members, group_names=group_names)
+
+
+def build_members(db: Database, *, members: int, group_names=("Everyone",)) -> None:
+    """Users u0… joining one second apart; user n is in group i when i + 1 divides n."""
+    if not members:
+        return
     users: Table = User.__table__  # type: ignore[assignment]
     memberships: Table = Membership.__table__  # type: ignore[assignment]
+    ids = [group_id(index) for index in range(len(group_names))]
+    start = datetime.now(UTC)
     with db.writing() as s:
         s.execute(
             insert(users),
@@ -58,15 +65,15 @@ def build(db: Database, *, members: int, seats: int, group_names=("Everyone",)) 
             insert(memberships),
             [
                 # Members joined one second apart: the intents have a strict order.
-                {"group_id": group_id, "user_id": user_id(n), "since": BASE + timedelta(seconds=n)}
+                {"group_id": gid, "user_id": user_id(n), "since": start + timedelta(seconds=n)}
                 for n in range(members)
-                for index, group_id in enumerate(ids)
+                for index, gid in enumerate(ids)
                 if n % (index + 1) == 0
             ],
         )
 
 
-def assign(db: Database, group_name: str = "Everyone", *, when: datetime | None = None) -> None:
+def assign(db: Database, group_name: str = "Everyone") -> None:
     with db.writing() as s:
         group = lookup.group(s, group_name)
         e3 = catalog.find_product(s, E3).sku_id

@@ -1,7 +1,7 @@
 """batch tickets: the order in which concurrent workers write (PostgreSQL only)
 
-Revision ID: 0002b
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-28 05:00:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0002b"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

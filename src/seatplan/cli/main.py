@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from seatplan.cli import (
     catalog,
+    doctor,
     group_licenses,
     groups,
     org,
@@ -93,3 +94,4 @@ app.command("process")(processing.process)
 app.command("worker")(processing.run_worker)
 app.command("serve")(serve.serve)
 app.add_typer(tokens.app, name="token")
+app.command("doctor")(doctor.doctor)

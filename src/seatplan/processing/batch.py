@@ -7,18 +7,19 @@ queue and the seats exactly as they were, and another worker takes the users aga
 from __future__ import annotations
 
 import gc
-import uuid
 from dataclasses import dataclass
+from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from seatplan import engine
-from seatplan.engine import SeatPool, UserCase
-from seatplan.processing import group_progress
+from seatplan.engine import ErrorKind, SeatPool, UserCase, UserOutcome
+from seatplan.processing import failpoints, group_progress, ordering
 from seatplan.processing.loader import load_cases
 from seatplan.processing.writer import write_outcomes
 from seatplan.services import catalog, subscriptions
+from seatplan.store import bulk
 from seatplan.store.db import Database
 from seatplan.store.tables import QueuedUser
 
@@ -43,51 +44,81 @@ def process_batch(db: Database, *, size: int) -> BatchResult:
 
 
 def _process(db: Database, size: int) -> BatchResult:
-    token = uuid.uuid4().hex
     with db.writing() as session:
-        claimed = _claim(session, token, size)
+        claimed, ticket = ordering.claim_in_order(session, lambda: _claim(session, size))
         if not claimed:
             group_progress.mark_finished(session)
             return BatchResult(0)
-        group_progress.mark_started(session, token)
-        cases = load_cases(session, token)
-        pool = _seat_pool(session, cases)
-        outcomes = engine.evaluate_batch(cases, catalog.rulebook(session), pool)
+        failpoints.reach("after-claim")
+        cases = load_cases(session, claimed)
+        rules = catalog.rulebook(session)
+        skus = _skus(cases)
+        # Evaluate on a snapshot of the seats, alongside other workers; then, in claim
+        # order and under the seat counters' row locks, check the snapshot still holds.
+        snapshot = _seat_pool(session, skus, lock=False)
+        outcomes = engine.evaluate_batch(cases, rules, _copy(snapshot))
+        failpoints.reach("after-evaluate")
+        ordering.wait_for_earlier(session, ticket)
+        current = _seat_pool(session, skus, lock=True)
+        if not _still_valid(snapshot, current, outcomes):
+            outcomes = engine.evaluate_batch(cases, rules, current)
+        group_progress.mark_started(session, claimed)
         summary = write_outcomes(session, cases, outcomes)
         group_progress.count_outcomes(session, outcomes)
-        session.execute(delete(QueuedUser).where(QueuedUser.claimed_by == token))
+        session.execute(delete(QueuedUser).where(bulk.among(session, QueuedUser.user_id, claimed)))
         freed = {sku: -n for sku, n in summary.seat_changes.items() if n < 0}
         subscriptions.offer_freed_seats(session, freed)
         group_progress.mark_finished(session)
-        return BatchResult(claimed, sum(freed.values()))
+        failpoints.reach("after-write")
+        return BatchResult(len(claimed), sum(freed.values()))
 
 
-def _claim(session: Session, token: str, size: int) -> int:
-    oldest = (
-        select(QueuedUser.user_id)
-        .where(QueuedUser.claimed_by.is_(None))
-        .order_by(QueuedUser.priority, QueuedUser.user_id)
-        .limit(size)
-    )
+def _claim(session: Session, size: int) -> list[UUID]:
+    """The oldest queued users, held until this transaction ends.
+
+    On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED`, so that concurrent workers
+    take disjoint batches and a dead worker's rows are free again when its connection
+    closes. On SQLite the writing transaction already excludes every other writer.
+    """
+    oldest = select(QueuedUser.user_id).order_by(QueuedUser.priority, QueuedUser.user_id)
+    oldest = oldest.limit(size)
     if session.get_bind().dialect.name == "postgresql":
-        # Several workers: each takes rows no other transaction holds.
         oldest = oldest.with_for_update(skip_locked=True)
-    result = session.execute(
-        update(QueuedUser)
-        .where(QueuedUser.user_id.in_(oldest.scalar_subquery()))
-        .values(claimed_by=token),
-        execution_options={"synchronize_session": False},
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return [user_id for (user_id,) in bulk.fetch(session, oldest)]
 
 
-def _seat_pool(session: Session, cases: list[UserCase]) -> SeatPool:
+def _skus(cases: list[UserCase]) -> list[UUID]:
     skus = {intent.sku_id for case in cases for intent in case.intents}
     skus |= {row.sku_id for case in cases for row in case.held}
-    usage = subscriptions.lock_usage(session, sorted(skus))
+    return sorted(skus)
+
+
+def _seat_pool(session: Session, skus: list[UUID], *, lock: bool) -> SeatPool:
+    usage = subscriptions.seat_counters(session, skus, lock=lock)
     return SeatPool(
-        available={sku: u.enabled_units - u.consumed_units for sku, u in usage.items()},
-        disabled_skus=frozenset(
-            sku for sku in skus if sku not in usage or not usage[sku].enabled_units
-        ),
+        available={sku: enabled - consumed for sku, (enabled, consumed) in usage.items()},
+        disabled_skus=frozenset(sku for sku in skus if not usage.get(sku, (0, 0))[0]),
     )
+
+
+def _copy(pool: SeatPool) -> SeatPool:
+    return SeatPool(dict(pool.available), pool.disabled_skus)
+
+
+def _still_valid(snapshot: SeatPool, current: SeatPool, outcomes: list[UserOutcome]) -> bool:
+    """The outcomes evaluated on `snapshot` are those `current` would give.
+
+    They are when nothing changed; or when every seat the batch wanted it got (no
+    CountViolation) and the seats it takes are still free.
+    """
+    if snapshot == current:
+        return True
+    if snapshot.disabled_skus != current.disabled_skus:
+        return False
+    taken: dict[UUID, int] = {}
+    for outcome in outcomes:
+        for sku_id, change in outcome.seat_changes.items():
+            taken[sku_id] = taken.get(sku_id, 0) + change
+        if any(row.error is ErrorKind.COUNT for row in outcome.assignments):
+            return False
+    return all(current.free(sku_id) >= change for sku_id, change in taken.items() if change > 0)

@@ -11,16 +11,15 @@ from sqlalchemy.orm import Session
 from seatplan.engine import UserOutcome
 from seatplan.services import audit
 from seatplan.services.queue import COMPLETE, IN_PROGRESS, QUEUED
+from seatplan.store import bulk
 from seatplan.store.tables import Group, Membership, QueuedUser
 
 
-def mark_started(session: Session, token: str) -> None:
-    """Groups with a member in batch `token` and still waiting: now in progress."""
+def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
+    """Groups with a member in the batch and still waiting: now in progress."""
     # From the batch to its groups: a batch is small, a group may have 100,000 members.
-    groups_of_batch = (
-        select(Membership.group_id)
-        .join(QueuedUser, QueuedUser.user_id == Membership.user_id)
-        .where(QueuedUser.claimed_by == token)
+    groups_of_batch = select(Membership.group_id).where(
+        bulk.among(session, Membership.user_id, user_ids)
     )
     started = session.execute(
         select(Group.id, Group.display_name)

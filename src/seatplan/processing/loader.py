@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import select
@@ -14,18 +15,16 @@ from seatplan.store.tables import (
     LicenseAssignment,
     Membership,
     Organization,
-    QueuedUser,
     User,
 )
 from seatplan.store.types import NIL
 
 
-def load_cases(session: Session, token: str) -> list[UserCase]:
-    """Every user of the batch `token`, with their intents and recorded assignments."""
+def load_cases(session: Session, user_ids: Sequence[UUID]) -> list[UserCase]:
+    """Every user of the batch, with their intents and recorded assignments."""
     default, country = session.execute(
         select(Organization.default_usage_location, Organization.country_letter_code)
     ).one()
-    claimed = QueuedUser.claimed_by == token
     locations: dict[UUID, str | None] = {}
     intents: dict[UUID, list[Intent]] = {}
     held: dict[UUID, list[Assignment]] = {}
@@ -43,10 +42,9 @@ def load_cases(session: Session, token: str) -> list[UserCase]:
             Membership.since,
             GroupLicense.assigned_at,
         )
-        .join(QueuedUser, QueuedUser.user_id == User.id)
         .outerjoin(Membership, Membership.user_id == User.id)
         .outerjoin(GroupLicense, GroupLicense.group_id == Membership.group_id)
-        .where(claimed),
+        .where(bulk.among(session, User.id, user_ids)),
     )
     for user_id, location, group_id, sku_id, disabled, joined, assigned in user_rows:
         if user_id not in locations:
@@ -66,9 +64,7 @@ def load_cases(session: Session, token: str) -> list[UserCase]:
             LicenseAssignment.state,
             LicenseAssignment.error,
             LicenseAssignment.since,
-        )
-        .join(QueuedUser, QueuedUser.user_id == LicenseAssignment.user_id)
-        .where(claimed),
+        ).where(bulk.among(session, LicenseAssignment.user_id, user_ids)),
     )
     for user_id, sku_id, source_id, disabled, state, error, since in assignment_rows:
         group_id = None if source_id == NIL else source_id

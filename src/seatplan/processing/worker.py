@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from seatplan.processing.batch import BatchResult, process_batch
@@ -39,8 +40,15 @@ def drain(db: Database, *, batch_size: int, progress: Progress | None = None) ->
             progress(done, pending(db))
 
 
+def check_connection(db: Database) -> None:
+    """Fail at once, with the database's own error, when it cannot be reached."""
+    with db.reading() as session:
+        session.execute(text("SELECT 1"))
+
+
 def run(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.Event) -> None:
     """The worker loop: drain, then wait for more work, until `stop` is set."""
+    check_connection(db)
     log.info("worker started")
     while not stop.is_set():
         try:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Table, func, literal, or_, select, update
+from sqlalchemy import Select, Table, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -102,12 +102,18 @@ def enqueue_group(session: Session, group_id: UUID) -> None:
 
 
 def enqueue_waiting_for_seats(session: Session, sku_id: UUID, seats: int) -> None:
-    """Offer `seats` freed seats to the users waiting longest in CountViolation."""
+    """Offer `seats` freed seats to the users waiting longest in CountViolation.
+
+    Users queued already are left alone: they will be evaluated anyway, and a worker may
+    hold their queue row (waiting for it could deadlock two workers).
+    """
     if seats <= 0:
         return
+    queued = exists().where(QueuedUser.user_id == LicenseAssignment.user_id)
     waiting = (
         select(LicenseAssignment.user_id, func.min(LicenseAssignment.since), literal(utcnow()))
         .where(LicenseAssignment.sku_id == sku_id, LicenseAssignment.error == "CountViolation")
+        .where(~queued)
         .group_by(LicenseAssignment.user_id)
         .order_by(func.min(LicenseAssignment.since), LicenseAssignment.user_id)
         .limit(seats)

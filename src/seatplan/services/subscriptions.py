@@ -106,6 +106,22 @@ def _refresh_usage(session: Session, sku_id: UUID) -> None:
         queue.enqueue_waiting_for_seats(session, sku_id, total - usage.consumed_units)
 
 
+def seat_counters(
+    session: Session, sku_ids: list[UUID], *, lock: bool
+) -> dict[UUID, tuple[int, int]]:
+    """(enabled, consumed) units per SKU; with `lock`, row-locked in SKU order."""
+    if not sku_ids:
+        return {}
+    query = (
+        select(SkuUsage.sku_id, SkuUsage.enabled_units, SkuUsage.consumed_units)
+        .where(SkuUsage.sku_id.in_(sorted(set(sku_ids))))
+        .order_by(SkuUsage.sku_id)
+    )
+    if lock:
+        query = query.with_for_update()
+    return {sku: (enabled, consumed) for sku, enabled, consumed in session.execute(query)}
+
+
 def lock_usage(session: Session, sku_ids: list[UUID]) -> dict[UUID, SkuUsage]:
     """Seat counters of `sku_ids`, row-locked in a fixed order (no deadlock between writers)."""
     if not sku_ids:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Select, Table, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Table, Uuid, any_, bindparam, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import NullType, TypeEngine
 
 Convert = Callable[[Any], Any]
@@ -107,3 +109,14 @@ def execute_many(
     else:
         sql = f"DELETE FROM {quote(table.name)} WHERE {where}"  # noqa: S608
     session.connection().exec_driver_sql(sql, values)
+
+
+def among(
+    session: Session,
+    column: ColumnElement[UUID] | InstrumentedAttribute[UUID],
+    ids: Sequence[UUID],
+) -> ColumnElement[bool]:
+    """`column` is one of `ids`: one array parameter on PostgreSQL, an IN list on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid())))
+    return column.in_(ids)

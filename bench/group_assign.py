@@ -7,6 +7,10 @@ processes, measured apart from the one that builds the tenant) and one_member_ms
 time to add one member to the licensed group and process it, over 20 tries).
 
     python bench/group_assign.py --members 100000 [--database URL] [--batch-size N]
+        [--workers 1,2,4]
+
+With several worker counts, the tenant is reset between runs and `runs` lists each one
+with its scaling efficiency (1.0: N workers are N times as fast as one).
 """
 
 from __future__ import annotations
@@ -78,15 +82,39 @@ def build_tenant(url: str, members: int) -> None:
     db.dispose()
 
 
-def measure_processing(url: str, batch_size: int) -> dict[str, Any]:
-    """Runs in a process of its own, so that its peak memory is the processing's alone."""
+def _drain(url: str, batch_size: int, ready: Any, go: Any, out: Any) -> None:
+    """One worker process: started and connected before the clock runs, then drains."""
+    db = Database(url)
+    worker.check_connection(db)
+    ready.put(True)
+    go.wait()
+    worker.drain(db, batch_size=batch_size)
+    db.dispose()
+    out.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def measure_processing(url: str, batch_size: int, workers: int) -> dict[str, Any]:
+    """Assign the product, then let `workers` processes drain the queue; time it all."""
+    context = multiprocessing.get_context("spawn")
+    ready, go, out = context.Queue(), context.Event(), context.Queue()
+    processes = [
+        context.Process(target=_drain, args=(url, batch_size, ready, go, out))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.get()
     db = Database(url)
     start = time.perf_counter()
     with db.writing() as session:
         group = lookup.group(session, GROUP)
         sku_id = catalog.find_product(session, SKU).sku_id
         licenses.assign_to_group(session, group=group, add={sku_id: frozenset()}, remove=[])
-    worker.drain(db, batch_size=batch_size)
+    go.set()
+    peaks = [out.get() for _ in processes]
+    for process in processes:
+        process.join()
     seconds = time.perf_counter() - start
     with db.reading() as session:
         state = session.scalar(select(Group.processing_state).where(Group.display_name == GROUP))
@@ -95,17 +123,31 @@ def measure_processing(url: str, batch_size: int) -> dict[str, Any]:
             .select_from(LicenseAssignment.__table__)
             .where(LicenseAssignment.state == "Active")
         )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     db.dispose()
-    return {"seconds": seconds, "state": state, "active": active, "peak_rss_mb": peak}
+    return {"seconds": seconds, "state": state, "active": active, "peak_rss_mb": max(peaks)}
 
 
-def _measure_in_child(url: str, batch_size: int, out: Any) -> None:
-    out.put(measure_processing(url, batch_size))
+def reset(url: str) -> None:
+    """Take the product away from the group and forget every outcome, to measure again."""
+    db = Database(url)
+    with db.engine.begin() as connection:
+        for statement in (
+            "DELETE FROM license_queue",
+            "DELETE FROM license_assignment",
+            "DELETE FROM group_license",
+            "UPDATE sku_usage SET consumed_units = 0",
+            "UPDATE directory_group SET processing_state = 'ProcessingComplete'",
+        ):
+            connection.exec_driver_sql(statement)
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    db.dispose()
 
 
 def measure_floor(url: str, rows: int) -> float:
-    """The same number of assignment rows, inserted with the driver's executemany."""
+    """The same number of assignment rows in one transaction: executemany on SQLite, COPY on
+    PostgreSQL (each database's fastest way to insert)."""
     db = Database(url)
     source: Table = LicenseAssignment.__table__  # type: ignore[assignment]
     table = Table(
@@ -141,7 +183,14 @@ def measure_floor(url: str, rows: int) -> float:
     )
     start = time.perf_counter()
     with db.engine.begin() as connection:
-        connection.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+        if sqlite:
+            connection.exec_driver_sql(sql, values)
+        else:
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            columns = "user_id, sku_id, source_id, disabled_plans, state, error, since, updated"
+            with cursor.copy(f"COPY floor_assignment ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
     floor = time.perf_counter() - start
     table.drop(db.engine)
     db.dispose()
@@ -171,34 +220,54 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: temp SQLite)")
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument(
+        "--workers", default="1", help="worker processes, or a comma-separated list to compare"
+    )
     args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
         print(f"building a tenant of {args.members} members in {url}", file=sys.stderr)
         build_tenant(url, args.members)
-        context = multiprocessing.get_context("spawn")
-        out = context.Queue()
-        child = context.Process(target=_measure_in_child, args=(url, args.batch_size, out))
-        child.start()
-        run = out.get()
-        child.join()
+        runs = []
+        for index, workers in enumerate(counts):
+            if index:
+                reset(url)
+            print(f"processing with {workers} worker(s)", file=sys.stderr)
+            run = measure_processing(url, args.batch_size, workers)
+            if run["state"] != "ProcessingComplete" or run["active"] != args.members:
+                raise SystemExit(f"processing did not complete as expected: {run}")
+            runs.append({"workers": workers, **run})
         floor = measure_floor(url, args.members)
         single = one_member_ms(url, args.batch_size)
-    if run["state"] != "ProcessingComplete" or run["active"] != args.members:
-        raise SystemExit(f"processing did not complete as expected: {run}")
+    base = runs[0]["seconds"] * runs[0]["workers"]
+    results = [
+        {
+            "workers": run["workers"],
+            "seconds": round(run["seconds"], 3),
+            "ratio": round(run["seconds"] / floor, 2),
+            "users_per_second": round(args.members / run["seconds"]),
+            "peak_rss_mb": round(run["peak_rss_mb"], 1),
+            # 1.0 = N workers are N times as fast as one.
+            "scaling_efficiency": round(base / (run["seconds"] * run["workers"]), 2),
+        }
+        for run in runs
+    ]
+    first = results[0]
     print(
         json.dumps(
             {
                 "members": args.members,
-                "seconds": round(run["seconds"], 3),
+                "seconds": first["seconds"],
                 "floor_seconds": round(floor, 3),
-                "ratio": round(run["seconds"] / floor, 2),
-                "users_per_second": round(args.members / run["seconds"]),
-                "peak_rss_mb": round(run["peak_rss_mb"], 1),
+                "ratio": first["ratio"],
+                "users_per_second": first["users_per_second"],
+                "peak_rss_mb": first["peak_rss_mb"],
                 "one_member_ms": round(single, 2),
                 "batch_size": args.batch_size,
                 "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
+                "runs": results,
             }
         )
     )

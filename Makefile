@@ -17,9 +17,18 @@ $(BIN)/seatplan: pyproject.toml
 
 install: $(BIN)/seatplan  ## Create .venv and install Seatplan with its development tools.
 
-run: install  ## Create ./seatplan.db, load the demo tenant if it is empty, and show its state.
-	$(BIN)/seatplan db upgrade
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCOPES := Directory.ReadWrite.All AuditLog.Read.All Seatplan.Admin
+
+run: install  ## Load the demo tenant into ./seatplan.db if empty, print a token, serve on localhost:8000.
 	$(BIN)/seatplan demo
+	@echo
+	@echo "API:     http://$(HOST):$(PORT)/v1.0   (OpenAPI browser: http://$(HOST):$(PORT)/docs)"
+	@printf 'Token:   %s\n' "$$($(BIN)/seatplan token create --name 'make run' --scope $(SCOPES) | tail -n 1)"
+	@echo "Example: curl -H \"Authorization: Bearer <token>\" http://$(HOST):$(PORT)/v1.0/subscribedSkus"
+	@echo
+	$(BIN)/seatplan serve --host $(HOST) --port $(PORT)
 
 test: install  ## Run every test (PostgreSQL tests skip when no server is reachable).
 	$(BIN)/python -m pytest

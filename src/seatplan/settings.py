@@ -14,7 +14,7 @@ class Settings(BaseSettings):
     #: SQLite by default, so that Seatplan runs with no setup.
     database_url: str = "sqlite:///./seatplan.db"
     #: Users evaluated per worker transaction.
-    batch_size: int = Field(default=5000, ge=1, le=100_000)
+    batch_size: int = Field(default=10_000, ge=1, le=100_000)
     #: How long a worker's claim on queued users lasts before another worker may take them.
     claim_seconds: int = Field(default=120, ge=5)
     #: How often an idle worker looks at the queue.

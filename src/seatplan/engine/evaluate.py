@@ -80,6 +80,8 @@ class _User:
 
     def release_unused(self, pool: SeatPool, keep: set[UUID] | None = None) -> None:
         """Give back the seats of SKUs the user no longer has applied (except `keep`)."""
+        if not self.holding:
+            return
         for sku_id in self.holding - self.applied.skus() - (keep or set()):
             self.holding.discard(sku_id)
             pool.available[sku_id] = pool.free(sku_id) + 1
@@ -119,8 +121,9 @@ def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -
     for user in users:
         own = _settle_user(user, pool)
         units.extend(own)
-        # A user moving from one source of a product to another keeps their seat of it.
-        user.release_unused(pool, keep={i.sku_id for unit in own for i in unit.intents})
+        if user.holding:
+            # A user moving from one source of a product to another keeps their seat of it.
+            user.release_unused(pool, keep={i.sku_id for unit in own for i in unit.intents})
     # Units point to their user, never back: no reference cycle outlives a batch.
     units.sort(key=lambda u: u.order)
     for unit in units:
@@ -132,8 +135,10 @@ def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -
     outcomes = []
     for user, skus in zip(users, held_skus, strict=True):
         now = user.holding
-        changes = dict.fromkeys(now - skus, 1)
-        changes.update(dict.fromkeys(skus - now, -1))
+        changes: dict[UUID, int] = {}
+        if now != skus:
+            changes = dict.fromkeys(now - skus, 1)
+            changes.update(dict.fromkeys(skus - now, -1))
         rows = tuple(user.rows.values())
         if len(rows) > 1:
             rows = tuple(sorted(rows, key=_row_order))

@@ -9,11 +9,23 @@ SQLAlchemy's, so what is stored is exactly what the ORM would store.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Table, Uuid, any_, bindparam, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    Uuid,
+    any_,
+    bindparam,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import NullType, TypeEngine
@@ -116,7 +128,14 @@ def among(
     column: ColumnElement[UUID] | InstrumentedAttribute[UUID],
     ids: Sequence[UUID],
 ) -> ColumnElement[bool]:
-    """`column` is one of `ids`: one array parameter on PostgreSQL, an IN list on SQLite."""
+    """`column` is one of `ids`, passed as ONE parameter whatever their number.
+
+    PostgreSQL gets a uuid[] array; SQLite a JSON list of the ids as it stores them (hex),
+    read with json_each. An IN list of 5,000 parameters would be rendered and converted
+    one by one on every statement.
+    """
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid())))
-    return column.in_(ids)
+    hexes = bindparam(None, json.dumps([i.hex for i in ids]), type_=String())
+    each = func.json_each(hexes).table_valued("value")
+    return type_coerce(column, String()).in_(select(each.c.value).scalar_subquery())

@@ -212,8 +212,9 @@ class LicenseAssignment(Base):
 class QueuedUser(Base):
     """A user whose licenses must be evaluated again.
 
-    A worker claims rows inside the transaction that processes them and deletes them in
-    it: a worker that dies never commits, so its claim ends with its connection.
+    A worker claims rows inside the transaction that processes them (row locks on
+    PostgreSQL) and deletes them in it: a worker that dies never commits, so its claim
+    ends with its connection.
     """
 
     __tablename__ = "license_queue"
@@ -222,8 +223,6 @@ class QueuedUser(Base):
     #: Oldest intent first: the seat goes to whoever asked first.
     priority: Mapped[datetime]
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: The batch that holds the row, set and cleared inside that batch's transaction.
-    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class AuditEvent(Base):

@@ -11,7 +11,17 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Table, exists, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -139,10 +149,9 @@ def enqueue_holders_of_sku(session: Session, sku_id: UUID) -> None:
     )
 
 
-def enqueue_all_licensed(session: Session) -> None:
-    """Queue every user with an assignment or a licensed group (the rules changed)."""
-    now = utcnow()
-    licensed = or_(
+def _licensed() -> ColumnElement[bool]:
+    """The user has an assignment, or is a member of a group that has products."""
+    return or_(
         User.id.in_(select(LicenseAssignment.user_id)),
         User.id.in_(
             select(Membership.user_id).join(
@@ -150,7 +159,12 @@ def enqueue_all_licensed(session: Session) -> None:
             )
         ),
     )
-    _insert_queue(session, select(User.id, literal(now), literal(now)).where(licensed))
+
+
+def enqueue_all_licensed(session: Session) -> None:
+    """Queue every user with an assignment or a licensed group (the rules changed)."""
+    now = utcnow()
+    _insert_queue(session, select(User.id, literal(now), literal(now)).where(_licensed()))
     session.execute(
         update(Group)
         .where(Group.id.in_(select(GroupLicense.group_id)), Group.processing_state == COMPLETE)
@@ -161,16 +175,8 @@ def enqueue_all_licensed(session: Session) -> None:
 def enqueue_users_without_location(session: Session) -> None:
     """Queue users who inherit the organization's location and have any license."""
     now = utcnow()
-    licensed = or_(
-        User.id.in_(select(LicenseAssignment.user_id)),
-        User.id.in_(
-            select(Membership.user_id).join(
-                GroupLicense, GroupLicense.group_id == Membership.group_id
-            )
-        ),
-    )
     rows = select(User.id, literal(now), literal(now)).where(
-        User.usage_location.is_(None), licensed
+        User.usage_location.is_(None), _licensed()
     )
     _insert_queue(session, rows)
 

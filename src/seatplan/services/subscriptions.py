@@ -68,17 +68,22 @@ def set_units(
             f"{product.sku_part_number} has {len(subs)} subscriptions: name one by its id."
         )
     sub = subs[0] if subs else Subscription(sku_id=product.sku_id, enabled_units=0)
-    old = sub.enabled_units if subs else 0
+    old = sub.enabled_units if subs else None
     sub.enabled_units = units
+    return _saved(session, sub, product.sku_part_number, old)
+
+
+def _saved(session: Session, sub: Subscription, part: str, old: int | None) -> Subscription:
+    """Write a subscription, bring its SKU's counters in line, and audit the change."""
     session.add(sub)
     session.flush()
-    _refresh_usage(session, product.sku_id)
+    _refresh_usage(session, sub.sku_id)
     audit.record(
         session,
         activity=audit.Activity.UPDATE_SUBSCRIPTION,
         category="Subscription",
-        targets=[audit.target("Subscription", sub.id, product.sku_part_number)],
-        modified=[audit.changed("EnabledUnits", old, units)],
+        targets=[audit.target("Subscription", sub.id, part)],
+        modified=[audit.changed("EnabledUnits", old, sub.enabled_units)],
     )
     return sub
 
@@ -149,17 +154,7 @@ def create(session: Session, *, sku: str | UUID, units: int) -> Subscription:
         raise BadRequest(f"Units must be zero or more, not {units}.")
     product = catalog.find_product(session, sku)
     sub = Subscription(sku_id=product.sku_id, enabled_units=units)
-    session.add(sub)
-    session.flush()
-    _refresh_usage(session, product.sku_id)
-    audit.record(
-        session,
-        activity=audit.Activity.UPDATE_SUBSCRIPTION,
-        category="Subscription",
-        targets=[audit.target("Subscription", sub.id, product.sku_part_number)],
-        modified=[audit.changed("EnabledUnits", None, units)],
-    )
-    return sub
+    return _saved(session, sub, product.sku_part_number, None)
 
 
 def get(session: Session, subscription_id: UUID) -> Subscription:

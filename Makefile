@@ -23,7 +23,9 @@ SCOPES := Directory.ReadWrite.All AuditLog.Read.All Seatplan.Admin
 
 run: install  ## Load the demo tenant into ./seatplan.db if empty, print a token, serve on localhost:8000.
 	$(BIN)/seatplan demo
+	$(BIN)/seatplan admin demo
 	@echo
+	@echo "Portal:  http://$(HOST):$(PORT)/"
 	@echo "API:     http://$(HOST):$(PORT)/v1.0   (OpenAPI browser: http://$(HOST):$(PORT)/docs)"
 	@printf 'Token:   %s\n' "$$($(BIN)/seatplan token create --name 'make run' --scope $(SCOPES) | tail -n 1)"
 	@echo "Example: curl -H \"Authorization: Bearer <token>\" http://$(HOST):$(PORT)/v1.0/subscribedSkus"

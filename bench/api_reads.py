@@ -2,19 +2,27 @@
 
 `GET /v1.0/users/{id}?$select=id,licenseAssignmentStates` and
 `GET /v1.0/users/{id}/licenseDetails` for random users, alternately, from C concurrent
-clients (httpx, asyncio) for S seconds. Prints one JSON object: requests_per_second,
-p50_ms, p99_ms, errors (and the settings used).
+connections for S seconds, against `seatplan serve --no-worker --workers W` (the settings
+docs/api.md recommends). Prints one JSON object: requests_per_second, p50_ms, p99_ms,
+errors, the load generator (`client`), the server settings and the load average.
 
-    python bench/api_reads.py [--users 100000] [--clients 32] [--seconds 20] [--workers 2]
+The load comes from `wrk` when it is installed (a compiled generator: it leaves the cores
+to the server), else from httpx clients in this process (which compete with the server
+for the same cores, so they measure less than the server can do).
+
+    python bench/api_reads.py [--users 100000] [--clients 32] [--seconds 20] [--workers N]
+        [--client wrk|httpx]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +41,46 @@ from seatplan.store.db import Database
 from seatplan.store.tables import User
 
 SEATPLAN = str(Path(sys.executable).with_name("seatplan"))
+SELECT_PATH = "/v1.0/users/{}?$select=id,licenseAssignmentStates"
+DETAILS_PATH = "/v1.0/users/{}/licenseDetails"
+
+# wrk's script: each thread alternates the two reads for random users of the ids file,
+# and the main thread prints the summary as one JSON line once the run is over.
+WRK_SCRIPT = """
+local threads, ids, token, turn = {}, {}, "", 0
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("number", #threads)
+end
+
+function init(args)
+  for line in io.lines(args[1]) do ids[#ids + 1] = line end
+  token = args[2]
+  math.randomseed(number * 7919 + os.time())
+end
+
+function request()
+  turn = turn + 1
+  local id = ids[math.random(#ids)]
+  local path
+  if turn % 2 == 1 then
+    path = "/v1.0/users/" .. id .. "?$select=id,licenseAssignmentStates"
+  else
+    path = "/v1.0/users/" .. id .. "/licenseDetails"
+  end
+  return wrk.format("GET", path, {["Authorization"] = "Bearer " .. token})
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
 
 
 def license_everyone(url: str) -> tuple[list[str], str]:
@@ -50,24 +98,77 @@ def license_everyone(url: str) -> tuple[list[str], str]:
     return ids, token
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def server_settings(workers: int) -> dict[str, Any]:
+    """What `seatplan serve` runs with: uvicorn takes uvloop and httptools when installed."""
+    has = importlib.util.find_spec
+    return {
+        "command": f"seatplan serve --no-worker --workers {workers}",
+        "workers": workers,
+        "loop": "uvloop" if has("uvloop") else "asyncio",
+        "http": "httptools" if has("httptools") else "h11",
+    }
+
+
+def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SEATPLAN_DATABASE_URL": url}
     command = [SEATPLAN, "serve", "--no-worker", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
                 return server
         except httpx.TransportError:
             time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
+    stop_server(server)
+    raise SystemExit(f"the server did not start:\n{log.read_text()[-2000:]}")
 
 
-async def drive(
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def run_wrk(
+    port: int, token: str, ids_file: Path, script: Path, clients: int, seconds: float
+) -> dict[str, Any]:
+    """One bounded wrk run against 127.0.0.1; its summary from the script's `done`."""
+    command = [
+        "wrk",
+        "--threads",
+        "1" if clients < 64 else "2",
+        "--connections",
+        str(clients),
+        "--duration",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "--script",
+        str(script),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(ids_file),
+        token,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("WRK_RESULT "))
+    found = json.loads(line.removeprefix("WRK_RESULT "))
+    return {
+        "requests": found["requests"],
+        "requests_per_second": round(found["requests"] / (found["duration_us"] / 1e6), 1),
+        "p50_ms": round(found["p50_us"] / 1000, 2),
+        "p99_ms": round(found["p99_us"] / 1000, 2),
+        "errors": found["errors"],
+    }
+
+
+async def run_httpx(
     port: int, token: str, ids: list[str], clients: int, seconds: float
 ) -> dict[str, Any]:
     latencies: list[float] = []
@@ -75,7 +176,7 @@ async def drive(
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}/v1.0", headers=headers, limits=limits, timeout=10
+        base_url=f"http://127.0.0.1:{port}", headers=headers, limits=limits, timeout=10
     ) as http:
         stop = time.perf_counter() + seconds
 
@@ -86,11 +187,7 @@ async def drive(
             while time.perf_counter() < stop:
                 user = rng.choice(ids)
                 turn += 1
-                path = (
-                    f"/users/{user}?$select=id,licenseAssignmentStates"
-                    if turn % 2
-                    else f"/users/{user}/licenseDetails"
-                )
+                path = SELECT_PATH.format(user) if turn % 2 else DETAILS_PATH.format(user)
                 start = time.perf_counter()
                 try:
                     response = await http.get(path)
@@ -120,9 +217,17 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="server processes (cores)"
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: temp SQLite)")
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "httpx"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="load generator (default: wrk when installed)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,22 +235,35 @@ def main() -> None:
         print(f"building {args.users} licensed users in {url}", file=sys.stderr)
         build_tenant(url, args.users)
         ids, token = license_everyone(url)
-        server = start_server(url, args.port, args.workers)
+        ids_file, script = Path(tmp) / "ids.txt", Path(tmp) / "reads.lua"
+        ids_file.write_text("\n".join(ids) + "\n")
+        script.write_text(WRK_SCRIPT)
+
+        def measure(seconds: float) -> dict[str, Any]:
+            if args.client == "wrk":
+                return run_wrk(args.port, token, ids_file, script, args.clients, seconds)
+            return asyncio.run(run_httpx(args.port, token, ids, args.clients, seconds))
+
+        server = start_server(url, args.port, args.workers, Path(tmp) / "server.log")
         try:
-            asyncio.run(drive(args.port, token, ids, args.clients, 2))  # warm up
-            result = asyncio.run(drive(args.port, token, ids, args.clients, args.seconds))
+            measure(3)  # warm up: connections, caches, the first catalog load
+            load_before = os.getloadavg()[0]
+            result = measure(args.seconds)
+            load_after = os.getloadavg()[0]
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server)
     print(
         json.dumps(
             result
             | {
+                "client": args.client,
                 "users": args.users,
                 "clients": args.clients,
                 "seconds": args.seconds,
+                "server": server_settings(args.workers),
                 "server_workers": args.workers,
                 "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
+                "load_average_1m": [round(load_before, 2), round(load_after, 2)],
             }
         )
     )

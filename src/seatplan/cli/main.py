@@ -10,6 +10,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from typer.core import TyperGroup
 
 from seatplan.cli import (
+    admins,
     catalog,
     doctor,
     group_licenses,
@@ -95,3 +96,4 @@ app.command("worker")(processing.run_worker)
 app.command("serve")(serve.serve)
 app.add_typer(tokens.app, name="token")
 app.command("doctor")(doctor.doctor)
+app.add_typer(admins.app, name="admin")

@@ -28,7 +28,9 @@ def serve(
     """Serve the API until interrupted; the worker runs in the background unless told not to.
 
     The database is migrated first. Each process runs its own worker thread: they share
-    the licensing queue.
+    the licensing queue. For speed: --workers = cores; on SQLite also --no-worker, with
+    one `seatplan worker` beside it (docs/api.md, Speed). uvicorn runs on uvloop and
+    httptools (from `uvicorn[standard]`).
     """
     setup.initialize(database())
     os.environ[NO_WORKER_ENV] = "1" if no_worker else "0"

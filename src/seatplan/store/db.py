@@ -6,12 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from seatplan.store.prepared import Reader
+
 #: How long SQLite waits for another writer before giving up.
 SQLITE_BUSY_MS = 30_000
+#: Pooled SQLite connections. Connections are opened lazily, so an idle process holds few;
+#: under load every thread of the server's pool (40, anyio's default) can keep one instead
+#: of opening and closing an overflow connection (four PRAGMAs each time) per request.
+SQLITE_POOL_SIZE = 40
+SQLITE_POOL_OVERFLOW = 10
 
 
 class Database:
@@ -34,6 +41,29 @@ class Database:
             yield session
 
     @contextmanager
+    def prepared(self) -> Iterator[Reader]:
+        """A read-only transaction on a pooled driver connection, for `store.prepared` reads.
+
+        Neither ORM session nor Core connection: on a point read each costs more than
+        the queries (see `store.prepared`).
+        """
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if self.is_sqlite:
+                # The driver is in autocommit mode (see `_on_connect`): one snapshot for
+                # every query of the read takes an explicit BEGIN, as `reading()` issues.
+                cursor.execute("BEGIN")
+            yield Reader(cursor, self.engine)
+            cursor.close()
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+
+    @contextmanager
     def writing(self) -> Iterator[Session]:
         """A transaction committed on success and rolled back on any error."""
         with self._writes() as session, session.begin():
@@ -45,6 +75,12 @@ class Database:
 
 def make_engine(url: str, **options: Any) -> Engine:
     if url.startswith("sqlite"):
+        if _is_file(url):
+            options = {
+                "pool_size": SQLITE_POOL_SIZE,
+                "max_overflow": SQLITE_POOL_OVERFLOW,
+                **options,
+            }
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False},
@@ -53,6 +89,13 @@ def make_engine(url: str, **options: Any) -> Engine:
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _is_file(url: str) -> bool:
+    """A database file (pooled), not an in-memory database (one connection per thread)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    return database not in ("", ":memory:") and parsed.query.get("mode") != "memory"
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -263,3 +263,22 @@ class AppSecret(Base):
     __tablename__ = "app_secret"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(256))
+
+
+# -- portal ------------------------------------------------------------------------------
+
+
+class AdminAccount(Base):
+    """An administrator of the portal: a role and an Argon2id password hash."""
+
+    __tablename__ = "admin_account"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    username: Mapped[str] = mapped_column(String(128))
+    #: Lower-cased username: sign-in names are unique whatever their case.
+    username_key: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Sessions issued before this moment are void: signing out ends them all.
+    sessions_valid_after: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in: Mapped[datetime | None]

@@ -4,8 +4,10 @@ from fastapi import APIRouter
 
 from seatplan.api.graph import groups, members, tenant, user_licenses, users
 
-router = APIRouter(prefix="/v1.0")
-for module in (users, user_licenses, groups, members, tenant):
-    router.include_router(module.router)
+PREFIX = "/v1.0"
+#: Included one by one under `PREFIX` (see `api.app`), the busiest first.
+ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router for module in (users, user_licenses, groups, members, tenant)
+)
 
-__all__ = ["router"]
+__all__ = ["PREFIX", "ROUTERS"]

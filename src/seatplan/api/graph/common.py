@@ -13,6 +13,7 @@ from seatplan.api.errors import COMMON_RESPONSES
 from seatplan.api.graph import shapes
 from seatplan.services import directory, lookup
 from seatplan.services.errors import NotFound
+from seatplan.store.prepared import Reader
 from seatplan.store.tables import Group, User
 
 Json = dict[str, Any]
@@ -48,7 +49,7 @@ def responses(model: Any = None, status: int = 200, description: str = "OK") -> 
 def user_items(session: Session, rows: Sequence[User], select: Sequence[str] | None) -> list[Json]:
     """Users as Graph shows them; their licenses are loaded in one query when selected."""
     licenses = None
-    if select is not None and _LICENSE_FIELDS.intersection(select):
+    if _with_licenses(select):
         licenses = directory.assignments_of(session, [row.id for row in rows])
     return [
         shapes.project(
@@ -58,6 +59,17 @@ def user_items(session: Session, rows: Sequence[User], select: Sequence[str] | N
         )
         for row in rows
     ]
+
+
+def user_item(reader: Reader, ref: str, select: Sequence[str] | None) -> Json:
+    """`user_items` of one user by id or UPN, as prepared reads (the hot `GET /users/{id}`)."""
+    row = directory.user_row(reader, ref)
+    licenses = directory.assignment_rows(reader, row.id) if _with_licenses(select) else None
+    return shapes.project(shapes.user(row, licenses), select, shapes.USER_DEFAULT)
+
+
+def _with_licenses(select: Sequence[str] | None) -> bool:
+    return select is not None and not _LICENSE_FIELDS.isdisjoint(select)
 
 
 def group_items(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
 from seatplan.api import odata
-from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
+from seatplan.api.deps import DatabaseDep, SecretDep, SessionDep, WriteSessionDep, read
 from seatplan.api.graph import listing, models, shapes
 from seatplan.api.graph.bodies import AssignLicense
 from seatplan.api.graph.common import (
@@ -24,6 +25,9 @@ from seatplan.api.graph.common import (
     user_items,
 )
 from seatplan.services import directory, licenses, lookup
+from seatplan.store.prepared import Reader
+
+Json = shapes.Json
 
 router = APIRouter(tags=["users"])
 UserPath = Annotated[str, UserRef]
@@ -64,16 +68,23 @@ def reprocess(request: Request, user_id: UserPath, session: WriteSessionDep) -> 
     responses=responses(models.LicenseDetailCollection),
     summary="The products a user has, with each service plan's status",
 )
-def license_details(request: Request, user_id: UserPath, session: SessionDep) -> JSONResponse:
+async def license_details(
+    request: Request, user_id: UserPath, database: DatabaseDep
+) -> JSONResponse:
     listing.no_options(request)
-    user = lookup.user(session, user_id)
-    rows = directory.assignments_of(session, [user.id]).get(user.id, [])
-    catalog = directory.current_catalog(session)
-    items = [
-        shapes.license_detail(user.id, item, catalog) for item in directory.effective_licenses(rows)
-    ]
-    context = listing.context_url(request, f"users('{user.id}')/licenseDetails")
+    found, items = await read(database, _license_details, user_id)
+    context = listing.context_url(request, f"users('{found}')/licenseDetails")
     return JSONResponse({"@odata.context": context, "value": items})
+
+
+def _license_details(reader: Reader, ref: str) -> tuple[UUID, list[Json]]:
+    """The user's id and licenseDetails items, as prepared reads (a busiest route)."""
+    user = directory.user_row(reader, ref)
+    held = directory.effective_licenses(directory.assignment_rows(reader, user.id))
+    if not held:
+        return user.id, []
+    catalog = directory.catalog_in_force(reader)
+    return user.id, [shapes.license_detail(user.id, item, catalog) for item in held]
 
 
 @router.get(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
 from seatplan.api import odata
-from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
+from seatplan.api.deps import DatabaseDep, SecretDep, SessionDep, WriteSessionDep, read
 from seatplan.api.graph import listing, models
 from seatplan.api.graph.bodies import UserCreate, UserUpdate
 from seatplan.api.graph.common import (
@@ -17,6 +17,7 @@ from seatplan.api.graph.common import (
     UserRef,
     require,
     responses,
+    user_item,
     user_items,
 )
 from seatplan.services import directory, lookup
@@ -73,12 +74,12 @@ def create_user(request: Request, body: UserCreate, session: WriteSessionDep) ->
     responses=responses(models.UserOut),
     summary="Get a user",
 )
-def get_user(request: Request, user_id: UserPath, session: SessionDep) -> JSONResponse:
+async def get_user(request: Request, user_id: UserPath, database: DatabaseDep) -> JSONResponse:
     """A user by id or userPrincipalName; `$select` chooses the properties."""
     select = listing.select_only(request, odata.USERS)
-    user = lookup.user(session, user_id)
+    item = await read(database, user_item, user_id, select)
     context = f"{listing.with_select('users', select)}/$entity"
-    return listing.entity(request, context, user_items(session, [user], select)[0])
+    return listing.entity(request, context, item)
 
 
 @router.patch(

@@ -35,8 +35,12 @@ class AssignmentError:
         return error_help(self.error)
 
 
-def assignment_errors(session: Session, *, group_id: UUID | None = None) -> list[AssignmentError]:
+def assignment_errors(
+    session: Session, *, group_id: UUID | None = None, offset: int = 0, limit: int | None = None
+) -> list[AssignmentError]:
     """License assignments in error: all of them, or those whose source is `group_id`.
+
+    `offset` and `limit` take one page of them (by userPrincipalName).
 
     For a group this includes users who left it but keep its license in
     ActiveWithError (DependencyViolation): Graph's membersWithLicenseErrors.
@@ -67,6 +71,8 @@ def assignment_errors(session: Session, *, group_id: UUID | None = None) -> list
     )
     if group_id is not None:
         query = query.where(LicenseAssignment.source_id == group_id)
+    if offset or limit is not None:
+        query = query.offset(offset).limit(limit)
     return [
         AssignmentError(
             user_id=user_id,

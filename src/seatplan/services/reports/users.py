@@ -144,10 +144,10 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
 
 
 def user_summaries(
-    session: Session, *, search: str | None = None, top: int = 100
+    session: Session, *, search: str | None = None, top: int = 100, offset: int = 0
 ) -> list[UserSummary]:
     """Users by userPrincipalName, optionally those whose UPN or name contains `search`."""
-    query = select(User).order_by(User.upn_key).limit(top)
+    query = select(User).order_by(User.upn_key).offset(offset).limit(top)
     if search:
         text = f"%{search.strip().lower()}%"
         query = query.where(or_(User.upn_key.like(text), func.lower(User.display_name).like(text)))

@@ -1,0 +1,92 @@
+"""The audit log as administrators read it: newest first, filtered, one page at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+
+from seatplan.services.reports.paged import Page
+from seatplan.store.tables import AuditEvent
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: UUID
+    when: datetime
+    activity: str
+    category: str
+    actor: str
+    targets: tuple[str, ...]
+    result: str
+    reason: str
+    modified: tuple[str, ...]
+
+
+def _actor(initiated_by: dict[str, Any]) -> str:
+    for kind in ("user", "app"):
+        found = initiated_by.get(kind)
+        if isinstance(found, dict):
+            return str(found.get("displayName") or found.get("userPrincipalName") or kind)
+    return ""
+
+
+def _change(item: dict[str, Any]) -> str:
+    old, new = item.get("oldValue"), item.get("newValue")
+    return f"{item.get('displayName')}: {old or '-'} → {new or '-'}"
+
+
+def activities(session: Session) -> list[str]:
+    """The activity names the log holds, for a filter."""
+    query = select(AuditEvent.activity_display_name).distinct()
+    return sorted(session.scalars(query))
+
+
+def audit_page(
+    session: Session,
+    *,
+    activity: str | None = None,
+    target: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[AuditRow]:
+    """Events newest first; `target` matches a target's name or id, any case."""
+    query = select(AuditEvent)
+    if activity:
+        query = query.where(AuditEvent.activity_display_name == activity)
+    if target and target.strip():
+        text = target.strip().lower()
+        query = query.where(
+            func.lower(cast(AuditEvent.target_resources, String)).contains(text, autoescape=True)
+        )
+    if since is not None:
+        query = query.where(AuditEvent.activity_date_time >= since)
+    if until is not None:
+        query = query.where(AuditEvent.activity_date_time < until)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(AuditEvent.activity_date_time.desc(), AuditEvent.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    items = tuple(
+        AuditRow(
+            id=row.id,
+            when=row.activity_date_time,
+            activity=row.activity_display_name,
+            category=row.category,
+            actor=_actor(row.initiated_by),
+            targets=tuple(str(t.get("displayName") or t.get("id")) for t in row.target_resources),
+            result=row.result,
+            reason=row.result_reason,
+            modified=tuple(_change(m) for m in row.modified_properties if m),
+        )
+        for row in rows
+    )
+    return Page(items, total, offset, limit)

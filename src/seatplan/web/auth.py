@@ -1,0 +1,121 @@
+"""Who is signed in, and what a posted form may do: the portal's `Annotated` dependencies.
+
+Every page needs a signed-in administrator (`CurrentAdmin`); every change is a form
+read through `ChangeForm`, which refuses (403) a form without its CSRF token and an
+administrator whose role changes nothing. `BuyForm` also requires a Global Administrator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seatplan.services import admins, tokens
+from seatplan.services.admins import AdminInfo
+from seatplan.settings import Settings
+from seatplan.store.db import Database
+from seatplan.web import security
+from seatplan.web.errors import Forbidden, SignInRequired
+from seatplan.web.security import SessionData
+
+DatabaseProvider = Callable[[Request], Database]
+KEY_NAME = "portal-session-key"
+
+
+def get_database(request: Request) -> Database:
+    provider: DatabaseProvider = request.app.state.portal_db_provider
+    return provider(request)
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def portal_key(request: Request, db: DatabaseDep) -> bytes:
+    """The key that signs sessions: derived from SEATPLAN_SECRET_KEY, else kept in the database."""
+    key: bytes | None = getattr(request.app.state, "portal_key", None)
+    if key is None:
+        settings: Settings | None = getattr(request.app.state, "settings", None)
+        if settings is not None and settings.secret_key:
+            key = hashlib.sha256(f"{KEY_NAME}:{settings.secret_key}".encode()).digest()
+        else:
+            with db.writing() as session:
+                key = tokens.shared_secret(session, KEY_NAME).encode()
+        request.app.state.portal_key = key
+    return key
+
+
+KeyDep = Annotated[bytes, Depends(portal_key)]
+
+
+def session_of(request: Request, key: bytes) -> SessionData | None:
+    return security.decode(key, request.cookies.get(security.COOKIE))
+
+
+def remember(request: Request, response: Response, key: bytes, data: SessionData) -> None:
+    """Set the session cookie (HttpOnly, SameSite=Lax; Secure over HTTPS)."""
+    response.set_cookie(
+        security.COOKIE,
+        security.encode(key, data),
+        max_age=security.MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+def current_admin(request: Request, db: DatabaseDep, key: KeyDep) -> AdminInfo:
+    data = session_of(request, key)
+    if data is None or data.admin_id is None:
+        raise SignInRequired()
+    with db.reading() as session:
+        admin = admins.session_holder(session, admin_id=data.admin_id, issued=data.issued_at)
+    if admin is None:
+        raise SignInRequired()
+    request.state.portal_admin = admin
+    request.state.portal_session = data
+    request.state.portal_csrf = security.csrf_token(key, data)
+    return admin
+
+
+CurrentAdmin = Annotated[AdminInfo, Depends(current_admin)]
+
+
+async def _checked_form(request: Request, key: bytes) -> FormData:
+    form = await request.form()
+    token = form.get("csrf_token")
+    data: SessionData | None = getattr(request.state, "portal_session", None)
+    if not security.csrf_valid(key, data, token if isinstance(token, str) else None):
+        raise Forbidden("The form's security token is missing or out of date: reload the page.")
+    return form
+
+
+async def change_form(request: Request, admin: CurrentAdmin, key: KeyDep) -> FormData:
+    form = await _checked_form(request, key)
+    if not admin.can_change:
+        raise Forbidden(f"A {admin.role} can look at everything but change nothing.")
+    return form
+
+
+async def session_form(request: Request, admin: CurrentAdmin, key: KeyDep) -> FormData:
+    """A form any signed-in administrator may post (signing out)."""
+    return await _checked_form(request, key)
+
+
+async def buy_form(
+    form: Annotated[FormData, Depends(change_form)], admin: CurrentAdmin
+) -> FormData:
+    if not admin.can_buy:
+        raise Forbidden("Only a Global Administrator changes what the organization bought.")
+    return form
+
+
+ChangeForm = Annotated[FormData, Depends(change_form)]
+SessionForm = Annotated[FormData, Depends(session_form)]
+BuyForm = Annotated[FormData, Depends(buy_form)]

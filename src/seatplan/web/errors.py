@@ -1,0 +1,111 @@
+"""The one place where domain errors become page errors.
+
+Portal routes use `PortalRoute`: a `ServiceError` a handler lets through becomes an HTML
+page (404 for `NotFound`, 400 otherwise) and a `PortalError` becomes its own answer. A
+change whose refusal belongs next to a field goes through `attempt`, which returns the
+refusal's message. The API's JSON error handlers never see a portal route's error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from seatplan.services.errors import NotFound, ServiceError
+from seatplan.store.db import Database
+from seatplan.web.render import render
+
+log = logging.getLogger(__name__)
+
+
+class PortalError(Exception):
+    """An answer other than the page: a redirect to sign in, a refusal, a missing page."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SignInRequired(PortalError):
+    status = 303
+
+
+class Forbidden(PortalError):
+    status = 403
+    title = "Not allowed"
+
+
+class Unexpected(PortalError):
+    status = 500
+    title = "Something went wrong"
+
+
+class PageNotFound(PortalError):
+    status = 404
+    title = "Not found"
+
+
+def page_error(error: ServiceError | PortalError) -> PortalError:
+    """The page error of a domain error."""
+    if isinstance(error, PortalError):
+        return error
+    if isinstance(error, NotFound):
+        return PageNotFound(error.message)
+    return PortalError(error.message)
+
+
+def attempt(db: Database, change: Callable[[Session], object]) -> str | None:
+    """Run `change` in one write transaction: None when done, else the refusal's message.
+
+    A refused change wrote nothing (the transaction is rolled back).
+    """
+    try:
+        with db.writing() as session:
+            change(session)
+    except ServiceError as error:
+        return error.message
+    return None
+
+
+def error_page(request: Request, error: PortalError) -> Response:
+    if isinstance(error, SignInRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+    return render(
+        request,
+        "error.html",
+        status=error.status,
+        title=error.title,
+        message=error.message,
+    )
+
+
+class PortalRoute(APIRoute):
+    """A route whose errors are pages (see the module's docstring)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def portal_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (ServiceError, PortalError) as error:
+                return error_page(request, page_error(error))
+            except RequestValidationError:
+                return error_page(request, PageNotFound("This page does not exist."))
+            except Exception:  # a page, not the API's JSON envelope; the trace goes to the log
+                log.exception("portal error on %s %s", request.method, request.url.path)
+                return error_page(request, Unexpected("Something went wrong: see the log."))
+
+        return portal_handler

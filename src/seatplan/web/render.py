@@ -1,0 +1,75 @@
+"""Jinja2 templates, rendered with the signed-in administrator and the form token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from seatplan.services.reports import error_help
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+#: Messages shown after a change, by the key a redirect carries (`?done=key`).
+NOTICES = {
+    "location": "Usage location saved.",
+    "license": "License saved. Processing shows its effect on the group pages.",
+    "license-removed": "License removed.",
+    "group-license": "Group license saved: its members are queued for processing.",
+    "group-license-removed": "Product removed from the group: its members are queued.",
+    "reprocess": "Reprocessing queued: the page follows its progress.",
+    "member-added": "Member added.",
+    "member-removed": "Member removed.",
+    "units": "Subscription units saved.",
+    "user-reprocess": "The user is queued for processing.",
+}
+
+
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _query(base: dict[str, Any], **changes: Any) -> str:
+    merged = {k: v for k, v in {**base, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged) if merged else "?"
+
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "svg"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.filters["when"] = _when
+environment.globals["query"] = _query
+environment.globals["error_help"] = error_help
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    state = request.state
+    done = request.query_params.get("done")
+    html = environment.get_template(template).render(
+        request=request,
+        admin=getattr(state, "portal_admin", None),
+        csrf=getattr(state, "portal_csrf", ""),
+        notice=NOTICES.get(done or ""),
+        errors=context.pop("errors", None) or {},
+        typed=context.pop("typed", None) or {},
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def redirect(path: str, done: str | None = None) -> RedirectResponse:
+    """After a change: back to a page (303, so that a reload does not post again)."""
+    where, _, fragment = path.partition("#")
+    if done:
+        where += f"{'&' if '?' in where else '?'}done={done}"
+    return RedirectResponse(where + (f"#{fragment}" if fragment else ""), status_code=303)

@@ -1,0 +1,49 @@
+"""The audit log, filtered by activity, target and date."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seatplan.services.reports.audit_log import activities, audit_page
+from seatplan.web.auth import CurrentAdmin, DatabaseDep
+from seatplan.web.errors import PortalRoute
+from seatplan.web.forms import PAGE_SIZE, day, offset, text
+from seatplan.web.render import render
+
+router = APIRouter(route_class=PortalRoute, include_in_schema=False)
+
+
+@router.get("/audit")
+def audit_log(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    params = request.query_params
+    filters = {name: text(params, name) for name in ("activity", "target", "from", "to")}
+    errors: dict[str, str] = {}
+    bounds = {}
+    for name, end in (("from", False), ("to", True)):
+        try:
+            bounds[name] = day(filters[name], end=end)
+        except ValueError:
+            errors[name] = "Enter a date as YYYY-MM-DD."
+            bounds[name] = None
+    with db.reading() as session:
+        names = activities(session)
+        page = audit_page(
+            session,
+            activity=filters["activity"] or None,
+            target=filters["target"] or None,
+            since=bounds["from"],
+            until=bounds["to"],
+            offset=offset(params),
+            limit=PAGE_SIZE,
+        )
+    return render(
+        request,
+        "audit.html",
+        status=400 if errors else 200,
+        events=page,
+        activities=names,
+        filters=filters,
+        errors=errors,
+    )

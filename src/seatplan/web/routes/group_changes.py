@@ -1,0 +1,141 @@
+"""Changes to a group: its products and their plans, Reprocess, its members.
+
+Changes only queue licensing work: the worker of `seatplan serve` does it, and the
+group's page follows its processing state.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seatplan.services import groups, licenses, lookup, reports
+from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
+from seatplan.web.errors import PortalRoute, attempt
+from seatplan.web.forms import enabled_plans, text, uuid_of
+from seatplan.web.render import redirect, render
+from seatplan.web.routes.groups import group_page
+
+router = APIRouter(route_class=PortalRoute, include_in_schema=False)
+
+
+def _plans_page(
+    request: Request,
+    db: DatabaseDep,
+    group_id: UUID,
+    sku_id: UUID,
+    *,
+    enabled: set[UUID] | None = None,
+    error: str | None = None,
+) -> Response:
+    with db.reading() as session:
+        group = reports.group_detail(session, group_id=group_id)
+        plans = reports.product_plans(session, sku_id=sku_id)
+        product = next((p for p in reports.products(session) if p.sku_id == sku_id), None)
+    current = next((p for p in group.products if p.sku_id == sku_id), None)
+    if enabled is None:
+        disabled = current.disabled_plans if current else frozenset()
+        enabled = {p.id for p in plans if p.id not in disabled}
+    return render(
+        request,
+        "plans.html",
+        status=400 if error else 200,
+        subject=group.display_name,
+        back=f"/groups/{group_id}",
+        action=f"/groups/{group_id}/product",
+        remove_action=f"/groups/{group_id}/product/remove" if current else None,
+        product=product,
+        plans=plans,
+        enabled=enabled,
+        errors={"plans": error} if error else {},
+    )
+
+
+@router.get("/groups/{group}/product")
+def group_product(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    group_id = uuid_of(group)
+    sku = lookup.as_uuid(text(request.query_params, "sku"))
+    if sku is None:
+        return group_page(request, db, group_id, errors={"sku": "Choose a product."})
+    return _plans_page(request, db, group_id, sku)
+
+
+@router.post("/groups/{group}/product")
+def save_group_product(request: Request, group: str, form: ChangeForm, db: DatabaseDep) -> Response:
+    group_id, sku_id = uuid_of(group), uuid_of(text(form, "sku"))
+    enabled = enabled_plans(form)
+
+    def change(session: Session) -> None:
+        plans = reports.product_plans(session, sku_id=sku_id)
+        disabled = frozenset(p.id for p in plans if p.id not in enabled)
+        target = lookup.group(session, group_id)
+        licenses.assign_to_group(session, group=target, add={sku_id: disabled}, remove=[])
+
+    message = attempt(db, change)
+    if message:
+        return _plans_page(request, db, group_id, sku_id, enabled=enabled, error=message)
+    return redirect(f"/groups/{group_id}", "group-license")
+
+
+@router.post("/groups/{group}/product/remove")
+def remove_group_product(
+    request: Request, group: str, form: ChangeForm, db: DatabaseDep
+) -> Response:
+    group_id, sku_id = uuid_of(group), uuid_of(text(form, "sku"))
+    message = attempt(
+        db,
+        lambda s: licenses.assign_to_group(
+            s, group=lookup.group(s, group_id), add={}, remove=[sku_id]
+        ),
+    )
+    if message:
+        return _plans_page(request, db, group_id, sku_id, error=message)
+    return redirect(f"/groups/{group_id}", "group-license-removed")
+
+
+@router.post("/groups/{group}/reprocess")
+def reprocess(request: Request, group: str, form: ChangeForm, db: DatabaseDep) -> Response:
+    group_id = uuid_of(group)
+    message = attempt(db, lambda s: licenses.reprocess_group(s, group=lookup.group(s, group_id)))
+    if message:
+        return group_page(request, db, group_id, errors={"reprocess": message})
+    return redirect(f"/groups/{group_id}", "reprocess")
+
+
+@router.post("/groups/{group}/members")
+def add_member(request: Request, group: str, form: ChangeForm, db: DatabaseDep) -> Response:
+    group_id, member = uuid_of(group), text(form, "member")
+    if not member:
+        message: str | None = "Enter the user's principal name (name@domain)."
+    else:
+        message = attempt(
+            db,
+            lambda s: groups.add_member(
+                s, group=lookup.group(s, group_id), user=lookup.user(s, member)
+            ),
+        )
+    if message:
+        return group_page(
+            request, db, group_id, errors={"member": message}, typed={"member": member}
+        )
+    return redirect(f"/groups/{group_id}#members", "member-added")
+
+
+@router.post("/groups/{group}/members/{user}/remove")
+def remove_member(
+    request: Request, group: str, user: str, form: ChangeForm, db: DatabaseDep
+) -> Response:
+    group_id, user_id = uuid_of(group), uuid_of(user)
+    message = attempt(
+        db,
+        lambda s: groups.remove_member(
+            s, group=lookup.group(s, group_id), user=lookup.user(s, user_id)
+        ),
+    )
+    if message:
+        return group_page(request, db, group_id, errors={"members": message})
+    return redirect(f"/groups/{group_id}#members", "member-removed")

@@ -1,0 +1,95 @@
+"""Groups: the list with error badges, a group's Licenses page, its members in error."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from seatplan.services import reports
+from seatplan.services.reports.conflicts import conflicts
+from seatplan.services.reports.paged import errors_page, groups_page, members_page
+from seatplan.web.auth import CurrentAdmin, DatabaseDep
+from seatplan.web.errors import PortalRoute
+from seatplan.web.fixes import actions
+from seatplan.web.forms import PAGE_SIZE, offset, text, uuid_of
+from seatplan.web.render import render
+
+router = APIRouter(route_class=PortalRoute, include_in_schema=False)
+
+
+@router.get("/groups")
+def group_list(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    search = text(request.query_params, "search")
+    with db.reading() as session:
+        page = groups_page(
+            session, search=search, offset=offset(request.query_params), limit=PAGE_SIZE
+        )
+    return render(request, "groups.html", groups=page, search=search)
+
+
+def group_page(
+    request: Request,
+    db: DatabaseDep,
+    group_id: UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The group's Licenses page (also shown again with a refused change's error)."""
+    search = text(request.query_params, "search")
+    with db.reading() as session:
+        group = reports.group_detail(session, group_id=group_id)
+        members = members_page(
+            session,
+            group_id=group_id,
+            search=search,
+            offset=offset(request.query_params),
+            limit=PAGE_SIZE,
+        )
+        skus = reports.sku_summaries(session)
+    return render(
+        request,
+        "group.html",
+        status=400 if errors else 200,
+        group=group,
+        members=members,
+        search=search,
+        skus=skus,
+        errors=errors,
+        typed=typed,
+    )
+
+
+@router.get("/groups/{group}")
+def group_licenses(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    return group_page(request, db, uuid_of(group))
+
+
+@router.get("/groups/{group}/state")
+def group_state(group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    """The processing state the Licenses page follows while processing runs."""
+    with db.reading() as session:
+        found = reports.group_detail(session, group_id=uuid_of(group))
+    return JSONResponse({"state": found.processing_state, "usersInError": found.users_in_error})
+
+
+@router.get("/groups/{group}/errors")
+def group_errors(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    group_id = uuid_of(group)
+    with db.reading() as session:
+        detail = reports.group_detail(session, group_id=group_id)
+        page = errors_page(
+            session, group_id=group_id, offset=offset(request.query_params), limit=PAGE_SIZE
+        )
+        clashes = conflicts(session, page.items)
+    return render(
+        request,
+        "group_errors.html",
+        group=detail,
+        errors_page=page,
+        clashes=clashes,
+        actions=actions,
+    )

@@ -1,0 +1,155 @@
+"""Users: search, a user's page (usage location, licenses by source), direct licenses."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seatplan.services import licenses, lookup, reports, users
+from seatplan.services.reports.paged import users_page
+from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
+from seatplan.web.errors import PortalRoute, attempt
+from seatplan.web.forms import PAGE_SIZE, enabled_plans, offset, text, uuid_of
+from seatplan.web.render import redirect, render
+
+router = APIRouter(route_class=PortalRoute, include_in_schema=False)
+
+
+@router.get("/users")
+def user_list(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    search = text(request.query_params, "search")
+    with db.reading() as session:
+        page = users_page(
+            session, search=search, offset=offset(request.query_params), limit=PAGE_SIZE
+        )
+    return render(request, "users.html", users=page, search=search)
+
+
+def _user_page(
+    request: Request,
+    db: DatabaseDep,
+    user_id: UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    with db.reading() as session:
+        user = reports.user_detail(session, user_id=user_id)
+        skus = reports.sku_summaries(session)
+    return render(
+        request,
+        "user.html",
+        status=400 if errors else 200,
+        user=user,
+        skus=skus,
+        errors=errors,
+        typed=typed,
+    )
+
+
+@router.get("/users/{user}")
+def user_page(request: Request, user: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    return _user_page(request, db, uuid_of(user))
+
+
+@router.post("/users/{user}/location")
+def set_location(request: Request, user: str, form: ChangeForm, db: DatabaseDep) -> Response:
+    user_id, location = uuid_of(user), text(form, "usage_location", limit=64)
+    message = attempt(
+        db,
+        lambda s: users.update(s, user=lookup.user(s, user_id), usage_location=location or None),
+    )
+    if message:
+        return _user_page(
+            request,
+            db,
+            user_id,
+            errors={"usage_location": message},
+            typed={"usage_location": location},
+        )
+    return redirect(f"/users/{user_id}#location", "location")
+
+
+def _plans_page(
+    request: Request,
+    db: DatabaseDep,
+    user_id: UUID,
+    sku_id: UUID,
+    *,
+    enabled: set[UUID] | None = None,
+    error: str | None = None,
+) -> Response:
+    with db.reading() as session:
+        user = reports.user_detail(session, user_id=user_id)
+        plans = reports.product_plans(session, sku_id=sku_id)
+        product = next((p for p in reports.products(session) if p.sku_id == sku_id), None)
+    current = next((v for v in user.licenses if v.group is None and v.sku_id == sku_id), None)
+    if enabled is None:
+        disabled = current.disabled_plans if current else frozenset()
+        enabled = {p.id for p in plans if p.id not in disabled}
+    return render(
+        request,
+        "plans.html",
+        status=400 if error else 200,
+        subject=user.display_name,
+        back=f"/users/{user_id}",
+        action=f"/users/{user_id}/licenses",
+        remove_action=f"/users/{user_id}/licenses/remove" if current else None,
+        product=product,
+        plans=plans,
+        enabled=enabled,
+        errors={"plans": error} if error else {},
+    )
+
+
+@router.get("/users/{user}/licenses")
+def direct_license(request: Request, user: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    user_id = uuid_of(user)
+    sku = lookup.as_uuid(text(request.query_params, "sku"))
+    if sku is None:
+        return _user_page(request, db, user_id, errors={"sku": "Choose a product."})
+    return _plans_page(request, db, user_id, sku)
+
+
+@router.post("/users/{user}/licenses")
+def save_direct_license(request: Request, user: str, form: ChangeForm, db: DatabaseDep) -> Response:
+    user_id, sku_id = uuid_of(user), uuid_of(text(form, "sku"))
+    enabled = enabled_plans(form)
+
+    def change(session: Session) -> None:
+        plans = reports.product_plans(session, sku_id=sku_id)
+        disabled = frozenset(p.id for p in plans if p.id not in enabled)
+        target = lookup.user(session, user_id)
+        licenses.assign_to_user(session, user=target, add={sku_id: disabled}, remove=[])
+
+    message = attempt(db, change)
+    if message:
+        return _plans_page(request, db, user_id, sku_id, enabled=enabled, error=message)
+    return redirect(f"/users/{user_id}#direct", "license")
+
+
+@router.post("/users/{user}/licenses/remove")
+def remove_direct_license(
+    request: Request, user: str, form: ChangeForm, db: DatabaseDep
+) -> Response:
+    user_id, sku_id = uuid_of(user), uuid_of(text(form, "sku"))
+    message = attempt(
+        db,
+        lambda s: licenses.assign_to_user(s, user=lookup.user(s, user_id), add={}, remove=[sku_id]),
+    )
+    if message:
+        return _user_page(request, db, user_id, errors={f"remove-{sku_id}": message})
+    return redirect(f"/users/{user_id}#direct", "license-removed")
+
+
+@router.post("/users/{user}/reprocess")
+def reprocess_user(request: Request, user: str, form: ChangeForm, db: DatabaseDep) -> Response:
+    user_id = uuid_of(user)
+    message = attempt(db, lambda s: licenses.reprocess_user(s, user=lookup.user(s, user_id)))
+    if message:
+        return _user_page(request, db, user_id, errors={"reprocess": message})
+    return redirect(f"/users/{user_id}", "user-reprocess")

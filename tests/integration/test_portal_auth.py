@@ -1,0 +1,152 @@
+"""Signing in and out, sessions, CSRF and roles."""
+
+from __future__ import annotations
+
+import pytest
+from tests.integration.api_support import row_counts
+from tests.integration.portal_support import csrf_of, portal
+
+from seatplan.services import admins
+from seatplan.store.tables import AuditEvent
+from seatplan.web import security
+from seatplan.web.security import SignInThrottle
+
+__all__ = ["portal"]
+
+
+def _try(portal, username: str, password: str):
+    page = portal.client.get("/signin")
+    return portal.client.post(
+        "/signin",
+        data={"csrf_token": csrf_of(page.text), "username": username, "password": password},
+        follow_redirects=False,
+    )
+
+
+def test_pages_need_a_signed_in_administrator(portal):
+    answer = portal.client.get("/groups?search=x", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=/groups%3Fsearch%3Dx"
+
+
+def test_sign_in_sets_an_http_only_same_site_cookie(portal):
+    answer = _try(portal, "admin", "admin-password-1")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/licenses"
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert portal.client.get("/licenses").status_code == 200
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer_and_a_growing_delay(portal):
+    wrong = _try(portal, "admin", "not-the-password")
+    unknown = _try(portal, "nobody", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 400
+    assert "Wrong username or password." in wrong.text
+    assert "Wrong username or password." in unknown.text
+    assert 'value="admin"' in wrong.text  # what was typed is kept
+    first = portal.throttle.delay("admin")
+    _try(portal, "admin", "still-wrong")
+    assert portal.throttle.delay("admin") > first > 0
+    assert _try(portal, "admin", "admin-password-1").status_code == 303
+    assert portal.throttle.delay("admin") == 0
+
+
+def test_the_throttle_doubles_up_to_its_cap_and_forgets():
+    now = [0.0]
+    throttle = SignInThrottle(base=0.5, cap=4.0, window=60, clock=lambda: now[0])
+    delays = []
+    for _ in range(6):
+        throttle.failed("ann")
+        delays.append(throttle.delay("ann"))
+    assert delays == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    now[0] = 61.0
+    assert throttle.delay("ann") == 0
+
+
+def test_a_tampered_or_expired_cookie_is_no_session():
+    key = b"k" * 32
+    data = security.new_session()
+    cookie = security.encode(key, data)
+    assert security.decode(key, cookie) == data
+    assert security.decode(b"x" * 32, cookie) is None
+    assert security.decode(key, cookie[:-2] + "AA") is None
+    assert security.decode(key, cookie, now=data.issued + security.MAX_AGE + 1) is None
+
+
+def test_sign_in_refuses_a_form_without_its_token(portal):
+    portal.client.get("/signin")
+    answer = portal.client.post(
+        "/signin", data={"username": "admin", "password": "admin-password-1"}
+    )
+    assert answer.status_code == 403
+
+
+def test_sign_out_ends_the_session(portal):
+    portal.sign_in("admin")
+    cookie = portal.client.cookies.get(security.COOKIE)
+    answer = portal.client.post(
+        "/signout", data={"csrf_token": portal.csrf()}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    portal.client.cookies.set(security.COOKIE, cookie)  # the old cookie, replayed
+    assert portal.client.get("/licenses", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/"])
+def test_sign_in_never_sends_elsewhere(portal, target):
+    page = portal.client.get("/signin")
+    answer = portal.client.post(
+        "/signin",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "username": "admin",
+            "password": "admin-password-1",
+            "next": target,
+        },
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/licenses"
+
+
+def test_a_reader_sees_no_change_buttons_and_is_refused(portal):
+    portal.sign_in("reader")
+    group = portal.group_id("All Staff")
+    page = portal.client.get(f"/groups/{group}")
+    assert page.status_code == 200
+    assert "Reprocess</button>" not in page.text
+    assert 'action="/groups/' not in page.text.replace(f'action="/groups/{group}#members"', "")
+    before = row_counts(portal.db)
+    answer = portal.post(f"/groups/{group}/reprocess")
+    assert answer.status_code == 403
+    assert "Global Reader" in answer.text
+    assert row_counts(portal.db) == before
+
+
+def test_a_change_without_its_csrf_token_is_refused(portal):
+    portal.sign_in("admin")
+    group = portal.group_id("All Staff")
+    before = row_counts(portal.db)
+    for data in ({}, {"csrf_token": "forged"}):
+        answer = portal.client.post(f"/groups/{group}/reprocess", data=data)
+        assert answer.status_code == 403
+        assert "security token" in answer.text
+    assert row_counts(portal.db) == before
+
+
+def test_only_a_global_administrator_changes_subscriptions(portal):
+    portal.sign_in("licenses")
+    page = portal.client.get("/licenses")
+    assert page.status_code == 200
+    with portal.db.reading() as session:
+        count = session.query(AuditEvent).count()
+    answer = portal.post("/licenses/00000000-0000-0000-0000-000000000001/subscriptions/x")
+    assert answer.status_code == 403
+    with portal.db.reading() as session:
+        assert session.query(AuditEvent).count() == count
+
+
+def test_roles_are_named_as_in_entra():
+    assert admins.role_named("global reader") == "Global Reader"
+    assert admins.role_named("LicenseAdministrator") == "License Administrator"

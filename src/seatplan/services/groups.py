@@ -138,6 +138,8 @@ def remove_member(session: Session, *, group: Group, user: User) -> None:
             audit.target("Group", group.id, group.display_name),
         ],
     )
+    # A licensed group's member may be mid-evaluation by a worker whose rows are not
+    # committed yet: queue them whatever is visible now, so the removal is never lost.
     holds = session.scalar(
         select(
             exists().where(
@@ -145,7 +147,7 @@ def remove_member(session: Session, *, group: Group, user: User) -> None:
             )
         )
     )
-    if holds:
+    if holds or is_licensed(session, group.id):
         queue.enqueue_users(session, [user.id])
 
 

@@ -218,7 +218,12 @@ class QueuedUser(Base):
     """
 
     __tablename__ = "license_queue"
-    __table_args__ = (Index("ix_license_queue_order", "priority", "user_id"),)
+    __table_args__ = (
+        Index("ix_license_queue_order", "priority", "user_id"),
+        # On SQLite the rows live in the primary key's B-tree: claiming and deleting a
+        # batch touch two B-trees instead of three (five times faster to delete).
+        {"sqlite_with_rowid": False},
+    )
     user_id: Mapped[UUID] = mapped_column(primary_key=True)
     #: Oldest intent first: the seat goes to whoever asked first.
     priority: Mapped[datetime]

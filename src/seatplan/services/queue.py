@@ -49,6 +49,9 @@ def _insert_queue(session: Session, rows: Select[*tuple[Any, ...]]) -> None:
     A user already queued keeps the oldest priority, so nobody loses their place.
     """
     columns = ["user_id", "priority", "enqueued_at"]
+    # In key order the queue's B-tree grows at its end; in the order a scan happens to
+    # find them (a whole group's members) every row lands on a random page: 3x slower.
+    rows = rows.order_by(rows.selected_columns[0])
     if session.get_bind().dialect.name == "postgresql":
         pg = postgresql.insert(_QUEUE).from_select(columns, rows)
         session.execute(

@@ -10,7 +10,7 @@ SQLAlchemy's, so what is stored is exactly what the ORM would store.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -28,45 +28,53 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.types import NullType, TypeEngine
+from sqlalchemy.types import NullType
 
 Convert = Callable[[Any], Any]
 
 
-def _memoized(process: Convert | None) -> Convert:
+def _convert_column(process: Convert | None, values: Sequence[Any]) -> Sequence[Any]:
+    """`values` through `process`, run once per distinct value (in a batch values repeat)."""
     if process is None:
-        return lambda value: value
-    memo: dict[Hashable, Any] = {}
-
-    def convert(value: Any) -> Any:
-        try:
-            return memo[value]
-        except KeyError:
-            memo[value] = result = process(value)
-            return result
-
-    return convert
+        return values
+    table = dict.fromkeys(values)
+    for value in table:
+        table[value] = process(value)
+    return list(map(table.__getitem__, values))
 
 
-def _binder(session: Session, type_: TypeEngine[Any]) -> Convert:
+def _bind_columns(
+    session: Session, table: Table, names: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Rows as the driver takes them: a tuple per row of its `names` columns, converted."""
     dialect = session.get_bind().dialect
-    return _memoized(type_.dialect_impl(dialect).bind_processor(dialect))
+    columns = [
+        _convert_column(
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect),
+            [row[name] for row in rows],
+        )
+        for name in names
+    ]
+    return list(zip(*columns, strict=True))
 
 
 def fetch(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """All rows of `stmt`, each value converted by its column's type, once per value."""
     dialect = session.get_bind().dialect
-    columns = list(stmt.selected_columns)
+    selected = list(stmt.selected_columns)
     raw = stmt.with_only_columns(
-        *(type_coerce(column, NullType()).label(f"c{i}") for i, column in enumerate(columns)),
+        *(type_coerce(column, NullType()).label(f"c{i}") for i, column in enumerate(selected)),
         maintain_column_froms=True,
     )
-    converters = [
-        _memoized(column.type.dialect_impl(dialect).result_processor(dialect, None))
-        for column in columns
+    # Core, not the ORM: plain tuples, with no entities to track.
+    rows = session.connection().execute(raw).all()
+    if not rows:
+        return []
+    columns = [
+        _convert_column(column.type.dialect_impl(dialect).result_processor(dialect, None), values)
+        for column, values in zip(selected, zip(*rows, strict=True), strict=True)
     ]
-    rows = session.execute(raw).all()
-    return [tuple(c(v) for c, v in zip(converters, row, strict=True)) for row in rows]
+    return list(zip(*columns, strict=True))
 
 
 def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -74,11 +82,7 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     names = [column.name for column in table.columns]
-    converters = [_binder(session, column.type) for column in table.columns]
-    values = [
-        tuple(convert(row[name]) for name, convert in zip(names, converters, strict=True))
-        for row in rows
-    ]
+    values = _bind_columns(session, table, names, rows)
     dialect = session.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     target = f"{quote(table.name)} ({', '.join(quote(name) for name in names)})"
@@ -109,11 +113,7 @@ def execute_many(
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     names = [*set_columns, *keys]
-    converters = [_binder(session, table.c[name].type) for name in names]
-    values = [
-        tuple(convert(row[name]) for name, convert in zip(names, converters, strict=True))
-        for row in rows
-    ]
+    values = _bind_columns(session, table, names, rows)
     where = " AND ".join(f"{quote(name)} = {mark}" for name in keys)
     if set_columns:
         assignments = ", ".join(f"{quote(name)} = {mark}" for name in set_columns)

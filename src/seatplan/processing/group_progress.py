@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.engine import UserOutcome
@@ -13,6 +13,8 @@ from seatplan.services import audit
 from seatplan.services.queue import COMPLETE, IN_PROGRESS, QUEUED
 from seatplan.store import bulk
 from seatplan.store.tables import Group, Membership, QueuedUser
+
+_GROUPS: Table = Group.__table__  # type: ignore[assignment]
 
 
 def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
@@ -89,12 +91,13 @@ def count_outcomes(session: Session, outcomes: Sequence[UserOutcome]) -> None:
         for group_id, failed in failed_in.items():
             counts.setdefault(group_id, [0, 0])[failed] += 1
     if counts:
+        # Core UPDATE with executemany: one statement for all groups, no ORM bookkeeping.
         session.execute(
-            update(Group.__table__)  # type: ignore[arg-type]
-            .where(Group.__table__.c.id == bindparam("g"))
+            update(_GROUPS)
+            .where(_GROUPS.c.id == bindparam("g"))
             .values(
-                run_succeeded=Group.__table__.c.run_succeeded + bindparam("ok"),
-                run_failed=Group.__table__.c.run_failed + bindparam("bad"),
+                run_succeeded=_GROUPS.c.run_succeeded + bindparam("ok"),
+                run_failed=_GROUPS.c.run_failed + bindparam("bad"),
             ),
             [{"g": g, "ok": ok, "bad": bad} for g, (ok, bad) in sorted(counts.items())],
         )

@@ -12,7 +12,7 @@ attribute names, for a fraction of the ORM's cost per query.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol, TypeVar
@@ -41,6 +41,7 @@ from seatplan.store.tables import (
 )
 
 T = TypeVar("T")
+R = TypeVar("R")
 _APPLIED = (State.ACTIVE.value, State.ACTIVE_WITH_ERROR.value)
 
 
@@ -142,15 +143,31 @@ def assignments_of(
     session: Session, user_ids: Sequence[UUID]
 ) -> dict[UUID, list[LicenseAssignment]]:
     """Every license assignment of the users, in one query (`user_ids` is a page)."""
-    found: dict[UUID, list[LicenseAssignment]] = defaultdict(list)
-    if user_ids:
-        rows = session.scalars(
-            select(LicenseAssignment)
-            .where(LicenseAssignment.user_id.in_(user_ids))
-            .order_by(LicenseAssignment.sku_id, LicenseAssignment.source_id)
-        )
-        for row in rows:
-            found[row.user_id].append(row)
+    return _by_owner(
+        session,
+        select(LicenseAssignment)
+        .where(LicenseAssignment.user_id.in_(user_ids))
+        .order_by(LicenseAssignment.sku_id, LicenseAssignment.source_id),
+        owner=lambda row: row.user_id,
+        owners=user_ids,
+    )
+
+
+def _by_owner(
+    session: Session,
+    statement: Select[R],
+    *,
+    owner: Callable[[R], UUID],
+    owners: Sequence[UUID],
+) -> dict[UUID, list[R]]:
+    """The rows of `statement` (about `owners`) by owner; an owner without rows has [].
+
+    No query at all when there is no owner.
+    """
+    found: dict[UUID, list[R]] = defaultdict(list)
+    if owners:
+        for row in session.scalars(statement):
+            found[owner(row)].append(row)
     return found
 
 
@@ -241,16 +258,15 @@ def catalog_in_force(reader: Reader) -> Catalog:
 def group_licenses_of(
     session: Session, group_ids: Sequence[UUID]
 ) -> dict[UUID, list[GroupLicense]]:
-    found: dict[UUID, list[GroupLicense]] = defaultdict(list)
-    if group_ids:
-        rows = session.scalars(
-            select(GroupLicense)
-            .where(GroupLicense.group_id.in_(group_ids))
-            .order_by(GroupLicense.assigned_at, GroupLicense.sku_id)
-        )
-        for row in rows:
-            found[row.group_id].append(row)
-    return found
+    """Every product of the groups, oldest assignment first, in one query."""
+    return _by_owner(
+        session,
+        select(GroupLicense)
+        .where(GroupLicense.group_id.in_(group_ids))
+        .order_by(GroupLicense.assigned_at, GroupLicense.sku_id),
+        owner=lambda row: row.group_id,
+        owners=group_ids,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,9 +62,8 @@ def create_group(request: Request, body: GroupCreate, session: WriteSessionDep) 
         security_enabled=body.security_enabled,
         mail_enabled=body.mail_enabled,
     )
-    response = listing.entity(request, "groups/$entity", group_items(session, [group], None)[0])
-    response.status_code = 201
-    return response
+    item = group_items(session, [group], None)[0]
+    return listing.entity(request, "groups/$entity", item, status=201)
 
 
 @router.get(

@@ -42,8 +42,8 @@ def no_options(request: Request) -> None:
             raise odata.UnsupportedQuery(f"Query option '{name}' is not supported here")
 
 
-def entity(request: Request, fragment: str, item: Json) -> JSONResponse:
-    return JSONResponse({"@odata.context": context_url(request, fragment), **item})
+def entity(request: Request, fragment: str, item: Json, *, status: int = 200) -> JSONResponse:
+    return JSONResponse({"@odata.context": context_url(request, fragment), **item}, status)
 
 
 def page(

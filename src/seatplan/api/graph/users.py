@@ -63,9 +63,8 @@ def create_user(request: Request, body: UserCreate, session: WriteSessionDep) ->
         department=body.department,
         job_title=body.job_title,
     )
-    response = listing.entity(request, "users/$entity", user_items(session, [user], None)[0])
-    response.status_code = 201
-    return response
+    item = user_items(session, [user], None)[0]
+    return listing.entity(request, "users/$entity", item, status=201)
 
 
 @router.get(

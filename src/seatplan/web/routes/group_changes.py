@@ -17,7 +17,8 @@ from seatplan.services import groups, licenses, lookup, reports
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import enabled_plans, text, uuid_of
-from seatplan.web.render import redirect, render
+from seatplan.web.plan_choice import disabled_plans, render_plan_choice
+from seatplan.web.render import redirect
 from seatplan.web.routes.groups import group_page
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -34,25 +35,18 @@ def _plans_page(
 ) -> Response:
     with db.reading() as session:
         group = reports.group_detail(session, group_id=group_id)
-        plans = reports.product_plans(session, sku_id=sku_id)
-        product = next((p for p in reports.products(session) if p.sku_id == sku_id), None)
-    current = next((p for p in group.products if p.sku_id == sku_id), None)
-    if enabled is None:
-        disabled = current.disabled_plans if current else frozenset()
-        enabled = {p.id for p in plans if p.id not in disabled}
-    return render(
-        request,
-        "plans.html",
-        status=400 if error else 200,
-        subject=group.display_name,
-        back=f"/groups/{group_id}",
-        action=f"/groups/{group_id}/product",
-        remove_action=f"/groups/{group_id}/product/remove" if current else None,
-        product=product,
-        plans=plans,
-        enabled=enabled,
-        errors={"plans": error} if error else {},
-    )
+        current = next((p for p in group.products if p.sku_id == sku_id), None)
+        return render_plan_choice(
+            request,
+            session,
+            sku_id=sku_id,
+            subject=group.display_name,
+            back=f"/groups/{group_id}",
+            action=f"/groups/{group_id}/product",
+            current=current.disabled_plans if current else None,
+            enabled=enabled,
+            error=error,
+        )
 
 
 @router.get("/groups/{group}/product")
@@ -70,8 +64,7 @@ def save_group_product(request: Request, group: str, form: ChangeForm, db: Datab
     enabled = enabled_plans(form)
 
     def change(session: Session) -> None:
-        plans = reports.product_plans(session, sku_id=sku_id)
-        disabled = frozenset(p.id for p in plans if p.id not in enabled)
+        disabled = disabled_plans(session, sku_id, enabled)
         target = lookup.group(session, group_id)
         licenses.assign_to_group(session, group=target, add={sku_id: disabled}, remove=[])
 

@@ -14,6 +14,7 @@ from seatplan.services.reports.paged import users_page
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import PAGE_SIZE, enabled_plans, offset, text, uuid_of
+from seatplan.web.plan_choice import disabled_plans, render_plan_choice
 from seatplan.web.render import redirect, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -85,25 +86,18 @@ def _plans_page(
 ) -> Response:
     with db.reading() as session:
         user = reports.user_detail(session, user_id=user_id)
-        plans = reports.product_plans(session, sku_id=sku_id)
-        product = next((p for p in reports.products(session) if p.sku_id == sku_id), None)
-    current = next((v for v in user.licenses if v.group is None and v.sku_id == sku_id), None)
-    if enabled is None:
-        disabled = current.disabled_plans if current else frozenset()
-        enabled = {p.id for p in plans if p.id not in disabled}
-    return render(
-        request,
-        "plans.html",
-        status=400 if error else 200,
-        subject=user.display_name,
-        back=f"/users/{user_id}",
-        action=f"/users/{user_id}/licenses",
-        remove_action=f"/users/{user_id}/licenses/remove" if current else None,
-        product=product,
-        plans=plans,
-        enabled=enabled,
-        errors={"plans": error} if error else {},
-    )
+        current = next((v for v in user.licenses if v.group is None and v.sku_id == sku_id), None)
+        return render_plan_choice(
+            request,
+            session,
+            sku_id=sku_id,
+            subject=user.display_name,
+            back=f"/users/{user_id}",
+            action=f"/users/{user_id}/licenses",
+            current=current.disabled_plans if current else None,
+            enabled=enabled,
+            error=error,
+        )
 
 
 @router.get("/users/{user}/licenses")
@@ -121,8 +115,7 @@ def save_direct_license(request: Request, user: str, form: ChangeForm, db: Datab
     enabled = enabled_plans(form)
 
     def change(session: Session) -> None:
-        plans = reports.product_plans(session, sku_id=sku_id)
-        disabled = frozenset(p.id for p in plans if p.id not in enabled)
+        disabled = disabled_plans(session, sku_id, enabled)
         target = lookup.user(session, user_id)
         licenses.assign_to_user(session, user=target, add={sku_id: disabled}, remove=[])
 

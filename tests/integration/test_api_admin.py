@@ -12,6 +12,8 @@ from tests.integration.api_support import (
     row_counts,
 )
 
+from seatplan.services import tokens
+
 CUSTOM = """
 [[plans]]
 id = "11111111-2222-3333-4444-555555555555"
@@ -139,6 +141,31 @@ def test_audit_logs_newest_first_with_filters(db, client, admin):
         f"/v1.0/auditLogs/directoryAudits?$filter=activityDateTime gt {times[-1]}", headers=admin
     ).json()["value"]
     assert len(later) == len(times) - 1
+
+
+def test_audit_names_who_made_each_change(db, client):
+    """A token's changes are the token's (an app, as Graph says); processing is the system's."""
+    with db.writing() as session:
+        _, secret = tokens.create(session, name="provisioning job", scopes=tokens.PERMISSIONS)
+    caller = {"Authorization": f"Bearer {secret}"}
+    buy(db)
+    user = make_user(client, caller, "alice")
+    group = make_group(client, caller, "Sales", user)
+    assigned = client.post(
+        f"/v1.0/groups/{group}/assignLicense",
+        headers=caller,
+        json={"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": []},
+    )
+    assert assigned.status_code == 202, assigned.text
+    process(db)
+
+    audits = client.get("/v1.0/auditLogs/directoryAudits", headers=caller).json()["value"]
+    by_activity = {a["activityDisplayName"]: a["initiatedBy"] for a in audits}
+    for activity in ("Add user", "Add group", "Add member to group", "Set group license"):
+        assert by_activity[activity]["app"]["displayName"] == "provisioning job", activity
+        assert by_activity[activity]["user"] is None
+    finished = by_activity["Finish applying group based license to users"]
+    assert finished["app"]["displayName"] == "Group-based licensing"
 
 
 def test_openapi_documents_every_route(client):

@@ -6,13 +6,13 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
 from seatplan.cli.main import app
 from seatplan.settings import get_settings
 from seatplan.store.db import Database
-from seatplan.store.tables import Membership, User
+from seatplan.store.tables import AuditEvent, Membership, User
 from seatplan.store.types import utcnow
 
 
@@ -191,3 +191,15 @@ def test_unreachable_database_is_one_line(tmp_path):
     [line] = result.stderr.splitlines()
     assert "Cannot use the database" in line
     assert "secret" not in line
+
+
+def test_changes_are_audited_as_the_account_that_ran_the_command(cli, database_url, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "operator")  # getpass reads LOGNAME first
+    cli("users", "add", "ann@contoso.com")
+    db = Database(database_url)
+    with db.reading() as session:
+        added = session.scalars(
+            select(AuditEvent).where(AuditEvent.activity_display_name == "Add user")
+        ).one()
+    db.dispose()
+    assert added.initiated_by["user"]["displayName"] == "operator (command line)"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from tests.integration.api_support import row_counts
 from tests.integration.portal_support import portal
 
 from seatplan.processing import worker
 from seatplan.services import catalog, groups, lookup, queue, reports, users
+from seatplan.store.tables import AuditEvent
 
 __all__ = ["portal"]
 
@@ -167,6 +169,22 @@ def test_audit_log_filters(portal):
     assert bad.status_code == 400
     assert "Enter a date as YYYY-MM-DD." in bad.text
     assert "No event matches." in portal.client.get("/audit?to=2000-01-01").text
+
+
+def test_changes_are_audited_as_the_signed_in_administrator(portal):
+    portal.sign_in("admin")
+    analysts = portal.group_id("Analysts")
+    portal.post(f"/groups/{analysts}/members", member="adele@contoso.com")
+    with portal.db.reading() as session:
+        added = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.activity_display_name == "Add member to group")
+            .order_by(AuditEvent.activity_date_time.desc())
+        ).first()
+    assert added is not None
+    assert added.target_resources[0]["displayName"] == "adele@contoso.com"
+    assert added.initiated_by["user"]["displayName"] == "admin"
+    assert added.initiated_by["user"]["userPrincipalName"] == "admin"
 
 
 def test_buy_more_seats_from_the_product_page(portal):

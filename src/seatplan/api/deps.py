@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from seatplan.api.auth import current_principal
-from seatplan.services import tokens
+from seatplan.services import audit, tokens
 from seatplan.services.tokens import Principal
 from seatplan.settings import Settings
 from seatplan.store.db import Database
@@ -59,9 +59,15 @@ async def _reading(database: DatabaseDep) -> AsyncIterator[Session]:
         yield session
 
 
-def _writing(database: DatabaseDep) -> Iterator[Session]:
-    """Committed when the route returns, before the answer is sent; rolled back on error."""
+def _writing(
+    database: DatabaseDep, caller: Annotated[Principal, Depends(current_principal)]
+) -> Iterator[Session]:
+    """Committed when the route returns, before the answer is sent; rolled back on error.
+
+    What it changes is audited as done by the caller's token (an app, in Graph's terms).
+    """
     with database.writing() as session:
+        audit.act_as(session, audit.Actor("app", caller.name, caller.token_id))
         yield session
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from seatplan.processing import worker
+from seatplan.services import audit
 from seatplan.settings import get_settings
 from seatplan.store.db import Database
 
@@ -34,8 +36,18 @@ def database() -> Database:
     The root command closes it when the command ends (`close_database`).
     """
     if not _opened:
-        _opened.append(Database(get_settings().database_url))
+        info = {audit.ACTOR_KEY: _command_line_actor()}
+        _opened.append(Database(get_settings().database_url, session_info=info))
     return _opened[0]
+
+
+def _command_line_actor() -> audit.Actor:
+    """Changes made from the command line are audited under the account that ran it."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        account = "unknown account"
+    return audit.Actor("user", f"{account} (command line)")
 
 
 def close_database() -> None:

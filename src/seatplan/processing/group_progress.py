@@ -39,7 +39,7 @@ def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
             activity=audit.Activity.START_GROUP_LICENSING,
             category="GroupManagement",
             targets=[audit.target("Group", group_id, name)],
-            actor=audit.SYSTEM_ACTOR,
+            actor=audit.SYSTEM,
         )
 
 
@@ -70,7 +70,7 @@ def mark_finished(session: Session) -> int:
             activity=audit.Activity.FINISH_GROUP_LICENSING,
             category="GroupManagement",
             targets=[audit.target("Group", group_id, name)],
-            actor=audit.SYSTEM_ACTOR,
+            actor=audit.SYSTEM,
             reason=(
                 f"Users successfully assigned licenses: {ok}, "
                 f"Users for whom license assignment failed: {failed}."

@@ -50,6 +50,11 @@ class AdminInfo:
         return self.role in WRITERS
 
     @property
+    def actor(self) -> audit.Actor:
+        """The administrator as the audit log names who made a change."""
+        return audit.Actor("user", self.username, str(self.id), self.username)
+
+    @property
     def can_buy(self) -> bool:
         return self.role in BUYERS
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from sqlalchemy import insert
@@ -12,8 +13,39 @@ from sqlalchemy.orm import Session
 from seatplan.store.tables import AuditEvent
 from seatplan.store.types import utcnow
 
-SYSTEM_ACTOR = "Group-based licensing"
-ADMIN_ACTOR = "Seatplan administrator"
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change, as Graph's `initiatedBy` says it: a user, or an app (a token)."""
+
+    kind: Literal["user", "app"]
+    display_name: str
+    id: str | None = None
+    user_principal_name: str | None = None
+
+    def initiated_by(self) -> dict[str, Any]:
+        if self.kind == "app":
+            return {"app": {"appId": self.id, "displayName": self.display_name}}
+        return {
+            "user": {
+                "id": self.id,
+                "displayName": self.display_name,
+                "userPrincipalName": self.user_principal_name,
+            }
+        }
+
+
+#: Background processing, as Entra names it.
+SYSTEM = Actor("app", "Group-based licensing")
+#: Changes made through the services by a caller that said nothing of who it is.
+ADMINISTRATOR = Actor("user", "Seatplan administrator")
+#: Key of `Session.info` naming who acts in that session (see `act_as`).
+ACTOR_KEY = "seatplan.actor"
+
+
+def act_as(session: Session, actor: Actor) -> None:
+    """The events recorded in `session` from now on are initiated by `actor`."""
+    session.info[ACTOR_KEY] = actor
 
 
 class Activity:
@@ -52,7 +84,7 @@ def record(
     activity: str,
     category: str,
     targets: Sequence[dict[str, Any]],
-    actor: str = ADMIN_ACTOR,
+    actor: Actor | None = None,
     result: str = "success",
     reason: str = "",
     modified: Sequence[dict[str, Any]] = (),
@@ -64,9 +96,7 @@ def record(
             activity_date_time=utcnow(),
             activity_display_name=activity,
             category=category,
-            initiated_by={"app": {"displayName": actor}}
-            if actor == SYSTEM_ACTOR
-            else {"user": {"displayName": actor}},
+            initiated_by=(actor or session.info.get(ACTOR_KEY, ADMINISTRATOR)).initiated_by(),
             target_resources=list(targets),
             result=result,
             result_reason=reason,

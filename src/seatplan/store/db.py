@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,15 +24,19 @@ SQLITE_POOL_OVERFLOW = 10
 class Database:
     """One engine and its sessions. `writing()` opens a transaction that will write."""
 
-    def __init__(self, url: str, **engine_options: Any) -> None:
+    def __init__(
+        self, url: str, *, session_info: Mapping[str, Any] | None = None, **engine_options: Any
+    ) -> None:
+        """`session_info` starts every session's `Session.info` (a command line's actor)."""
         self.url = url
         self.engine = make_engine(url, **engine_options)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        info = dict(session_info or {})
+        self._reads = sessionmaker(self.engine, expire_on_commit=False, info=info)
         # On SQLite a writing transaction takes the write lock at BEGIN: a reader that
         # later wants to write could otherwise fail with "database is locked".
         self._writes = sessionmaker(
-            self.engine.execution_options(seatplan_writes=True), expire_on_commit=False
+            self.engine.execution_options(seatplan_writes=True), expire_on_commit=False, info=info
         )
 
     @contextmanager

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from seatplan.services import audit
+from seatplan.services.admins import AdminInfo
 from seatplan.services.errors import NotFound, ServiceError
 from seatplan.store.db import Database
 from seatplan.web.render import render
@@ -65,13 +67,16 @@ def page_error(error: ServiceError | PortalError) -> PortalError:
     return PortalError(error.message)
 
 
-def attempt(db: Database, change: Callable[[Session], object]) -> str | None:
+def attempt(request: Request, db: Database, change: Callable[[Session], object]) -> str | None:
     """Run `change` in one write transaction: None when done, else the refusal's message.
 
-    A refused change wrote nothing (the transaction is rolled back).
+    A refused change wrote nothing (the transaction is rolled back). What it changes is
+    audited as done by the signed-in administrator.
     """
+    admin: AdminInfo = request.state.portal_admin
     try:
         with db.writing() as session:
+            audit.act_as(session, admin.actor)
             change(session)
     except ServiceError as error:
         return error.message

@@ -68,7 +68,7 @@ def save_group_product(request: Request, group: str, form: ChangeForm, db: Datab
         target = lookup.group(session, group_id)
         licenses.assign_to_group(session, group=target, add={sku_id: disabled}, remove=[])
 
-    message = attempt(db, change)
+    message = attempt(request, db, change)
     if message:
         return _plans_page(request, db, group_id, sku_id, enabled=enabled, error=message)
     return redirect(f"/groups/{group_id}", "group-license")
@@ -80,6 +80,7 @@ def remove_group_product(
 ) -> Response:
     group_id, sku_id = uuid_of(group), uuid_of(text(form, "sku"))
     message = attempt(
+        request,
         db,
         lambda s: licenses.assign_to_group(
             s, group=lookup.group(s, group_id), add={}, remove=[sku_id]
@@ -93,7 +94,9 @@ def remove_group_product(
 @router.post("/groups/{group}/reprocess")
 def reprocess(request: Request, group: str, form: ChangeForm, db: DatabaseDep) -> Response:
     group_id = uuid_of(group)
-    message = attempt(db, lambda s: licenses.reprocess_group(s, group=lookup.group(s, group_id)))
+    message = attempt(
+        request, db, lambda s: licenses.reprocess_group(s, group=lookup.group(s, group_id))
+    )
     if message:
         return group_page(request, db, group_id, errors={"reprocess": message})
     return redirect(f"/groups/{group_id}", "reprocess")
@@ -106,6 +109,7 @@ def add_member(request: Request, group: str, form: ChangeForm, db: DatabaseDep) 
         message: str | None = "Enter the user's principal name (name@domain)."
     else:
         message = attempt(
+            request,
             db,
             lambda s: groups.add_member(
                 s, group=lookup.group(s, group_id), user=lookup.user(s, member)
@@ -124,6 +128,7 @@ def remove_member(
 ) -> Response:
     group_id, user_id = uuid_of(group), uuid_of(user)
     message = attempt(
+        request,
         db,
         lambda s: groups.remove_member(
             s, group=lookup.group(s, group_id), user=lookup.user(s, user_id)

@@ -72,6 +72,7 @@ def set_units(
         message: str | None = "Enter a whole number of units (0 or more)."
     else:
         message = attempt(
+            request,
             db,
             lambda s: subscriptions.set_units(
                 s, sku=sku_id, units=int(units), subscription_id=sub_id

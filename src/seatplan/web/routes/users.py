@@ -61,6 +61,7 @@ def user_page(request: Request, user: str, admin: CurrentAdmin, db: DatabaseDep)
 def set_location(request: Request, user: str, form: ChangeForm, db: DatabaseDep) -> Response:
     user_id, location = uuid_of(user), text(form, "usage_location", limit=64)
     message = attempt(
+        request,
         db,
         lambda s: users.update(s, user=lookup.user(s, user_id), usage_location=location or None),
     )
@@ -119,7 +120,7 @@ def save_direct_license(request: Request, user: str, form: ChangeForm, db: Datab
         target = lookup.user(session, user_id)
         licenses.assign_to_user(session, user=target, add={sku_id: disabled}, remove=[])
 
-    message = attempt(db, change)
+    message = attempt(request, db, change)
     if message:
         return _plans_page(request, db, user_id, sku_id, enabled=enabled, error=message)
     return redirect(f"/users/{user_id}#direct", "license")
@@ -131,6 +132,7 @@ def remove_direct_license(
 ) -> Response:
     user_id, sku_id = uuid_of(user), uuid_of(text(form, "sku"))
     message = attempt(
+        request,
         db,
         lambda s: licenses.assign_to_user(s, user=lookup.user(s, user_id), add={}, remove=[sku_id]),
     )
@@ -142,7 +144,9 @@ def remove_direct_license(
 @router.post("/users/{user}/reprocess")
 def reprocess_user(request: Request, user: str, form: ChangeForm, db: DatabaseDep) -> Response:
     user_id = uuid_of(user)
-    message = attempt(db, lambda s: licenses.reprocess_user(s, user=lookup.user(s, user_id)))
+    message = attempt(
+        request, db, lambda s: licenses.reprocess_user(s, user=lookup.user(s, user_id))
+    )
     if message:
         return _user_page(request, db, user_id, errors={"reprocess": message})
     return redirect(f"/users/{user_id}", "user-reprocess")

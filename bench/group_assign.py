@@ -3,8 +3,9 @@
 Prints one JSON object: members, seconds (assign → ProcessingComplete), floor_seconds
 (inserting as many assignment rows into an identically indexed table of the same
 database in one transaction), ratio, users_per_second, peak_rss_mb (of the process that
-processes, measured apart from the one that builds the tenant) and one_member_ms (median
-time to add one member to the licensed group and process it, over 20 tries).
+processes, measured apart from the one that builds the tenant), one_member_ms (median
+time to add one member to the licensed group and process it, over 20 tries) and
+simulate_seconds (previewing the assignment to the whole group, changing nothing).
 
     python bench/group_assign.py --members 100000 [--database URL] [--batch-size N]
         [--workers 1,2,4]
@@ -30,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Column, Index, MetaData, Table, insert, select, text
 
-from seatplan.processing import worker
+from seatplan.processing import simulation, worker
 from seatplan.services import catalog, groups, licenses, lookup, setup, subscriptions, users
 from seatplan.services import organization as org_service
 from seatplan.store.db import Database
@@ -215,6 +216,26 @@ def one_member_ms(url: str, batch_size: int, tries: int = 20) -> float:
     return statistics.median(times)
 
 
+def simulate_seconds(url: str, batch_size: int) -> float:
+    """Previewing the assignment (`--dry-run`, simulateAssignLicense) on the whole group."""
+    reset(url)
+    db = Database(url)
+    start = time.perf_counter()
+    with db.writing() as session:
+        result = simulation.simulate_group_change(
+            session,
+            group=lookup.group(session, GROUP),
+            add={catalog.find_product(session, SKU).sku_id: frozenset()},
+            remove=[],
+            batch_size=batch_size,
+        )
+    seconds = time.perf_counter() - start
+    db.dispose()
+    if result.users_evaluated < 1:
+        raise SystemExit(f"the preview evaluated nobody: {result}")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
@@ -241,6 +262,7 @@ def main() -> None:
             runs.append({"workers": workers, **run})
         floor = measure_floor(url, args.members)
         single = one_member_ms(url, args.batch_size)
+        preview = simulate_seconds(url, args.batch_size)
     base = runs[0]["seconds"] * runs[0]["workers"]
     results = [
         {
@@ -265,6 +287,7 @@ def main() -> None:
                 "users_per_second": first["users_per_second"],
                 "peak_rss_mb": first["peak_rss_mb"],
                 "one_member_ms": round(single, 2),
+                "simulate_seconds": round(preview, 3),
                 "batch_size": args.batch_size,
                 "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
                 "runs": results,

@@ -203,3 +203,33 @@ def test_changes_are_audited_as_the_account_that_ran_the_command(cli, database_u
         ).one()
     db.dispose()
     assert added.initiated_by["user"]["displayName"] == "operator (command line)"
+
+
+def test_dry_run_previews_a_group_license_and_changes_nothing(cli):
+    cli("subscriptions", "set", "ENTERPRISEPACK", "--units", "1")
+    cli("users", "add", "ann@contoso.com", "--usage-location", "US")
+    cli("users", "add", "ben@contoso.com", "--usage-location", "US")
+    cli("groups", "add", "Staff")
+    cli("groups", "add-member", "Staff", "ann@contoso.com", "ben@contoso.com")
+
+    preview = as_json(
+        cli("groups", "assign-license", "Staff", "ENTERPRISEPACK", "--dry-run", "--json")
+    )
+    assert [(o["state"], o["error"], o["users"]) for o in preview["outcomes"]] == [
+        ("Active", None, 1),
+        ("Error", "CountViolation", 1),
+    ]
+    assert preview["seats"][0]["availableAfter"] == 0
+    assert as_json(cli("groups", "show", "Staff", "--json"))["assignedLicenses"] == []
+    assert as_json(cli("skus", "--json"))[0]["consumedUnits"] == 0
+
+    text = cli("groups", "assign-license", "Staff", "ENTERPRISEPACK", "--dry-run").stdout
+    assert "nothing was changed" in text
+    assert "CountViolation" in text
+
+    cli("groups", "assign-license", "Staff", "ENTERPRISEPACK")
+    removal = as_json(
+        cli("groups", "remove-license", "Staff", "ENTERPRISEPACK", "--dry-run", "--json")
+    )
+    assert removal["removed"] == [{"skuPartNumber": "ENTERPRISEPACK", "users": 2}]
+    assert as_json(cli("groups", "show", "Staff", "--json"))["assignedLicenses"] != []

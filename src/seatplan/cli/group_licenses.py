@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 import typer
+from sqlalchemy.orm import Session
 
 from seatplan.cli import output, shapes
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.cli.groups import GroupArg, print_group
 from seatplan.cli.user_licenses import Disable, SkuArg
+from seatplan.processing import simulation
 from seatplan.services import catalog, licenses, lookup, reports
 from seatplan.services.errors import BadRequest
+from seatplan.services.licenses import Products
+from seatplan.settings import get_settings
 from seatplan.store.db import Database
-from seatplan.store.tables import GroupLicense
+from seatplan.store.tables import Group, GroupLicense
 
 
 def register(app: typer.Typer) -> None:
@@ -23,8 +28,22 @@ def register(app: typer.Typer) -> None:
     app.command("errors")(errors)
 
 
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Show what would happen to the members (seats, errors) and change nothing.",
+    ),
+]
+
+
 def assign_license(
-    group: GroupArg, sku: SkuArg, disable: Disable = None, no_wait: NoWait = False
+    group: GroupArg,
+    sku: SkuArg,
+    disable: Disable = None,
+    no_wait: NoWait = False,
+    dry_run: DryRun = False,
+    json: Json = False,
 ) -> None:
     """Assign a product to a security group; its members get it in the background.
 
@@ -35,13 +54,22 @@ def assign_license(
         found = lookup.group(session, group)
         product = catalog.find_product(session, sku)
         plans = catalog.plan_ids(session, product, disable or [])
+        if dry_run:
+            _preview(session, found, {product.sku_id: plans}, [], json)
+            return
         licenses.assign_to_group(session, group=found, add={product.sku_id: plans}, remove=[])
         group_id, part = found.id, product.sku_part_number
     output.say(f"Assigned {part} to group {found.display_name}.", output.OK)
     _finish(db, group_id, no_wait)
 
 
-def remove_license(group: GroupArg, sku: SkuArg, no_wait: NoWait = False) -> None:
+def remove_license(
+    group: GroupArg,
+    sku: SkuArg,
+    no_wait: NoWait = False,
+    dry_run: DryRun = False,
+    json: Json = False,
+) -> None:
     """Remove a product from a group; its members lose it (unless a dependency keeps it)."""
     db = database()
     with db.writing() as session:
@@ -51,6 +79,9 @@ def remove_license(group: GroupArg, sku: SkuArg, no_wait: NoWait = False) -> Non
             raise BadRequest(
                 f"{product.sku_part_number} is not assigned to group '{found.display_name}'."
             )
+        if dry_run:
+            _preview(session, found, {}, [product.sku_id], json)
+            return
         licenses.assign_to_group(session, group=found, add={}, remove=[product.sku_id])
         group_id, part = found.id, product.sku_part_number
     output.say(f"Removed {part} from group {found.display_name}.", output.OK)
@@ -100,6 +131,34 @@ def print_error(item: reports.AssignmentError) -> None:
         output.say(f"  Why: {help_.explanation}")
         for fix in help_.fixes:
             output.say(f"  Fix: {fix}")
+
+
+def _preview(session: Session, group: Group, add: Products, remove: list[UUID], json: bool) -> None:
+    result = simulation.simulate_group_change(
+        session, group=group, add=add, remove=remove, batch_size=get_settings().batch_size
+    )
+    if json:
+        output.print_json(shapes.simulation(result))
+        return
+    output.say(f"Preview for group {result.display_name}: nothing was changed.", "bold")
+    output.say(f"{result.users_evaluated} user(s) would be evaluated.")
+    if result.outcomes:
+        output.table(
+            ["Product", "State", "Error", "Users"],
+            [[o.sku_part_number, o.state, o.error or "", str(o.users)] for o in result.outcomes],
+        )
+    for removal in result.removed:
+        output.say(f"{removal.sku_part_number} would be removed from {removal.users} user(s).")
+    for seats in result.seats:
+        output.say(
+            f"{seats.sku_part_number}: {seats.available_now} seat(s) available now, "
+            f"{seats.available_after} after."
+        )
+    for example in result.examples:
+        output.say(
+            f"  {example.user_principal_name}  {example.sku_part_number}  {example.error}",
+            output.ERROR,
+        )
 
 
 def _finish(db: Database, group_id: UUID, no_wait: bool) -> None:

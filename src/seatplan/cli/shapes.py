@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from seatplan.processing.simulation import Simulation
 from seatplan.services import reports
 from seatplan.services.subscriptions import SkuSummary
 from seatplan.store.tables import Organization
@@ -116,4 +117,42 @@ def assignment_error(item: reports.AssignmentError) -> Json:
         "error": item.error,
         "explanation": help_.explanation if help_ else None,
         "fixes": list(help_.fixes) if help_ else [],
+    }
+
+
+def simulation(item: Simulation) -> Json:
+    """The same keys as the admin API's simulateAssignLicense."""
+    return {
+        "groupId": item.group_id,
+        "displayName": item.display_name,
+        "usersEvaluated": item.users_evaluated,
+        "outcomes": [
+            {
+                "skuId": o.sku_id,
+                "skuPartNumber": o.sku_part_number,
+                "state": o.state,
+                "error": o.error,
+                "users": o.users,
+            }
+            for o in item.outcomes
+        ],
+        "removed": [{"skuPartNumber": r.sku_part_number, "users": r.users} for r in item.removed],
+        "seats": [
+            {
+                "skuId": s.sku_id,
+                "skuPartNumber": s.sku_part_number,
+                "availableNow": s.available_now,
+                "availableAfter": s.available_after,
+            }
+            for s in item.seats
+        ],
+        "examples": [
+            {
+                "userId": e.user_id,
+                "userPrincipalName": e.user_principal_name,
+                "skuPartNumber": e.sku_part_number,
+                "error": e.error,
+            }
+            for e in item.examples
+        ],
     }

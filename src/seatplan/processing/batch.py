@@ -7,6 +7,8 @@ queue and the seats exactly as they were, and another worker takes the users aga
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -32,14 +34,20 @@ class BatchResult:
 
 def process_batch(db: Database, *, size: int) -> BatchResult:
     """Evaluate up to `size` queued users, oldest intent first. Returns how many."""
-    # A batch allocates hundreds of thousands of short-lived objects and frees them all at
-    # its end: the cyclic collector would scan them many times over for nothing.
-    gc_was_enabled = gc.isenabled()
+    with gc_paused():
+        return _process(db, size)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """A batch allocates hundreds of thousands of short-lived objects and frees them all at
+    its end: the cyclic collector would scan them many times over for nothing."""
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _process(db, size)
+        yield
     finally:
-        if gc_was_enabled:
+        if was_enabled:
             gc.enable()
 
 
@@ -52,14 +60,14 @@ def _process(db: Database, size: int) -> BatchResult:
         failpoints.reach("after-claim")
         cases = load_cases(session, claimed)
         rules = catalog.rulebook(session)
-        skus = _skus(cases)
+        skus = skus_in(cases)
         # Evaluate on a snapshot of the seats, alongside other workers; then, in claim
         # order and under the seat counters' row locks, check the snapshot still holds.
-        snapshot = _seat_pool(session, skus, lock=False)
+        snapshot = seat_pool(session, skus, lock=False)
         outcomes = engine.evaluate_batch(cases, rules, _copy(snapshot))
         failpoints.reach("after-evaluate")
         ordering.wait_for_earlier(session, ticket)
-        current = _seat_pool(session, skus, lock=True)
+        current = seat_pool(session, skus, lock=True)
         if not _still_valid(snapshot, current, outcomes):
             outcomes = engine.evaluate_batch(cases, rules, current)
         group_progress.mark_started(session, claimed)
@@ -89,13 +97,13 @@ def _claim(session: Session, size: int) -> list[UUID]:
     return [user_id for (user_id,) in bulk.fetch(session, oldest)]
 
 
-def _skus(cases: list[UserCase]) -> list[UUID]:
+def skus_in(cases: list[UserCase]) -> list[UUID]:
     skus = {intent.sku_id for case in cases for intent in case.intents}
     skus |= {row.sku_id for case in cases for row in case.held}
     return sorted(skus)
 
 
-def _seat_pool(session: Session, skus: list[UUID], *, lock: bool) -> SeatPool:
+def seat_pool(session: Session, skus: list[UUID], *, lock: bool) -> SeatPool:
     usage = subscriptions.seat_counters(session, skus, lock=lock)
     return SeatPool(
         available={sku: enabled - consumed for sku, (enabled, consumed) in usage.items()},

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from seatplan.api.admin import catalog, organization, subscriptions, tokens
+from seatplan.api.admin import catalog, organization, simulation, subscriptions, tokens
 
 router = APIRouter(prefix="/admin")
-for module in (catalog, subscriptions, organization, tokens):
+for module in (catalog, subscriptions, organization, simulation, tokens):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -108,3 +108,43 @@ class TokenCreate(Body):
 class CreatedToken(Token):
     #: Shown once: only its hash is kept.
     token: str
+
+
+class SimulatedOutcome(Model):
+    sku_id: UUID
+    sku_part_number: str
+    state: str
+    error: str | None
+    users: int
+
+
+class SimulatedRemoval(Model):
+    sku_part_number: str
+    users: int
+
+
+class SeatForecast(Model):
+    sku_id: UUID
+    sku_part_number: str
+    available_now: int
+    available_after: int
+
+
+class SimulatedError(Model):
+    user_id: UUID
+    user_principal_name: str
+    sku_part_number: str
+    error: str
+
+
+class Simulation(Model):
+    """What `assignLicense` on the group would do; nothing was changed."""
+
+    group_id: UUID
+    display_name: str
+    users_evaluated: int
+    outcomes: list[SimulatedOutcome]
+    removed: list[SimulatedRemoval]
+    seats: list[SeatForecast]
+    #: The first users in error (at most ten).
+    examples: list[SimulatedError]

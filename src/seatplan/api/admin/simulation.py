@@ -1,0 +1,45 @@
+"""`/admin/groups/{id}/simulateAssignLicense`: what a change to a group's products would do."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request
+
+from seatplan.api.admin import models
+from seatplan.api.deps import WriteSessionDep
+from seatplan.api.graph.bodies import AssignLicense
+from seatplan.api.graph.common import require, responses
+from seatplan.processing import simulation
+from seatplan.services import lookup
+from seatplan.services.tokens import ADMIN
+from seatplan.settings import Settings
+
+router = APIRouter(tags=["admin: groups"])
+
+
+@router.post(
+    "/groups/{group_id}/simulateAssignLicense",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Preview a group's assignLicense without changing anything",
+)
+def simulate_assign_license(
+    request: Request,
+    group_id: Annotated[UUID, Path(description="The group's id.")],
+    body: AssignLicense,
+    session: WriteSessionDep,
+) -> models.Simulation:
+    """The body is Graph's `assignLicense`. It is checked as the real call would check it
+    (same errors), the members it would queue are evaluated as the worker would evaluate
+    them next, and everything is rolled back."""
+    settings: Settings = request.app.state.settings
+    result = simulation.simulate_group_change(
+        session,
+        group=lookup.group(session, group_id),
+        add={item.sku_id: frozenset(item.disabled_plans) for item in body.add_licenses},
+        remove=body.remove_licenses,
+        batch_size=settings.batch_size,
+    )
+    return models.Simulation.model_validate(result, from_attributes=True)

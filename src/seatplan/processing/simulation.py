@@ -1,0 +1,200 @@
+"""What a change to a group's products would do, before anyone makes it.
+
+The change is made for real inside a savepoint (so it is validated, and queues exactly
+the users it would queue), the queue is evaluated the way the worker would evaluate it
+next (oldest intent first, batch after batch, seats shared), and the savepoint is rolled
+back: nothing is written, whatever happens. The engine's rules are the worker's rules.
+Users queued for other reasons are evaluated too, since they would take seats first.
+Seats the change frees are offered to users waiting elsewhere only after the worker's
+batch; the preview stops before that second round and reports the seats as freed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from seatplan import engine
+from seatplan.engine import SeatPool, State, UserCase, UserOutcome
+from seatplan.processing.batch import gc_paused, seat_pool, skus_in
+from seatplan.processing.loader import load_cases
+from seatplan.services import catalog, licenses
+from seatplan.services.licenses import Products
+from seatplan.store import bulk
+from seatplan.store.tables import Group, QueuedUser, User
+
+#: Users in error named in a simulation's answer, at most.
+EXAMPLES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeCount:
+    """How many users would end with this product of the group in this state."""
+
+    sku_id: UUID
+    sku_part_number: str
+    state: str
+    error: str | None
+    users: int
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """How many users would lose this product of the group."""
+
+    sku_part_number: str
+    users: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeatForecast:
+    sku_id: UUID
+    sku_part_number: str
+    available_now: int
+    available_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleError:
+    user_id: UUID
+    user_principal_name: str
+    sku_part_number: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    group_id: UUID
+    display_name: str
+    users_evaluated: int
+    #: The group's assignments after the change, by product, state and error.
+    outcomes: tuple[OutcomeCount, ...]
+    #: Per product: users whose assignment from the group would be removed.
+    removed: tuple[Removal, ...]
+    seats: tuple[SeatForecast, ...]
+    examples: tuple[ExampleError, ...]
+
+
+def simulate_group_change(
+    session: Session, *, group: Group, add: Products, remove: Sequence[UUID], batch_size: int
+) -> Simulation:
+    """Graph's `assignLicense` on `group`, evaluated and undone. Bad input raises as the
+    real change would; `session` is left as it was."""
+    group_id, name = group.id, group.display_name
+    savepoint = session.begin_nested()
+    try:
+        with gc_paused():
+            licenses.assign_to_group(session, group=group, add=add, remove=remove)
+            rules = catalog.rulebook(session)
+            tally = _Tally(group_id)
+            pool = SeatPool({})
+            now: dict[UUID, int] = {}
+            for user_ids in _queued_in_claim_order(session, batch_size):
+                cases = load_cases(session, user_ids)
+                _extend(session, pool, now, skus_in(cases))
+                tally.add(cases, engine.evaluate_batch(cases, rules, pool))
+        changed = sorted({*add, *remove})
+        _extend(session, pool, now, changed)
+        seats = tuple(
+            SeatForecast(sku, _part(session, sku), now[sku], pool.free(sku)) for sku in changed
+        )
+        examples = _examples(session, tally.errors[:EXAMPLES])
+    finally:
+        savepoint.rollback()
+    return Simulation(
+        group_id=group_id,
+        display_name=name,
+        users_evaluated=tally.users,
+        outcomes=tuple(
+            sorted(
+                (
+                    OutcomeCount(sku, _part(session, sku), state, error, users)
+                    for (sku, state, error), users in tally.outcomes.items()
+                ),
+                key=lambda o: (o.sku_part_number, o.state != State.ACTIVE, o.state, o.error or ""),
+            )
+        ),
+        removed=tuple(
+            sorted(
+                (Removal(_part(session, sku), n) for sku, n in tally.removed.items()),
+                key=lambda r: r.sku_part_number,
+            )
+        ),
+        seats=seats,
+        examples=examples,
+    )
+
+
+class _Tally:
+    """What the evaluated batches did to the group's assignments."""
+
+    def __init__(self, group_id: UUID) -> None:
+        self.group_id = group_id
+        self.users = 0
+        self.outcomes: Counter[tuple[UUID, str, str | None]] = Counter()
+        self.removed: Counter[UUID] = Counter()
+        self.errors: list[tuple[UUID, UUID, str]] = []
+
+    def add(self, cases: Sequence[UserCase], outcomes: Sequence[UserOutcome]) -> None:
+        self.users += len(cases)
+        for case, outcome in zip(cases, outcomes, strict=True):
+            kept = set()
+            for row in outcome.assignments:
+                if row.group_id != self.group_id:
+                    continue
+                kept.add(row.sku_id)
+                error = row.error.value if row.error else None
+                self.outcomes[(row.sku_id, row.state.value, error)] += 1
+                if error is not None and len(self.errors) < EXAMPLES:
+                    self.errors.append((case.user_id, row.sku_id, error))
+            for row in case.held:
+                if row.group_id == self.group_id and row.sku_id not in kept:
+                    self.removed[row.sku_id] += 1
+
+
+def _queued_in_claim_order(session: Session, size: int) -> Iterator[list[UUID]]:
+    """The queue in the worker's order, a batch at a time (keyset paging, no OFFSET)."""
+    ordered = select(QueuedUser.priority, QueuedUser.user_id).order_by(
+        QueuedUser.priority, QueuedUser.user_id
+    )
+    page = bulk.fetch(session, ordered.limit(size))
+    while page:
+        yield [user_id for _, user_id in page]
+        last_priority, last_user = page[-1]
+        after = or_(
+            QueuedUser.priority > last_priority,
+            and_(QueuedUser.priority == last_priority, QueuedUser.user_id > last_user),
+        )
+        page = bulk.fetch(session, ordered.where(after).limit(size))
+
+
+def _extend(session: Session, pool: SeatPool, now: dict[UUID, int], skus: Sequence[UUID]) -> None:
+    """Add to the shared pool the seat counters of SKUs it has not met yet."""
+    new = [sku for sku in skus if sku not in now]
+    if not new:
+        return
+    fresh = seat_pool(session, new, lock=False)
+    pool.available.update(fresh.available)
+    pool.disabled_skus |= fresh.disabled_skus
+    now.update({sku: fresh.free(sku) for sku in new})
+
+
+def _examples(session: Session, errors: list[tuple[UUID, UUID, str]]) -> tuple[ExampleError, ...]:
+    users = select(User.id, User.user_principal_name).where(
+        User.id.in_({user for user, _, _ in errors})
+    )
+    names = dict(session.execute(users).tuples().all())
+    return tuple(
+        ExampleError(user, names.get(user, str(user)), _part(session, sku), error)
+        for user, sku, error in errors
+    )
+
+
+def _part(session: Session, sku_id: UUID) -> str:
+    product = catalog.current(session)[1].product(str(sku_id))
+    return product.sku_part_number if product is not None else str(sku_id)

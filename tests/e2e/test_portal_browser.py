@@ -95,6 +95,19 @@ def test_resolve_a_conflict_and_reprocess(browser: Browser, portal: Portal) -> N
     page.close()
 
 
+def test_preview_a_group_product_in_the_browser(browser: Browser, portal: Portal) -> None:
+    page = sign_in(browser, portal, "admin")
+    with portal.db.reading() as session:
+        power_bi = catalog.find_product(session, "POWER_BI_PRO").sku_id
+    page.goto(f"{portal.url}/groups/{group_id(portal, 'Analysts')}/product?sku={power_bi}")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview: nothing was changed")
+    expect(preview).to_contain_text("CountViolation")
+    expect(preview).to_contain_text("POWER_BI_PRO")
+    shot(page, portal, "12-group-product-preview")
+    page.close()
+
+
 def test_pages_fit_a_phone(browser: Browser, portal: Portal) -> None:
     page = sign_in(browser, portal, "licenses", PHONE)
     shot(page, portal, "11-phone-products")

@@ -127,6 +127,24 @@ def test_assign_a_product_to_a_group_with_a_plan_turned_off(portal):
     assert [len(p.disabled_plans) for p in detail.products if str(p.sku_id) == ems] == [1]
 
 
+def test_preview_a_group_product_before_saving_it(portal):
+    portal.sign_in("admin")
+    group, ems = portal.group_id("Marketing"), sku(portal, "EMS")
+    form = portal.client.get(f"/groups/{group}/product?sku={ems}").text
+    assert f'formaction="/groups/{group}/product/preview"' in form
+    plans = re.findall(r'name="plan" value="([^"]+)" checked', form)
+    before = row_counts(portal.db)
+
+    answer = portal.post(f"/groups/{group}/product/preview", sku=ems, plan=plans[1:])
+
+    assert answer.status_code == 200
+    assert "Preview: nothing was changed" in answer.text
+    assert "2 user(s) would be evaluated" in answer.text  # Irvin and Henrietta
+    # The plans as ticked stay ticked, ready to save.
+    assert re.findall(r'name="plan" value="([^"]+)" checked', answer.text) == plans[1:]
+    assert row_counts(portal.db) == before
+
+
 def test_members_add_remove_and_search(portal):
     portal.sign_in("admin")
     group = portal.group_id("Phone users")

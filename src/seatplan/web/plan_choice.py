@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from seatplan.processing.simulation import Simulation
 from seatplan.services import reports
 from seatplan.web.render import render
 
@@ -27,9 +28,13 @@ def render_plan_choice(
     current: frozenset[UUID] | None,
     enabled: set[UUID] | None,
     error: str | None,
+    preview: Simulation | None = None,
+    can_preview: bool = False,
 ) -> Response:
     """The form posting to `action`; `current` is the disabled plans of what is assigned
-    (None when nothing is: no Remove button). `enabled` is what the administrator ticked."""
+    (None when nothing is: no Remove button). `enabled` is what the administrator ticked.
+    With `can_preview`, a Preview button posts to `{action}/preview`, whose answer is
+    `preview`."""
     plans = reports.product_plans(session, sku_id=sku_id)
     product = next((p for p in reports.products(session) if p.sku_id == sku_id), None)
     if enabled is None:
@@ -43,6 +48,8 @@ def render_plan_choice(
         back=back,
         action=action,
         remove_action=f"{action}/remove" if current is not None else None,
+        preview_action=f"{action}/preview" if can_preview else None,
+        preview=preview,
         product=product,
         plans=plans,
         enabled=enabled,

@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from seatplan.processing import simulation
+from seatplan.processing.simulation import Simulation
 from seatplan.services import groups, licenses, lookup, reports
+from seatplan.settings import Settings
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import enabled_plans, text, uuid_of
@@ -32,6 +35,7 @@ def _plans_page(
     *,
     enabled: set[UUID] | None = None,
     error: str | None = None,
+    preview: Simulation | None = None,
 ) -> Response:
     with db.reading() as session:
         group = reports.group_detail(session, group_id=group_id)
@@ -46,6 +50,8 @@ def _plans_page(
             current=current.disabled_plans if current else None,
             enabled=enabled,
             error=error,
+            preview=preview,
+            can_preview=True,
         )
 
 
@@ -72,6 +78,39 @@ def save_group_product(request: Request, group: str, form: ChangeForm, db: Datab
     if message:
         return _plans_page(request, db, group_id, sku_id, enabled=enabled, error=message)
     return redirect(f"/groups/{group_id}", "group-license")
+
+
+@router.post("/groups/{group}/product/preview")
+def preview_group_product(
+    request: Request, group: str, form: ChangeForm, db: DatabaseDep
+) -> Response:
+    """What saving these plans would do to the members, with nothing changed."""
+    group_id, sku_id = uuid_of(group), uuid_of(text(form, "sku"))
+    enabled = enabled_plans(form)
+    settings: Settings = request.app.state.settings
+    found: list[Simulation] = []
+
+    def simulate(session: Session) -> None:
+        found.append(
+            simulation.simulate_group_change(
+                session,
+                group=lookup.group(session, group_id),
+                add={sku_id: disabled_plans(session, sku_id, enabled)},
+                remove=[],
+                batch_size=settings.batch_size,
+            )
+        )
+
+    message = attempt(request, db, simulate)
+    return _plans_page(
+        request,
+        db,
+        group_id,
+        sku_id,
+        enabled=enabled,
+        error=message,
+        preview=next(iter(found), None),
+    )
 
 
 @router.post("/groups/{group}/product/remove")

@@ -104,7 +104,7 @@ def test_preview_a_group_product_in_the_browser(browser: Browser, portal: Portal
     preview = page.get_by_role("region", name="Preview: nothing was changed")
     expect(preview).to_contain_text("CountViolation")
     expect(preview).to_contain_text("POWER_BI_PRO")
-    shot(page, portal, "12-group-product-preview")
+    shot(page, portal, "16-group-product-preview")
     page.close()
 
 
@@ -114,6 +114,12 @@ def test_pages_fit_a_phone(browser: Browser, portal: Portal) -> None:
     page.goto(f"{portal.url}/groups/{group_id(portal, 'Analysts')}")
     expect(page.locator("#errors-notice")).to_be_visible()
     shot(page, portal, "12-phone-group")
+    assert_fits_a_phone(page)
+    page.close()
+
+
+def assert_fits_a_phone(page: Page) -> None:
+    """Nothing but a scrolling table is wider than the phone's screen."""
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
@@ -122,7 +128,27 @@ def test_pages_fit_a_phone(browser: Browser, portal: Portal) -> None:
     )
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width} px wide on a phone: {wide}"
+
+
+def test_a_global_administrator_adds_an_administrator(browser: Browser, portal: Portal) -> None:
+    page = sign_in(browser, portal, "admin")
+    page.get_by_role("navigation", name="Sections").get_by_role(
+        "link", name="Administrators"
+    ).click()
+    page.get_by_label("Username").fill("auditor")
+    page.get_by_label("Role", exact=True).select_option("Global Reader")
+    page.get_by_label("Password", exact=True).fill("auditor-password-1")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("status").first).to_contain_text("Administrator added.")
+    expect(page.locator("tbody")).to_contain_text("auditor")
+    shot(page, portal, "14-administrators")
     page.close()
+
+    phone = sign_in(browser, portal, "admin", PHONE)
+    phone.goto(f"{portal.url}/administrators")
+    shot(phone, portal, "15-phone-administrators")
+    assert_fits_a_phone(phone)
+    phone.close()
 
 
 def _post_form(page: Page, action: str, csrf: str | None) -> int:

@@ -1,5 +1,7 @@
-"""Fixtures of the API tests (`client`, `admin`), defined in `api_support`."""
+"""Fixtures of the API tests (`client`, `admin`, in `api_support`) and of the portal's
+(`portal`, in `portal_support`)."""
 
 from tests.integration.api_support import admin, client
+from tests.integration.portal_support import portal
 
-__all__ = ["admin", "client"]
+__all__ = ["admin", "client", "portal"]

@@ -22,7 +22,7 @@ def api_routes() -> list[tuple[str, str, APIRoute]]:
     found = []
     for context in iter_route_contexts(create_app(db=None).routes):
         route = context.original_route
-        if isinstance(route, APIRoute) and context.path.startswith(("/v1.0", "/admin")):
+        if isinstance(route, APIRoute) and context.path.startswith(("/v1.0/", "/admin/")):
             found.extend((method, context.path, route) for method in sorted(route.methods))
     return found
 
@@ -38,7 +38,7 @@ def test_every_route_declares_exactly_one_permission():
     assert len(routes) >= 35
     for method, path, route in routes:
         assert len(permissions_of(route)) == 1, f"{method} {path}"
-        if path.startswith("/admin"):
+        if path.startswith("/admin/"):
             assert permissions_of(route) == [(tokens.ADMIN,)], path
 
 

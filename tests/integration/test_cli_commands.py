@@ -16,10 +16,19 @@ from seatplan.store.tables import AuditEvent, Membership, User
 from seatplan.store.types import utcnow
 
 
-def invoke(url: str, *args: str, code: int = 0, env: dict[str, str] | None = None):
+def invoke(
+    url: str,
+    *args: str,
+    code: int = 0,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+):
     get_settings.cache_clear()  # settings are cached per process: read this test's URL
     result = CliRunner().invoke(
-        app, list(args), env={"SEATPLAN_DATABASE_URL": url, "COLUMNS": "160", **(env or {})}
+        app,
+        list(args),
+        env={"SEATPLAN_DATABASE_URL": url, "COLUMNS": "160", **(env or {})},
+        input=input,
     )
     get_settings.cache_clear()
     assert result.exit_code == code, f"{args}: {result.output}\n{result.exception!r}"
@@ -28,8 +37,13 @@ def invoke(url: str, *args: str, code: int = 0, env: dict[str, str] | None = Non
 
 @pytest.fixture
 def cli(database_url):
-    def run(*args: str, code: int = 0, env: dict[str, str] | None = None):
-        return invoke(database_url, *args, code=code, env=env)
+    def run(
+        *args: str,
+        code: int = 0,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+    ):
+        return invoke(database_url, *args, code=code, env=env, input=input)
 
     return run
 
@@ -233,3 +247,31 @@ def test_dry_run_previews_a_group_license_and_changes_nothing(cli):
     )
     assert removal["removed"] == [{"skuPartNumber": "ENTERPRISEPACK", "users": 2}]
     assert as_json(cli("groups", "show", "Staff", "--json"))["assignedLicenses"] != []
+
+
+def test_administrators_are_created_changed_and_deleted(cli):
+    cli(
+        "admin",
+        "create",
+        "--username",
+        "root",
+        "--role",
+        "Global Administrator",
+        input="root-password-1\n",
+    )
+    cli("admin", "create", "--username", "ops", input="ops-password-11\n")
+
+    cli("admin", "set", "--username", "ops", "--role", "license administrator")
+    cli("admin", "set", "--username", "ops", "--password", input="ops-password-22\n")
+    listed = {a["username"]: a["role"] for a in as_json(cli("admin", "list", "--json"))}
+    assert listed == {"ops": "License Administrator", "root": "Global Administrator"}
+
+    last = cli("admin", "delete", "--username", "root", code=1)
+    assert "'root' is the last Global Administrator" in last.output
+    nothing = cli("admin", "set", "--username", "ops", code=1)
+    assert "Nothing to change" in nothing.output
+    unknown = cli("admin", "delete", "--username", "ghost", code=1)
+    assert "Administrator 'ghost' was not found." in unknown.output
+
+    cli("admin", "delete", "--username", "ops")
+    assert [a["username"] for a in as_json(cli("admin", "list", "--json"))] == ["root"]

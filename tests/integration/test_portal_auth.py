@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
+from fastapi.routing import iter_route_contexts
 from tests.integration.api_support import row_counts
 from tests.integration.portal_support import csrf_of, portal
 
 from seatplan.services import admins
 from seatplan.store.tables import AuditEvent
 from seatplan.web import security
+from seatplan.web.errors import PortalRoute
 from seatplan.web.security import SignInThrottle
 
 __all__ = ["portal"]
@@ -150,3 +155,30 @@ def test_only_a_global_administrator_changes_subscriptions(portal):
 def test_roles_are_named_as_in_entra():
     assert admins.role_named("global reader") == "Global Reader"
     assert admins.role_named("LicenseAdministrator") == "License Administrator"
+
+
+def _portal_routes(portal) -> list[tuple[str, str]]:
+    found = []
+    for context in iter_route_contexts(portal.client.app.routes):
+        route = context.original_route
+        if isinstance(route, PortalRoute) and context.path not in ("/signin", "/signout"):
+            path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), context.path)
+            found.extend((method, path) for method in sorted(route.methods))
+    return found
+
+
+def test_every_page_needs_a_session_and_every_change_its_csrf_token(portal):
+    routes = _portal_routes(portal)
+    assert ("POST", "/administrators/delete") in routes
+    for method, path in routes:
+        if method == "GET":
+            answer = portal.client.get(path, follow_redirects=False)
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].startswith("/signin"), path
+    portal.sign_in("admin")
+    before = row_counts(portal.db)
+    for method, path in routes:
+        if method == "POST":
+            answer = portal.client.post(path, data={"csrf_token": "forged"})
+            assert answer.status_code == 403, path
+    assert row_counts(portal.db) == before

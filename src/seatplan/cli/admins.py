@@ -1,4 +1,4 @@
-"""`seatplan admin`: administrator accounts of the portal (create, list, demo)."""
+"""`seatplan admin`: administrator accounts of the portal (create, list, set, delete, demo)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from seatplan.cli import output
 from seatplan.cli.context import Json, database
 from seatplan.services import admins, setup
+from seatplan.services.errors import BadRequest
 
 app = typer.Typer(help="Administrator accounts of the portal.", no_args_is_help=True)
 
@@ -43,6 +44,42 @@ def create(
     with db.writing() as session:
         info = admins.create(session, username=username, role=role, password=password)
     output.say(f"Administrator '{info.username}' created: {info.role}.", output.OK)
+
+
+Username = Annotated[str, typer.Option("--username", help="The administrator's sign-in name.")]
+
+
+@app.command("set")
+def set_account(
+    username: Username,
+    role: Annotated[
+        str | None, typer.Option("--role", help=f"One of: {', '.join(admins.ROLES)}.")
+    ] = None,
+    password: Annotated[
+        bool,
+        typer.Option(
+            "--password",
+            help="Set a new password (prompted, or stdin's first line); ends their sessions.",
+        ),
+    ] = False,
+) -> None:
+    """Change an administrator's role or password."""
+    if role is None and not password:
+        raise BadRequest("Nothing to change: give --role, --password or both.")
+    if role is not None:
+        admins.role_named(role)  # a wrong role fails before the password is asked
+    new_password = _read_password() if password else None
+    with database().writing() as session:
+        info = admins.update(session, username=username, role=role, password=new_password)
+    output.say(f"Administrator '{info.username}' saved: {info.role}.", output.OK)
+
+
+@app.command("delete")
+def delete(username: Username) -> None:
+    """Delete an administrator's account (never the last Global Administrator)."""
+    with database().writing() as session:
+        admins.delete(session, username=username)
+    output.say(f"Administrator '{username.strip()}' deleted.", output.OK)
 
 
 @app.command("list")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seatplan.services import audit
-from seatplan.services.errors import BadRequest, Conflict
+from seatplan.services.errors import BadRequest, Conflict, NotFound
 from seatplan.store.tables import AdminAccount
 from seatplan.store.types import utcnow
 
@@ -98,12 +98,89 @@ def create(session: Session, *, username: str, role: str, password: str) -> Admi
     session.flush()
     audit.record(
         session,
-        activity="Add administrator",
+        activity=audit.Activity.ADD_ADMINISTRATOR,
         category="RoleManagement",
         targets=[audit.target("Administrator", row.id, name)],
         modified=[audit.changed("Role", None, canonical)],
     )
     return _info(row)
+
+
+def update(
+    session: Session, *, username: str, role: str | None = None, password: str | None = None
+) -> AdminInfo:
+    """Change an administrator's role, or set a new password (which ends their sessions).
+
+    The last Global Administrator keeps that role: nobody could manage accounts after.
+    """
+    row = _account(session, username)
+    changes = []
+    if role is not None:
+        canonical = role_named(role)
+        if canonical != row.role:
+            if row.role == GLOBAL_ADMINISTRATOR:
+                _keep_a_global_administrator(session, row, "lose that role")
+            changes.append(audit.changed("Role", row.role, canonical))
+            row.role = canonical
+    if password is not None:
+        check_password(password)
+        row.password_hash = _hasher.hash(password)
+        # Whoever signed in with the old password is signed out.
+        row.sessions_valid_after = utcnow()
+        changes.append(audit.changed("Password", None, "changed"))
+    if not changes:
+        return _info(row)
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.UPDATE_ADMINISTRATOR,
+        category="RoleManagement",
+        targets=[audit.target("Administrator", row.id, row.username)],
+        modified=changes,
+    )
+    return _info(row)
+
+
+def delete(session: Session, *, username: str) -> None:
+    """Delete an administrator's account; their sessions stop working with it."""
+    row = _account(session, username)
+    if row.role == GLOBAL_ADMINISTRATOR:
+        _keep_a_global_administrator(session, row, "be deleted")
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.DELETE_ADMINISTRATOR,
+        category="RoleManagement",
+        targets=[audit.target("Administrator", row.id, row.username)],
+        modified=[audit.changed("Role", row.role, None)],
+    )
+
+
+def _account(session: Session, username: str) -> AdminAccount:
+    row = session.scalar(
+        select(AdminAccount).where(AdminAccount.username_key == username.strip().lower())
+    )
+    if row is None:
+        raise NotFound("Administrator", username.strip())
+    return row
+
+
+def _keep_a_global_administrator(session: Session, row: AdminAccount, change: str) -> None:
+    # Every Global Administrator row locked, in id order, on PostgreSQL: of two demoting
+    # each other at once, the second sees the first's change and is refused (SQLite's
+    # writing transactions are serial already).
+    holders = session.scalars(
+        select(AdminAccount.id)
+        .where(AdminAccount.role == GLOBAL_ADMINISTRATOR)
+        .order_by(AdminAccount.id)
+        .with_for_update()
+    ).all()
+    if not [admin_id for admin_id in holders if admin_id != row.id]:
+        raise BadRequest(
+            f"'{row.username}' is the last Global Administrator and cannot {change}: "
+            "make another administrator Global Administrator first."
+        )
 
 
 def find(session: Session, username: str) -> AdminInfo | None:

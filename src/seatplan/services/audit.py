@@ -64,6 +64,9 @@ class Activity:
     UPDATE_ORGANIZATION = "Update company settings"
     UPDATE_SUBSCRIPTION = "Update subscription"
     IMPORT_CATALOG = "Import catalog"
+    ADD_ADMINISTRATOR = "Add administrator"
+    UPDATE_ADMINISTRATOR = "Update administrator"
+    DELETE_ADMINISTRATOR = "Delete administrator"
 
 
 def target(kind: str, object_id: UUID | str, name: str | None = None) -> dict[str, Any]:

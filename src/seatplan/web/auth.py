@@ -2,7 +2,8 @@
 
 Every page needs a signed-in administrator (`CurrentAdmin`); every change is a form
 read through `ChangeForm`, which refuses (403) a form without its CSRF token and an
-administrator whose role changes nothing. `BuyForm` also requires a Global Administrator.
+administrator whose role changes nothing. `BuyForm` and `AccountsForm` also require a
+Global Administrator.
 """
 
 from __future__ import annotations
@@ -116,6 +117,15 @@ async def buy_form(
     return form
 
 
+async def accounts_form(
+    form: Annotated[FormData, Depends(change_form)], admin: CurrentAdmin
+) -> FormData:
+    if not admin.can_buy:
+        raise Forbidden("Only a Global Administrator manages administrators.")
+    return form
+
+
 ChangeForm = Annotated[FormData, Depends(change_form)]
+AccountsForm = Annotated[FormData, Depends(accounts_form)]
 SessionForm = Annotated[FormData, Depends(session_form)]
 BuyForm = Annotated[FormData, Depends(buy_form)]

@@ -10,7 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from seatplan.store.db import Database
 from seatplan.web.auth import DatabaseProvider
-from seatplan.web.routes import audit, group_changes, groups, licenses, session, users
+from seatplan.web.routes import admins, audit, group_changes, groups, licenses, session, users
 from seatplan.web.security import SignInThrottle
 
 STATIC = Path(__file__).with_name("static")
@@ -26,6 +26,6 @@ def mount_portal(app: FastAPI, db_provider: DatabaseProvider | None = None) -> N
     """Add the portal's pages to `app`; `db_provider` defaults to `app.state.db`."""
     app.state.portal_db_provider = db_provider or _app_database
     app.state.portal_throttle = SignInThrottle()
-    for module in (session, licenses, groups, group_changes, users, audit):
+    for module in (session, licenses, groups, group_changes, users, audit, admins):
         app.include_router(module.router)
     app.mount("/static/portal", StaticFiles(directory=STATIC), name="portal-static")

@@ -27,6 +27,10 @@ NOTICES = {
     "member-removed": "Member removed.",
     "units": "Subscription units saved.",
     "user-reprocess": "The user is queued for processing.",
+    "admin-added": "Administrator added.",
+    "admin-saved": "Administrator saved.",
+    "admin-password": "Password changed: their sessions have ended.",
+    "admin-deleted": "Administrator deleted.",
 }
 
 

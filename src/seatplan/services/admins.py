@@ -28,6 +28,8 @@ ROLES = (GLOBAL_ADMINISTRATOR, LICENSE_ADMINISTRATOR, GLOBAL_READER)
 WRITERS = frozenset({GLOBAL_ADMINISTRATOR, LICENSE_ADMINISTRATOR})
 #: Roles that may change what the organization bought (subscriptions).
 BUYERS = frozenset({GLOBAL_ADMINISTRATOR})
+#: Roles that may add, change and delete administrators.
+ACCOUNT_MANAGERS = frozenset({GLOBAL_ADMINISTRATOR})
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -50,13 +52,17 @@ class AdminInfo:
         return self.role in WRITERS
 
     @property
+    def can_buy(self) -> bool:
+        return self.role in BUYERS
+
+    @property
+    def can_manage_admins(self) -> bool:
+        return self.role in ACCOUNT_MANAGERS
+
+    @property
     def actor(self) -> audit.Actor:
         """The administrator as the audit log names who made a change."""
         return audit.Actor("user", self.username, str(self.id), self.username)
-
-    @property
-    def can_buy(self) -> bool:
-        return self.role in BUYERS
 
 
 def role_named(text: str) -> str:

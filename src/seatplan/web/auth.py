@@ -9,7 +9,7 @@ Global Administrator.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends
@@ -109,20 +109,29 @@ async def session_form(request: Request, admin: CurrentAdmin, key: KeyDep) -> Fo
     return await _checked_form(request, key)
 
 
-async def buy_form(
-    form: Annotated[FormData, Depends(change_form)], admin: CurrentAdmin
-) -> FormData:
-    if not admin.can_buy:
-        raise Forbidden("Only a Global Administrator changes what the organization bought.")
-    return form
+def _form_only_if(
+    allowed: Callable[[AdminInfo], bool], refusal: str
+) -> Callable[..., Awaitable[FormData]]:
+    """A change form that only an administrator `allowed` may post; others get `refusal`."""
+
+    async def checked(
+        form: Annotated[FormData, Depends(change_form)], admin: CurrentAdmin
+    ) -> FormData:
+        if not allowed(admin):
+            raise Forbidden(refusal)
+        return form
+
+    return checked
 
 
-async def accounts_form(
-    form: Annotated[FormData, Depends(change_form)], admin: CurrentAdmin
-) -> FormData:
-    if not admin.can_buy:
-        raise Forbidden("Only a Global Administrator manages administrators.")
-    return form
+buy_form = _form_only_if(
+    lambda admin: admin.can_buy,
+    "Only a Global Administrator changes what the organization bought.",
+)
+accounts_form = _form_only_if(
+    lambda admin: admin.can_manage_admins,
+    "Only a Global Administrator manages administrators.",
+)
 
 
 ChangeForm = Annotated[FormData, Depends(change_form)]

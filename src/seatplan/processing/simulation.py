@@ -20,11 +20,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from seatplan import engine
+from seatplan.catalog import Catalog
 from seatplan.engine import SeatPool, State, UserCase, UserOutcome
 from seatplan.processing.batch import gc_paused, seat_pool, skus_in
 from seatplan.processing.loader import load_cases
 from seatplan.services import catalog, licenses
 from seatplan.services.licenses import Products
+from seatplan.services.reports.common import part_number
 from seatplan.store import bulk
 from seatplan.store.tables import Group, QueuedUser, User
 
@@ -90,7 +92,7 @@ def simulate_group_change(
     try:
         with gc_paused():
             licenses.assign_to_group(session, group=group, add=add, remove=remove)
-            rules = catalog.rulebook(session)
+            rules, products = catalog.current(session)
             tally = _Tally(group_id)
             pool = SeatPool({})
             now: dict[UUID, int] = {}
@@ -101,9 +103,10 @@ def simulate_group_change(
         changed = sorted({*add, *remove})
         _extend(session, pool, now, changed)
         seats = tuple(
-            SeatForecast(sku, _part(session, sku), now[sku], pool.free(sku)) for sku in changed
+            SeatForecast(sku, part_number(products, sku), now[sku], pool.free(sku))
+            for sku in changed
         )
-        examples = _examples(session, tally.errors[:EXAMPLES])
+        examples = _examples(session, products, tally.errors[:EXAMPLES])
     finally:
         savepoint.rollback()
     return Simulation(
@@ -113,7 +116,7 @@ def simulate_group_change(
         outcomes=tuple(
             sorted(
                 (
-                    OutcomeCount(sku, _part(session, sku), state, error, users)
+                    OutcomeCount(sku, part_number(products, sku), state, error, users)
                     for (sku, state, error), users in tally.outcomes.items()
                 ),
                 key=lambda o: (o.sku_part_number, o.state != State.ACTIVE, o.state, o.error or ""),
@@ -121,7 +124,7 @@ def simulate_group_change(
         ),
         removed=tuple(
             sorted(
-                (Removal(_part(session, sku), n) for sku, n in tally.removed.items()),
+                (Removal(part_number(products, sku), n) for sku, n in tally.removed.items()),
                 key=lambda r: r.sku_part_number,
             )
         ),
@@ -184,17 +187,14 @@ def _extend(session: Session, pool: SeatPool, now: dict[UUID, int], skus: Sequen
     now.update({sku: fresh.free(sku) for sku in new})
 
 
-def _examples(session: Session, errors: list[tuple[UUID, UUID, str]]) -> tuple[ExampleError, ...]:
+def _examples(
+    session: Session, products: Catalog, errors: list[tuple[UUID, UUID, str]]
+) -> tuple[ExampleError, ...]:
     users = select(User.id, User.user_principal_name).where(
         User.id.in_({user for user, _, _ in errors})
     )
     names = dict(session.execute(users).tuples().all())
     return tuple(
-        ExampleError(user, names.get(user, str(user)), _part(session, sku), error)
+        ExampleError(user, names.get(user, str(user)), part_number(products, sku), error)
         for user, sku, error in errors
     )
-
-
-def _part(session: Session, sku_id: UUID) -> str:
-    product = catalog.current(session)[1].product(str(sku_id))
-    return product.sku_part_number if product is not None else str(sku_id)

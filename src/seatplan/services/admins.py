@@ -92,7 +92,7 @@ def create(session: Session, *, username: str, role: str, password: str) -> Admi
     name = _username(username)
     canonical = role_named(role)
     check_password(password)
-    if session.scalar(select(AdminAccount.id).where(AdminAccount.username_key == name.lower())):
+    if _named(session, name) is not None:
         raise Conflict(f"An administrator named '{name}' already exists.")
     row = AdminAccount(
         username=name,
@@ -163,10 +163,15 @@ def delete(session: Session, *, username: str) -> None:
     )
 
 
-def _account(session: Session, username: str) -> AdminAccount:
-    row = session.scalar(
+def _named(session: Session, username: str) -> AdminAccount | None:
+    """The account signing in as `username`, in any case."""
+    return session.scalar(
         select(AdminAccount).where(AdminAccount.username_key == username.strip().lower())
     )
+
+
+def _account(session: Session, username: str) -> AdminAccount:
+    row = _named(session, username)
     if row is None:
         raise NotFound("Administrator", username.strip())
     return row
@@ -190,9 +195,7 @@ def _keep_a_global_administrator(session: Session, row: AdminAccount, change: st
 
 
 def find(session: Session, username: str) -> AdminInfo | None:
-    row = session.scalar(
-        select(AdminAccount).where(AdminAccount.username_key == username.strip().lower())
-    )
+    row = _named(session, username)
     return None if row is None else _info(row)
 
 
@@ -206,9 +209,7 @@ def authenticate(session: Session, *, username: str, password: str) -> AdminInfo
 
     Both failures cost one Argon2 verification, so that timing does not tell them apart.
     """
-    row = session.scalar(
-        select(AdminAccount).where(AdminAccount.username_key == username.strip().lower())
-    )
+    row = _named(session, username)
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+
+from pydantic.alias_generators import to_camel
 
 from seatplan.processing.simulation import Simulation
 from seatplan.services import reports
@@ -121,38 +124,14 @@ def assignment_error(item: reports.AssignmentError) -> Json:
 
 
 def simulation(item: Simulation) -> Json:
-    """The same keys as the admin API's simulateAssignLicense."""
-    return {
-        "groupId": item.group_id,
-        "displayName": item.display_name,
-        "usersEvaluated": item.users_evaluated,
-        "outcomes": [
-            {
-                "skuId": o.sku_id,
-                "skuPartNumber": o.sku_part_number,
-                "state": o.state,
-                "error": o.error,
-                "users": o.users,
-            }
-            for o in item.outcomes
-        ],
-        "removed": [{"skuPartNumber": r.sku_part_number, "users": r.users} for r in item.removed],
-        "seats": [
-            {
-                "skuId": s.sku_id,
-                "skuPartNumber": s.sku_part_number,
-                "availableNow": s.available_now,
-                "availableAfter": s.available_after,
-            }
-            for s in item.seats
-        ],
-        "examples": [
-            {
-                "userId": e.user_id,
-                "userPrincipalName": e.user_principal_name,
-                "skuPartNumber": e.sku_part_number,
-                "error": e.error,
-            }
-            for e in item.examples
-        ],
-    }
+    """The admin API's simulateAssignLicense answer: the same fields, camelCased the same."""
+    shaped: Json = _camel(dataclasses.asdict(item))
+    return shaped
+
+
+def _camel(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {to_camel(key): _camel(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_camel(item) for item in value]
+    return value

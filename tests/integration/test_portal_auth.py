@@ -8,15 +8,13 @@ import uuid
 import pytest
 from fastapi.routing import iter_route_contexts
 from tests.integration.api_support import row_counts
-from tests.integration.portal_support import csrf_of, portal
+from tests.integration.portal_support import csrf_of
 
 from seatplan.services import admins
 from seatplan.store.tables import AuditEvent
 from seatplan.web import security
 from seatplan.web.errors import PortalRoute
 from seatplan.web.security import SignInThrottle
-
-__all__ = ["portal"]
 
 
 def _try(portal, username: str, password: str):

@@ -6,13 +6,10 @@ import re
 
 from sqlalchemy import select
 from tests.integration.api_support import row_counts
-from tests.integration.portal_support import portal
 
 from seatplan.processing import worker
 from seatplan.services import catalog, groups, lookup, queue, reports, users
 from seatplan.store.tables import AuditEvent
-
-__all__ = ["portal"]
 
 
 def drain(portal) -> None:

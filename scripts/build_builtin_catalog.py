@@ -1,9 +1,10 @@
 """Build src/seatplan/catalog/data/microsoft365.json from Microsoft's CSV and the rules file.
 
-Usage: python scripts/build_builtin_catalog.py [CSV] [RULES] [--output JSON]
+Usage: python scripts/build_builtin_catalog.py CSV RULES [--output JSON]
 
-CSV and RULES default to ../shared/reference relative to the project root. The output is
-deterministic (sorted), so a rebuild from the same inputs changes nothing in git.
+CSV is Microsoft's list of products and service plans, RULES the rules file (both described
+in docs/catalog.md; neither ships with the project). The output is deterministic (sorted),
+so a rebuild from the same inputs changes nothing in git.
 
 Quirks of Microsoft's CSV handled here (see docs/catalog.md):
 - exact duplicate rows are dropped;
@@ -28,9 +29,6 @@ from typing import Any
 from uuid import UUID
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference"
-CSV_FILE = "microsoft-products-and-service-plans.csv"
-RULES_FILE = "service-plan-rules.json"
 OUTPUT = ROOT / "src" / "seatplan" / "catalog" / "data" / "microsoft365.json"
 COLUMNS = [
     "Product_Display_Name",
@@ -202,8 +200,8 @@ def build(csv_path: Path, rules_path: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("csv", nargs="?", type=Path, default=REFERENCE / CSV_FILE)
-    parser.add_argument("rules", nargs="?", type=Path, default=REFERENCE / RULES_FILE)
+    parser.add_argument("csv", type=Path)
+    parser.add_argument("rules", type=Path)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     try:

@@ -1,4 +1,4 @@
-"""A demo tenant in which every problem of the founding document happens.
+"""A demo tenant in which every problem of docs/behaviour.md ("Resolving problems") happens.
 
 - Adele has Office 365 E1 directly and inherits E3 from "All Staff": E3's Exchange and
   SharePoint plans conflict with E1's (MutuallyExclusiveViolation).

@@ -1,6 +1,6 @@
 """Synchronous checks: direct license changes, a group's products, usage location changes.
 
-Messages are Microsoft Graph's, as listed in SPEC section 2 ("Direct assignment").
+Messages are Microsoft Graph's, as listed in docs/behaviour.md ("Direct assignment").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Example tests for every rule of evaluation (SPEC section 2), one story per test.
+"""Example tests for every rule of evaluation (docs/behaviour.md), one story per test.
 
 The catalog is the small made-up one of `engine_fixtures`: E1 (EXO1, SPO1, TEAMS) and
 E3 (EXO2, SPO2, TEAMS) conflict on Exchange and SharePoint; ADDON needs EXO2; ARCHIVE

@@ -1,4 +1,4 @@
-"""Evaluate users against every rule of group-based licensing (SPEC section 2).
+"""Evaluate users against every rule of group-based licensing (docs/behaviour.md).
 
 A user is evaluated as a whole. Per user:
 1. direct assignments are applied (they were validated when made);

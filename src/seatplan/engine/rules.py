@@ -90,7 +90,7 @@ class RuleBook:
         """True when a plan may not be used at `location`, or there is no location at all.
 
         Without a location nothing may be assigned, even a product whose every plan is
-        disabled (SPEC: the rule fails when the user has no effective location).
+        disabled (docs/behaviour.md: the rule fails when the user has no effective location).
         """
         if location is None:
             return True

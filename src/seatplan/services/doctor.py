@@ -1,7 +1,7 @@
 """Check every invariant of licensing from the data itself, and repair what can be.
 
 The checks recompute what the worker maintains incrementally — seat counters, and for
-each user the rules of SPEC section 2 — so a bug, a crash or a hand edit shows up here.
+each user the rules of docs/behaviour.md — so a bug, a crash or a hand edit shows up here.
 Users are read in pages of `PAGE` so that a large tenant never sits in memory at once.
 """
 

@@ -1,4 +1,4 @@
-"""The tables of every object of SPEC section 1, on SQLite and PostgreSQL alike."""
+"""The tables of every object of docs/behaviour.md ("Objects"), on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fixes of SPEC section 4 as actions: where each fix of ERROR_HELP is done."""
+"""Where each fix of ERROR_HELP is done: docs/behaviour.md's "Resolving problems" as actions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Microsoft Graph's OData query options (SPEC section 3), parsed and turned into SQL.
+"""Microsoft Graph's OData query options (docs/api.md, "OData"), parsed and turned into SQL.
 
     query = parse_query(request.query_params, USERS)      # or UnsupportedQuery → 400
     stmt = paginate(select(User), query, USERS, secret)   # filter, order, keyset, top + 1
@@ -36,14 +36,14 @@ from seatplan.api.odata.query import (
     sort_keys,
     to_where,
 )
-from seatplan.api.odata.specs import DIRECTORY_AUDITS, GROUPS, SPECS, SUBSCRIBED_SKUS, USERS
+from seatplan.api.odata.specs import COLLECTIONS, DIRECTORY_AUDITS, GROUPS, SUBSCRIBED_SKUS, USERS
 
 __all__ = [
+    "COLLECTIONS",
     "DEFAULT_TOP",
     "DIRECTORY_AUDITS",
     "GROUPS",
     "MAX_TOP",
-    "SPECS",
     "SUBSCRIBED_SKUS",
     "USERS",
     "And",

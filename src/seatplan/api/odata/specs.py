@@ -1,4 +1,4 @@
-"""The four collections of SPEC section 3, declared against `seatplan.store.tables`.
+"""The four collections taking OData options (docs/api.md), declared on `seatplan.store.tables`.
 
 Statements built with these specs select from the table of the entity (`User`, `Group`,
 `AuditEvent`; `Product` for subscribedSkus); the EXISTS conditions
@@ -127,6 +127,6 @@ DIRECTORY_AUDITS = EntitySpec(
     default_order=(("activityDateTime", True),),
 )
 
-SPECS: dict[str, EntitySpec] = {
+COLLECTIONS: dict[str, EntitySpec] = {
     spec.name: spec for spec in (USERS, GROUPS, SUBSCRIBED_SKUS, DIRECTORY_AUDITS)
 }

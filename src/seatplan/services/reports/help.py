@@ -1,4 +1,6 @@
-"""What each license error means and what the administrator can do (SPEC section 4).
+"""What each license error means and what the administrator can do.
+
+The texts say in short what docs/behaviour.md says under "Resolving problems".
 
 The one place for these texts: the CLI, the admin API and the portal all show them.
 """
@@ -12,7 +14,7 @@ from seatplan.engine import ErrorKind
 
 @dataclass(frozen=True, slots=True)
 class ErrorHelp:
-    """What a license error means, and what the administrator can do (SPEC section 4)."""
+    """What a license error means, and what the administrator can do."""
 
     explanation: str
     fixes: tuple[str, ...]

@@ -1,21 +1,27 @@
 """Custom catalog files: an organization's own products and plans, in TOML (docs/catalog.md).
 
 Parsing reports every problem of a file at once, each with the place it was found, so an
-administrator fixes a file in one pass instead of one error per attempt.
+administrator fixes a file in one pass instead of one error per attempt. The file's shape
+is the Pydantic schema of `file_schema`; this module reads, reports and writes.
 """
 
 from __future__ import annotations
 
-import json
+import difflib
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from seatplan.catalog._toml_checks import Checks, join
+import tomli_w
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from seatplan.catalog.file_schema import FORMAT_VERSION, TABLES, CatalogDocument
+from seatplan.catalog.file_scope import EXAMPLE_GUID, PROBLEM, FileScope, join, kind
 from seatplan.catalog.model import (
     Catalog,
     Dependency,
@@ -25,9 +31,6 @@ from seatplan.catalog.model import (
     ServicePlan,
 )
 
-_FORMAT_VERSION = 1
-_TOP = ("version", "plans", "products", "exclusive_sets", "dependencies", "location_restrictions")
-_T = TypeVar("_T")
 _LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
@@ -66,7 +69,7 @@ def parse_catalog_text(text: str, base: Catalog, source: str = "<text>") -> Cata
     Raises `CatalogFileError` listing every problem found.
     """
     try:
-        document = tomllib.loads(text.removeprefix("\ufeff"))
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         found = _LINE.search(message)
@@ -77,12 +80,88 @@ def parse_catalog_text(text: str, base: Catalog, source: str = "<text>") -> Cata
         raise CatalogFileError(
             [CatalogProblem(where, f"invalid TOML: {message}")], source
         ) from None
-    checks = Checks(base)
-    catalog = _Reader(checks).read(document)
-    if checks.problems:
-        problems = [CatalogProblem(where, message) for where, message in checks.problems]
-        raise CatalogFileError(problems, source)
-    return catalog
+    try:
+        document = CatalogDocument.model_validate(raw, context=FileScope(base))
+    except ValidationError as error:
+        raise CatalogFileError(_problems(error), source) from None
+    return _catalog(document)
+
+
+def _catalog(document: CatalogDocument) -> Catalog:
+    return Catalog(
+        plans=tuple(ServicePlan(p.id, p.name, p.friendly_name or p.name) for p in document.plans),
+        products=tuple(
+            Product(p.sku_id, p.sku_part_number, p.display_name, tuple(p.plans))
+            for p in document.products
+        ),
+        exclusive_sets=tuple(
+            ExclusiveSet(s.name, frozenset(s.plans)) for s in document.exclusive_sets
+        ),
+        dependencies=tuple(
+            Dependency(d.plan, tuple(frozenset(alt) for alt in d.requires_any_of))
+            for d in document.dependencies
+        ),
+        location_restrictions=tuple(
+            LocationRestriction(
+                plan_ids=None if r.plans is None else frozenset(r.plans),
+                prohibited=frozenset(r.prohibited or ()),
+                allowed=None if r.allowed is None else frozenset(r.allowed),
+                note=r.note or "",
+            )
+            for r in document.location_restrictions
+        ),
+    )
+
+
+def _problems(error: ValidationError) -> list[CatalogProblem]:
+    """Pydantic's errors as the documented problems, a table's unknown keys first."""
+    errors = error.errors(include_url=False)
+    paths = [tuple(found["loc"]) for found in errors]
+
+    def order(index: int) -> tuple[int, int]:
+        if errors[index]["type"] != "extra_forbidden":
+            return (index, 1)
+        table = paths[index][:-1]
+        return (next(i for i, path in enumerate(paths) if path[: len(table)] == table), 0)
+
+    problems = []
+    for index in sorted(range(len(errors)), key=order):
+        where = ""
+        for key in paths[index]:
+            where = join(where, key)
+        problems.append(CatalogProblem(where, _message(errors[index])))
+    return problems
+
+
+def _message(error: ErrorDetails) -> str:
+    """The message of one of Pydantic's errors, in the words of the documentation."""
+    loc, value, type_ = error["loc"], error["input"], error["type"]
+    match type_:
+        case _ if type_ == PROBLEM:
+            return str(error.get("ctx", {})["message"])
+        case "missing":
+            return f"missing required key {loc[-1]!r}"
+        case "extra_forbidden":
+            known = list(TABLES[str(loc[0])].model_fields) if len(loc) > 1 else list(_TOP)
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return f"unknown key {loc[-1]!r}{hint}"
+        case "string_type":
+            return f"expected a string, got {kind(value)}"
+        case "string_too_short":
+            return "must not be empty"
+        case "string_pattern_mismatch":
+            return f"{value!r} is not a GUID (like {EXAMPLE_GUID})"
+        case "list_type" if len(loc) == 1:
+            return f"expected an array of tables ([[{loc[0]}]]), got {kind(value)}"
+        case "list_type":
+            return f"expected an array, got {kind(value)}"
+        case "model_type" | "dict_type":
+            return f"expected a table, got {kind(value)}"
+    return error["msg"]
+
+
+_TOP = tuple(CatalogDocument.model_fields)
 
 
 def format_catalog_text(catalog: Catalog, base: Catalog) -> str:
@@ -98,135 +177,50 @@ def format_catalog_text(catalog: Catalog, base: Catalog) -> str:
             known = base.plan(plan_id)
             unique = known is not None and len(base.plans_named(known.name)) == 1
             name = known.name if known is not None and unique else str(plan_id)
-        return json.dumps(name)
+        return name
 
-    def refs(plan_ids: Iterable[UUID]) -> str:
-        return "[" + ", ".join(ref(plan_id) for plan_id in plan_ids) + "]"
+    def refs(plan_ids: Iterable[UUID]) -> list[str]:
+        return [ref(plan_id) for plan_id in plan_ids]
 
-    def codes(values: Iterable[str]) -> str:
-        return json.dumps(sorted(values))
-
-    q = json.dumps
-    lines = [f"version = {_FORMAT_VERSION}"]
-    for p in catalog.plans:
-        lines += ["", "[[plans]]", f"id = {q(str(p.id))}", f"name = {q(p.name)}"]
-        lines.append(f"friendly_name = {q(p.friendly_name)}")
-    for d in catalog.products:
-        lines += ["", "[[products]]", f"sku_id = {q(str(d.sku_id))}"]
-        lines.append(f"sku_part_number = {q(d.sku_part_number)}")
-        lines += [f"display_name = {q(d.display_name)}", f"plans = {refs(d.plan_ids)}"]
-    for s in catalog.exclusive_sets:
-        lines += [
-            "",
-            "[[exclusive_sets]]",
-            f"name = {q(s.name)}",
-            f"plans = {refs(sorted(s.plan_ids))}",
-        ]
-    for dep in catalog.dependencies:
-        alternatives = ", ".join(refs(sorted(alt)) for alt in dep.requires_any_of)
-        lines += ["", "[[dependencies]]", f"plan = {ref(dep.plan_id)}"]
-        lines.append(f"requires_any_of = [{alternatives}]")
-    for r in catalog.location_restrictions:
-        plans = '"*"' if r.plan_ids is None else refs(sorted(r.plan_ids))
-        lines += ["", "[[location_restrictions]]", f"plans = {plans}"]
-        if r.allowed is not None:
-            lines.append(f"allowed = {codes(r.allowed)}")
+    def restriction(rule: LocationRestriction) -> dict[str, Any]:
+        table: dict[str, Any] = {
+            "plans": "*" if rule.plan_ids is None else refs(sorted(rule.plan_ids))
+        }
+        if rule.allowed is not None:
+            table["allowed"] = sorted(rule.allowed)
         else:
-            lines.append(f"prohibited = {codes(r.prohibited)}")
-        if r.note:
-            lines.append(f"note = {q(r.note)}")
-    return "\n".join(lines) + "\n"
+            table["prohibited"] = sorted(rule.prohibited)
+        if rule.note:
+            table["note"] = rule.note
+        return table
 
-
-class _Reader:
-    """Reads each section of a parsed document into catalog items, noting problems."""
-
-    def __init__(self, checks: Checks) -> None:
-        self.c = checks
-
-    def read(self, document: dict[str, Any]) -> Catalog:
-        self.c.table("", document, _TOP)
-        version = document.get("version", _FORMAT_VERSION)
-        if version != _FORMAT_VERSION or isinstance(version, bool):
-            self.c.problem("version", f"unsupported version {version!r} (expected 1)")
-        # Plans first: the other sections refer to them.
-        plans = [p for w, t in self.c.tables(document, "plans") if (p := self.plan(w, t))]
-        return Catalog(
-            plans=tuple(plans),
-            products=self.items(document, "products", self.product),
-            exclusive_sets=self.items(document, "exclusive_sets", self.exclusive_set),
-            dependencies=self.items(document, "dependencies", self.dependency),
-            location_restrictions=self.items(document, "location_restrictions", self.location),
-        )
-
-    def items(
-        self, document: dict[str, Any], key: str, read: Callable[[str, dict[str, Any]], _T | None]
-    ) -> tuple[_T, ...]:
-        return tuple(item for w, t in self.c.tables(document, key) if (item := read(w, t)))
-
-    def plan(self, where: str, table: dict[str, Any]) -> ServicePlan | None:
-        c = self.c
-        c.table(where, table, ("id", "name", "friendly_name"))
-        plan_id = c.guid(where, table, "id")
-        name = c.string(where, table, "name")
-        friendly = c.string(where, table, "friendly_name", required=False)
-        if not c.declare_plan(where, plan_id, name) or plan_id is None or name is None:
-            return None
-        return ServicePlan(plan_id, name, friendly or name)
-
-    def product(self, where: str, table: dict[str, Any]) -> Product | None:
-        c = self.c
-        c.table(where, table, ("sku_id", "sku_part_number", "display_name", "plans"))
-        sku_id = c.guid(where, table, "sku_id")
-        part = c.string(where, table, "sku_part_number")
-        display = c.string(where, table, "display_name")
-        plans = c.refs(where, table, "plans", at_least=1, what="a product")
-        declared = c.declare_product(where, sku_id, part)
-        if not declared or sku_id is None or part is None or display is None or plans is None:
-            return None
-        return Product(sku_id, part, display, tuple(plans))
-
-    def exclusive_set(self, where: str, table: dict[str, Any]) -> ExclusiveSet | None:
-        c = self.c
-        c.table(where, table, ("name", "plans"))
-        name = c.string(where, table, "name")
-        plans = c.refs(where, table, "plans", at_least=2, what="an exclusive set")
-        if name is not None and not c.unique("set", join(where, "name"), name, repr(name)):
-            return None
-        if name is None or plans is None:
-            return None
-        return ExclusiveSet(name, frozenset(plans))
-
-    def dependency(self, where: str, table: dict[str, Any]) -> Dependency | None:
-        c = self.c
-        c.table(where, table, ("plan", "requires_any_of"))
-        plan = c.plan_ref(where, table, "plan")
-        alternatives = c.alternatives(where, table, "requires_any_of", plan)
-        where_plan = join(where, "plan")
-        if plan is not None and not c.unique("dependency", where_plan, str(plan), "this plan"):
-            return None
-        if plan is None or alternatives is None:
-            return None
-        return Dependency(plan, tuple(frozenset(alt) for alt in alternatives))
-
-    def location(self, where: str, table: dict[str, Any]) -> LocationRestriction | None:
-        c = self.c
-        c.table(where, table, ("plans", "prohibited", "allowed", "note"))
-        plans: frozenset[UUID] | None = None
-        valid = True
-        if table.get("plans") != "*":
-            found = c.refs(where, table, "plans", at_least=1, what='a restriction (or "*")')
-            valid = found is not None
-            plans = frozenset(found or ())
-        prohibited = c.countries(where, table, "prohibited")
-        allowed = c.countries(where, table, "allowed")
-        note = c.string(where, table, "note", required=False)
-        if "prohibited" in table and "allowed" in table:
-            c.problem(where, "use either prohibited or allowed, not both")
-            valid = False
-        elif "prohibited" not in table and "allowed" not in table:
-            c.problem(where, "needs prohibited or allowed locations")
-            valid = False
-        if not valid or (prohibited is None and allowed is None):
-            return None
-        return LocationRestriction(plans, prohibited or frozenset(), allowed, note or "")
+    document: dict[str, Any] = {
+        "version": FORMAT_VERSION,
+        "plans": [
+            {"id": str(plan.id), "name": plan.name, "friendly_name": plan.friendly_name}
+            for plan in catalog.plans
+        ],
+        "products": [
+            {
+                "sku_id": str(product.sku_id),
+                "sku_part_number": product.sku_part_number,
+                "display_name": product.display_name,
+                "plans": refs(product.plan_ids),
+            }
+            for product in catalog.products
+        ],
+        "exclusive_sets": [
+            {"name": exclusive.name, "plans": refs(sorted(exclusive.plan_ids))}
+            for exclusive in catalog.exclusive_sets
+        ],
+        "dependencies": [
+            {
+                "plan": ref(dependency.plan_id),
+                "requires_any_of": [refs(sorted(alt)) for alt in dependency.requires_any_of],
+            }
+            for dependency in catalog.dependencies
+        ],
+        "location_restrictions": [restriction(r) for r in catalog.location_restrictions],
+    }
+    # An empty section is left out: TOML would write it as `plans = []`.
+    return tomli_w.dumps({key: value for key, value in document.items() if value != []})

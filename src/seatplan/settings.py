@@ -15,8 +15,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./seatplan.db"
     #: Users evaluated per worker transaction.
     batch_size: int = Field(default=10_000, ge=1, le=100_000)
-    #: How long a worker's claim on queued users lasts before another worker may take them.
-    claim_seconds: int = Field(default=120, ge=5)
     #: How often an idle worker looks at the queue.
     poll_seconds: float = Field(default=1.0, gt=0)
     #: Signs `@odata.nextLink` skip tokens. Unset: a random key is made once and kept in

@@ -22,7 +22,6 @@ from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from seatplan.catalog import Catalog
-from seatplan.catalog import Product as CatalogProduct
 from seatplan.engine import State
 from seatplan.services import catalog, lookup
 from seatplan.services.errors import NotFound
@@ -321,13 +320,6 @@ def sku_totals(session: Session, sku_ids: Sequence[UUID]) -> dict[UUID, SkuTotal
         for sku, e, s, w, lo in sums
     }
     return {sku: totals.get(sku, SkuTotals(0, 0, 0, 0, consumed.get(sku, 0))) for sku in sku_ids}
-
-
-def catalog_product(session: Session, sku_id: UUID) -> CatalogProduct:
-    product = catalog.current(session)[1].product(str(sku_id))
-    if product is None:
-        raise NotFound("Product", sku_id)
-    return product
 
 
 def current_catalog(session: Session) -> Catalog:

@@ -75,8 +75,6 @@ def _writing(
 SessionDep = Annotated[Session, Depends(_reading, scope="function")]
 #: A write transaction (on SQLite it holds the write lock from its start).
 WriteSessionDep = Annotated[Session, Depends(_writing, scope="function")]
-#: The caller: token id, name and granted permissions (routes also declare a `Require`).
-CurrentToken = Annotated[Principal, Depends(current_principal)]
 
 
 def signing_secret(request: Request, database: DatabaseDep) -> bytes:

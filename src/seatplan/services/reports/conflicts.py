@@ -20,8 +20,6 @@ from seatplan.services.reports.problems import AssignmentError
 from seatplan.store.tables import Group, LicenseAssignment
 from seatplan.store.types import NIL
 
-Clash = tuple[str, str]
-
 
 def conflicts(
     session: Session, errors: Sequence[AssignmentError]

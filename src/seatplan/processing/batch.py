@@ -29,7 +29,6 @@ from seatplan.store.tables import QueuedUser
 @dataclass(frozen=True, slots=True)
 class BatchResult:
     users: int
-    seats_freed: int = 0
 
 
 def process_batch(db: Database, *, size: int) -> BatchResult:
@@ -80,7 +79,7 @@ def _process(db: Database, size: int) -> BatchResult:
         subscriptions.offer_freed_seats(session, freed)
         group_progress.mark_finished(session)
         failpoints.reach("after-write")
-        return BatchResult(len(claimed), sum(freed.values()))
+        return BatchResult(len(claimed))
 
 
 def _claim(session: Session, size: int) -> list[UUID]:

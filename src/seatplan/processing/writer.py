@@ -23,9 +23,6 @@ _CHANGING = ("disabled_plans", "state", "error", "since", "updated")
 
 @dataclass(slots=True)
 class WriteSummary:
-    inserted: int = 0
-    updated: int = 0
-    deleted: int = 0
     seat_changes: dict[UUID, int] = field(default_factory=dict)
 
 
@@ -62,7 +59,6 @@ def write_outcomes(
                 .where(SkuUsage.sku_id == sku_id)
                 .values(consumed_units=SkuUsage.consumed_units + change)
             )
-    summary.inserted, summary.updated, summary.deleted = len(inserts), len(updates), len(deletes)
     return summary
 
 

@@ -25,13 +25,13 @@ from seatplan.web import security
 from seatplan.web.errors import Forbidden, SignInRequired
 from seatplan.web.security import SessionData
 
-DatabaseProvider = Callable[[Request], Database]
 KEY_NAME = "portal-session-key"
 
 
 def get_database(request: Request) -> Database:
-    provider: DatabaseProvider = request.app.state.portal_db_provider
-    return provider(request)
+    """The app's database (`app.state.db`), as the API's routes get it."""
+    database: Database = request.app.state.db
+    return database
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -33,7 +33,7 @@ from seatplan.store.tables import (
     QueuedUser,
     User,
 )
-from seatplan.store.types import NIL, utcnow
+from seatplan.store.types import utcnow
 
 QUEUED = "QueuedForProcessing"
 IN_PROGRESS = "ProcessingInProgress"
@@ -206,6 +206,3 @@ def queued_count(session: Session) -> int:
 def _later(session: Session, a: Any, b: Any) -> Any:
     name = "greatest" if session.get_bind().dialect.name == "postgresql" else "max"
     return getattr(func, name)(a, b)
-
-
-__all__ = ["COMPLETE", "IN_PROGRESS", "NIL", "QUEUED"]

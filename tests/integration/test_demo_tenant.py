@@ -16,7 +16,7 @@ def problems(db):
     with db.reading() as session:
         names = {u.id: u.user_principal_name.split("@")[0] for u in session.scalars(select(User))}
         group_names = {g.id: g.display_name for g in session.scalars(select(Group))}
-        parts = {p.sku_id: p.sku_part_number for p in catalog.current(session)[1].products}
+        parts = {p.sku_id: p.sku_part_number for p in catalog.current(session).catalog.products}
         return sorted(
             (
                 names[row.user_id],
@@ -32,7 +32,7 @@ def problems(db):
 
 def seats(db):
     with db.reading() as session:
-        parts = {p.sku_id: p.sku_part_number for p in catalog.current(session)[1].products}
+        parts = {p.sku_id: p.sku_part_number for p in catalog.current(session).catalog.products}
         return {
             parts[u.sku_id]: (u.enabled_units, u.consumed_units)
             for u in session.scalars(select(SkuUsage))

@@ -53,7 +53,7 @@ def assign_group(db, part, *, group="Staff", disabled=()):
 def states(db, upn):
     with db.reading() as s:
         user = lookup.user(s, upn)
-        parts = {p.sku_id: p.sku_part_number for p in catalog.current(s)[1].products}
+        parts = {p.sku_id: p.sku_part_number for p in catalog.current(s).catalog.products}
         return sorted(
             (parts[row.sku_id], "Direct" if row.group_id is None else "Group", row.state, row.error)
             for row in licenses.held(s, user.id)

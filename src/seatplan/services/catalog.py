@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
@@ -35,7 +36,15 @@ from seatplan.store.tables import (
 )
 from seatplan.store.tables import LocationRestriction as LocationRow
 
-_rulebooks: dict[tuple[UUID, int], tuple[RuleBook, Catalog]] = {}
+
+class InForce(NamedTuple):
+    """The catalog in force and the engine's rules made from it."""
+
+    rules: RuleBook
+    catalog: Catalog
+
+
+_rulebooks: dict[tuple[UUID, int], InForce] = {}
 
 
 def seed_builtin(session: Session) -> bool:
@@ -193,26 +202,26 @@ def _codes(text: str | None) -> frozenset[str] | None:
     return frozenset(code for code in text.split(",") if code)
 
 
-def current(session: Session) -> tuple[RuleBook, Catalog]:
+def current(session: Session) -> InForce:
     """The rules and catalog in force, loaded once per catalog version and process."""
     org_id, version = session.execute(select(Organization.id, Organization.catalog_version)).one()
     key = (org_id, version)
     found = _rulebooks.get(key)
     if found is None:
         catalog = load_catalog(session)
-        found = (to_rulebook(catalog), catalog)
+        found = InForce(to_rulebook(catalog), catalog)
         _rulebooks.clear()
         _rulebooks[key] = found
     return found
 
 
 def rulebook(session: Session) -> RuleBook:
-    return current(session)[0]
+    return current(session).rules
 
 
 def find_product(session: Session, ref: str | UUID) -> CatalogProduct:
     """A product by skuId or skuPartNumber (case-insensitive)."""
-    product = current(session)[1].product(str(ref).strip())
+    product = current(session).catalog.product(str(ref).strip())
     if product is None:
         raise NotFound("Product", ref)
     return product
@@ -222,7 +231,7 @@ def plan_ids(
     session: Session, product: CatalogProduct, refs: Iterable[str | UUID]
 ) -> frozenset[UUID]:
     """Plans of `product` named by servicePlanName or servicePlanId."""
-    catalog = current(session)[1]
+    catalog = current(session).catalog
     found: set[UUID] = set()
     for ref in refs:
         text = str(ref).strip()
@@ -245,5 +254,5 @@ def plan_ids(
 
 
 def plan_name(session: Session, plan_id: UUID) -> str:
-    plan = current(session)[1].plan(plan_id)
+    plan = current(session).catalog.plan(plan_id)
     return plan.name if plan else str(plan_id)

@@ -324,4 +324,4 @@ def sku_totals(session: Session, sku_ids: Sequence[UUID]) -> dict[UUID, SkuTotal
 
 def current_catalog(session: Session) -> Catalog:
     """The catalog in force (cached per catalog version and process)."""
-    return catalog.current(session)[1]
+    return catalog.current(session).catalog

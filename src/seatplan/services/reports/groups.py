@@ -42,7 +42,7 @@ class GroupSummary:
 
 def group_summaries(session: Session, *, group_ids: list[UUID] | None = None) -> list[GroupSummary]:
     """Groups (all of them, or those of `group_ids`) with members, products and errors."""
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     query = select(Group).order_by(Group.display_name, Group.id)
     members = select(Membership.group_id, func.count()).group_by(Membership.group_id)
     licenses = select(GroupLicense).order_by(GroupLicense.assigned_at, GroupLicense.sku_id)
@@ -104,7 +104,7 @@ class Member:
 
 def group_members(session: Session, *, group_id: UUID) -> list[Member]:
     """Direct members of a group, each with the state of the group's licenses."""
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     states: dict[UUID, list[tuple[str, str, str | None]]] = defaultdict(list)
     rows = session.execute(
         select(

@@ -134,7 +134,7 @@ def members_page(
     session: Session, *, group_id: UUID, search: str | None, offset: int, limit: int
 ) -> Page[Member]:
     """Direct members of a group, by userPrincipalName, with the group's licenses' state."""
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     size = (
         session.scalar(
             select(func.count()).select_from(Membership).where(Membership.group_id == group_id)

@@ -45,7 +45,7 @@ def assignment_errors(
     For a group this includes users who left it but keep its license in
     ActiveWithError (DependencyViolation): Graph's membersWithLicenseErrors.
     """
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     member = (
         select(Membership.user_id)
         .where(Membership.group_id == LicenseAssignment.source_id)

@@ -66,7 +66,7 @@ class LicensedGroup:
 
 def licensed_groups(session: Session, *, sku_id: UUID) -> list[LicensedGroup]:
     """Groups that assign a SKU, with how many users hold it from them or wait in error."""
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     groups = list(
         session.execute(
             select(Group.id, Group.display_name, GroupLicense.disabled_plans)
@@ -117,7 +117,7 @@ def sku_summaries(session: Session) -> list[subscriptions.SkuSummary]:
 
 def products(session: Session, *, search: str | None = None) -> list[Product]:
     """Catalog products, optionally those whose part number or name contains `search`."""
-    items = catalog_service.current(session)[1].products
+    items = catalog_service.current(session).catalog.products
     if search:
         text = search.strip().casefold()
         items = tuple(
@@ -130,7 +130,7 @@ def products(session: Session, *, search: str | None = None) -> list[Product]:
 
 def product_plans(session: Session, *, sku_id: UUID) -> list[ServicePlan]:
     """The service plans of a catalog product, by name."""
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     product = catalog.product(sku_id)
     if product is None:
         raise NotFound("Product", sku_id)

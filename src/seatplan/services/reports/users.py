@@ -87,7 +87,7 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
     if user is None:
         raise NotFound("User", user_id)
     org = org_service.get(session)
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     rows = list(
         session.scalars(select(LicenseAssignment).where(LicenseAssignment.user_id == user_id))
     )
@@ -152,7 +152,7 @@ def user_summaries(
         text = f"%{search.strip().lower()}%"
         query = query.where(or_(User.upn_key.like(text), func.lower(User.display_name).like(text)))
     users = list(session.scalars(query))
-    catalog = catalog_service.current(session)[1]
+    catalog = catalog_service.current(session).catalog
     products: dict[UUID, set[str]] = defaultdict(set)
     errors: dict[UUID, int] = defaultdict(int)
     if users:

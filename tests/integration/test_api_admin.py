@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from tests.integration.api_support import (
     E3,
     buy,
@@ -13,6 +14,8 @@ from tests.integration.api_support import (
 )
 
 from seatplan.services import tokens
+from seatplan.services.reports import audit_log
+from seatplan.store.tables import AuditEvent
 
 CUSTOM = """
 [[plans]]
@@ -166,6 +169,43 @@ def test_audit_names_who_made_each_change(db, client):
         assert by_activity[activity]["user"] is None
     finished = by_activity["Finish applying group based license to users"]
     assert finished["app"]["displayName"] == "Group-based licensing"
+
+
+def test_a_license_change_audits_only_the_sides_that_changed(db, client, admin):
+    buy(db)
+    group = make_group(client, admin, "Sales")
+    client.post(
+        f"/v1.0/groups/{group}/assignLicense", headers=admin, json={"addLicenses": [{"skuId": E3}]}
+    )
+    with db.reading() as session:
+        stored = session.scalars(
+            select(AuditEvent.modified_properties).where(
+                AuditEvent.activity_display_name == "Set group license"
+            )
+        ).one()
+    assert stored == [
+        {"displayName": "AssignedLicense", "oldValue": None, "newValue": "ENTERPRISEPACK"}
+    ]
+
+
+def test_audit_rows_with_empty_placeholders_read_without_them(db, client, admin):
+    """Older versions wrote `{}` for the empty side of a license change; readers skip it."""
+    added = {"displayName": "AssignedLicense", "oldValue": None, "newValue": "ENTERPRISEPACK"}
+    with db.writing() as session:
+        session.add(
+            AuditEvent(
+                activity_display_name="Set group license",
+                category="GroupManagement",
+                initiated_by={"app": {"appId": None, "displayName": "old"}},
+                target_resources=[{"id": "g", "type": "Group", "displayName": "Sales"}],
+                modified_properties=[added, {}],
+            )
+        )
+    audits = client.get("/v1.0/auditLogs/directoryAudits", headers=admin).json()["value"]
+    assert audits[0]["targetResources"][0]["modifiedProperties"] == [added]
+    with db.reading() as session:
+        page = audit_log.audit_page(session, activity="Set group license")
+    assert [row.modified for row in page.items] == [("AssignedLicense: - → ENTERPRISEPACK",)]
 
 
 def test_openapi_documents_every_route(client):

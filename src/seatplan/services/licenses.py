@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, select
@@ -95,10 +96,7 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
         activity=audit.Activity.CHANGE_USER_LICENSE,
         category="UserManagement",
         targets=[audit.target("User", user.id, user.user_principal_name)],
-        modified=[
-            audit.changed("AssignedLicense", None, _names(session, add)) if add else {},
-            audit.changed("RemovedLicense", None, _names(session, remove)) if remove else {},
-        ],
+        modified=_license_changes(session, add, remove),
     )
     # Group licenses of the user may now pass (a conflict gone) or fail.
     queue.enqueue_users(session, [user.id])
@@ -113,6 +111,18 @@ def _count_seats(usage: dict[UUID, SkuUsage], *, taken: set[UUID], freed: set[UU
 
 def _names(session: Session, skus: Mapping[UUID, object] | Sequence[UUID]) -> str:
     return ",".join(catalog.find_product(session, sku).sku_part_number for sku in skus)
+
+
+def _license_changes(
+    session: Session, add: Products, remove: Sequence[UUID]
+) -> list[dict[str, Any]]:
+    """The audit's modified properties: the added and the removed licenses, when any."""
+    changes: list[dict[str, Any]] = []
+    if add:
+        changes.append(audit.changed("AssignedLicense", None, _names(session, add)))
+    if remove:
+        changes.append(audit.changed("RemovedLicense", None, _names(session, remove)))
+    return changes
 
 
 def assign_to_group(
@@ -160,10 +170,7 @@ def assign_to_group(
         activity=audit.Activity.SET_GROUP_LICENSE,
         category="GroupManagement",
         targets=[audit.target("Group", group.id, group.display_name)],
-        modified=[
-            audit.changed("AssignedLicense", None, _names(session, add)) if add else {},
-            audit.changed("RemovedLicense", None, _names(session, remove)) if remove else {},
-        ],
+        modified=_license_changes(session, add, remove),
     )
     queue.enqueue_group(session, group.id)
 

@@ -85,6 +85,7 @@ def audit_page(
             targets=tuple(str(t.get("displayName") or t.get("id")) for t in row.target_resources),
             result=row.result,
             reason=row.result_reason,
+            # `if m`: older versions wrote `{}` for a side of a license change left empty.
             modified=tuple(_change(m) for m in row.modified_properties if m),
         )
         for row in rows

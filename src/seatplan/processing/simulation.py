@@ -193,7 +193,7 @@ def _examples(
     users = select(User.id, User.user_principal_name).where(
         User.id.in_({user for user, _, _ in errors})
     )
-    names = dict(session.execute(users).tuples().all())
+    names = dict(session.execute(users).all())
     return tuple(
         ExampleError(user, names.get(user, str(user)), part_number(products, sku), error)
         for user, sku, error in errors

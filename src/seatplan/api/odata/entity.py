@@ -18,8 +18,6 @@ from sqlalchemy import ColumnElement, SQLColumnExpression
 
 FieldKind: TypeAlias = Literal["string", "bool", "guid", "datetime", "int"]
 
-#: Every filter operator of the subset; `in` and `startswith` included.
-ALL_OPS: frozenset[str] = frozenset({"eq", "ne", "gt", "ge", "lt", "le", "in", "startswith"})
 #: What each kind of property may support at most (ordering comparisons: datetimes only).
 OPS_BY_KIND: Mapping[FieldKind, frozenset[str]] = MappingProxyType(
     {
@@ -30,7 +28,6 @@ OPS_BY_KIND: Mapping[FieldKind, frozenset[str]] = MappingProxyType(
         "datetime": frozenset({"eq", "ne", "gt", "ge", "lt", "le"}),
     }
 )
-EQUALITY: frozenset[str] = frozenset({"eq", "ne", "in"})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from seatplan.services.subscriptions import SkuSummary
 ROW = 34
 LABEL = 190
 WIDTH = 720
-BAR = 12
 
 
 @dataclass(frozen=True, slots=True)

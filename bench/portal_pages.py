@@ -24,14 +24,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Table, insert
 
-from seatplan.api.app import create_app
 from seatplan.processing import worker
+from seatplan.server import create_app
 from seatplan.services import admins, catalog, groups, licenses, setup, subscriptions
 from seatplan.services import organization as org_service
 from seatplan.settings import Settings
 from seatplan.store.db import Database
 from seatplan.store.tables import Membership, User
-from seatplan.web import mount_portal
 
 SKU = "ENTERPRISEPACK"
 SHORT = 1000
@@ -84,7 +83,6 @@ def build(db: Database, count: int) -> tuple[str, str]:
 
 def measure(db: Database, group_id: str, user_id: str, repeat: int) -> dict[str, float]:
     app = create_app(db, Settings(database_url=db.url, secret_key="bench"))  # noqa: S106
-    mount_portal(app)
     with TestClient(app) as client:
         page = client.get("/signin").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)

@@ -7,6 +7,9 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Set by `seatplan serve --no-worker` for the server processes uvicorn starts.
+NO_WORKER_ENV = "SEATPLAN_SERVE_NO_WORKER"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SEATPLAN_", env_file=".env", extra="ignore")

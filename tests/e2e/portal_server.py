@@ -18,11 +18,10 @@ import pytest
 import uvicorn
 
 from seatplan import demo
-from seatplan.api.app import create_app
+from seatplan.server import create_app
 from seatplan.services import admins, setup
 from seatplan.settings import Settings
 from seatplan.store.db import Database
-from seatplan.web import mount_portal
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,7 +64,6 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             admins.create(session, username=username, role=role, password=password)
     settings = Settings(database_url=db.url, secret_key="e2e", poll_seconds=0.1)
     app = create_app(db, settings, run_worker=True)
-    mount_portal(app)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from seatplan.api.app import create_app
 from seatplan.processing import worker
+from seatplan.server import create_app
 from seatplan.services import organization, subscriptions, tokens
 from seatplan.settings import Settings
 from seatplan.store.db import Database

@@ -10,11 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seatplan import demo
-from seatplan.api.app import create_app
+from seatplan.server import create_app
 from seatplan.services import admins, lookup
 from seatplan.settings import Settings
 from seatplan.store.db import Database
-from seatplan.web import mount_portal
 from seatplan.web.security import SignInThrottle
 
 PASSWORDS = {
@@ -72,7 +71,6 @@ def portal(db: Database) -> Iterator[PortalApp]:
         for username, (role, password) in PASSWORDS.items():
             admins.create(session, username=username, role=role, password=password)
     app = create_app(db, Settings(database_url=db.url, secret_key="test"))
-    mount_portal(app)
     throttle = SignInThrottle(base=0.01, cap=0.05)
     app.state.portal_throttle = throttle
     with TestClient(app) as client:

@@ -10,9 +10,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from tests.integration.api_support import bearer, error_of
 from typer.testing import CliRunner
 
-from seatplan.api.app import create_app
 from seatplan.api.auth import Require
 from seatplan.cli.main import app as cli
+from seatplan.server import create_app
 from seatplan.services import tokens
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 from tests.integration.api_support import bearer, buy
 
-from seatplan.api.app import create_app
+from seatplan.server import create_app
 from seatplan.services import tokens
 from seatplan.settings import Settings
 

@@ -1,4 +1,4 @@
-"""`seatplan serve`: the API (Graph's /v1.0 and /admin) on uvicorn, with the worker."""
+"""`seatplan serve`: the application (`seatplan.server`) on uvicorn, with the worker."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from seatplan.api.app import NO_WORKER_ENV
 from seatplan.cli.context import database
 from seatplan.services import setup
+from seatplan.settings import NO_WORKER_ENV
 
 
 def serve(
@@ -36,7 +36,8 @@ def serve(
     os.environ[NO_WORKER_ENV] = "1" if no_worker else "0"
     typer.echo(f"Seatplan API on http://{host}:{port}/v1.0 (documentation: /docs)")
     uvicorn.run(
-        "seatplan.api.app:app_from_environment",
+        # By name: the CLI imports neither face (uvicorn imports it in each process).
+        "seatplan.server:app_from_environment",
         factory=True,
         host=host,
         port=port,

@@ -1,4 +1,4 @@
-"""The admin portal, mounted on the API's app: pages at `/`, files at `/static/portal`."""
+"""The admin portal: pages at `/`, files at `/static/portal`, mounted by `seatplan.server`."""
 
 from __future__ import annotations
 

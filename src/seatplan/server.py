@@ -1,4 +1,9 @@
-"""The application: Graph's `/v1.0`, the admin API, errors, and the background worker."""
+"""The application: the one place that puts the API, the portal and the worker together.
+
+The faces (`api`, `web`) each offer a function that adds their routes to an app and do
+not import each other; this module builds the app, its lifespan and the worker thread.
+`seatplan serve` hands `app_from_environment` to uvicorn.
+"""
 
 from __future__ import annotations
 
@@ -11,31 +16,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from seatplan.api import admin, errors, graph
-from seatplan.api.middleware import RequestContext
+from seatplan.api.mount import DESCRIPTION, mount_api
 from seatplan.processing import worker
-from seatplan.settings import Settings, get_settings
+from seatplan.settings import NO_WORKER_ENV, Settings, get_settings
 from seatplan.store.db import Database
 from seatplan.web import mount_portal
 
 log = logging.getLogger(__name__)
 
-#: Set by `seatplan serve --no-worker` for the processes uvicorn starts.
-NO_WORKER_ENV = "SEATPLAN_SERVE_NO_WORKER"
-
-DESCRIPTION = """
-Seatplan's API: a subset of **Microsoft Graph v1.0** (users, groups, licenses, subscribed
-SKUs, audit logs) under `/v1.0`, and the product's own **admin API** under `/admin`.
-
-Authenticate with `Authorization: Bearer <token>`; tokens come from
-`seatplan token create` or `POST /admin/tokens`. Errors use Graph's envelope.
-"""
-
 
 def create_app(
     db: Database | None = None, settings: Settings | None = None, *, run_worker: bool = False
 ) -> FastAPI:
-    """The API over `db` (opened from the settings when None; then closed on shutdown).
+    """The application over `db` (opened from the settings when None; then closed on shutdown).
 
     With `run_worker`, a thread drains the licensing queue while the app runs.
     """
@@ -82,14 +75,7 @@ def create_app(
     )
     app.state.db = database
     app.state.settings = settings
-    errors.install(app)
-    app.add_middleware(RequestContext)
-    # Each Graph router straight into the app rather than through a `/v1.0` router:
-    # FastAPI matches a request once per level of inclusion and again to dispatch it, so
-    # a level less takes 10 to 20 % off the hot reads.
-    for router in graph.ROUTERS:
-        app.include_router(router, prefix=graph.PREFIX)
-    app.include_router(admin.router)
+    mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
     mount_portal(app)
     return app
 

@@ -35,10 +35,11 @@ run: install  ## Load the demo tenant into ./seatplan.db if empty, print a token
 test: install  ## Run every test (PostgreSQL tests skip when no server is reachable).
 	$(BIN)/python -m pytest
 
-lint: install  ## ruff and mypy --strict.
+lint: install  ## ruff, mypy --strict and the import layers (pyproject.toml, [tool.importlinter]).
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install  ## Benchmark assigning a product to a 100,000-member group (prints JSON).
 	$(BIN)/python bench/group_assign.py --members 100000

@@ -90,9 +90,7 @@ def _claim(session: Session, size: int) -> list[UUID]:
     closes. On SQLite the writing transaction already excludes every other writer.
     """
     oldest = select(QueuedUser.user_id).order_by(QueuedUser.priority, QueuedUser.user_id)
-    oldest = oldest.limit(size)
-    if session.get_bind().dialect.name == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
+    oldest = oldest.limit(size).with_for_update(skip_locked=True)  # SQLite leaves it out
     return [user_id for (user_id,) in bulk.fetch(session, oldest)]
 
 

@@ -19,6 +19,8 @@ from typing import TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from seatplan.store import dialects
+
 _CLAIM_LOCK = 0x5EA7_0001
 _TICKETS = 0x5EA7
 _MAX_INT4 = 2**31
@@ -26,13 +28,9 @@ _MAX_INT4 = 2**31
 T = TypeVar("T")
 
 
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def claim_in_order(session: Session, claim: Callable[[], T]) -> tuple[T, int | None]:
     """Run `claim` so that claims are ordered; returns its result and the batch's ticket."""
-    if not is_postgres(session):
+    if not dialects.is_postgres(session):
         return claim(), None
     session.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _CLAIM_LOCK})
     try:

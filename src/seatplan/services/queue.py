@@ -22,9 +22,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from seatplan.store import dialects
 from seatplan.store.tables import (
     Group,
     GroupLicense,
@@ -52,21 +52,11 @@ def _insert_queue(session: Session, rows: Select[*tuple[Any, ...]]) -> None:
     # In key order the queue's B-tree grows at its end; in the order a scan happens to
     # find them (a whole group's members) every row lands on a random page: 3x slower.
     rows = rows.order_by(rows.selected_columns[0])
-    if session.get_bind().dialect.name == "postgresql":
-        pg = postgresql.insert(_QUEUE).from_select(columns, rows)
-        session.execute(
-            pg.on_conflict_do_update(
-                index_elements=["user_id"],
-                set_={"priority": func.least(_QUEUE.c.priority, pg.excluded.priority)},
-            )
-        )
-        return
-    # SQLite needs a WHERE in INSERT … SELECT … ON CONFLICT to parse it unambiguously.
-    lite = sqlite.insert(_QUEUE).from_select(columns, rows.where(literal(True)))
+    insert = dialects.insert_from_select(session, _QUEUE, columns, rows)
     session.execute(
-        lite.on_conflict_do_update(
+        insert.on_conflict_do_update(
             index_elements=["user_id"],
-            set_={"priority": func.min(_QUEUE.c.priority, lite.excluded.priority)},
+            set_={"priority": dialects.Least(_QUEUE.c.priority, insert.excluded.priority)},
         )
     )
 
@@ -97,7 +87,7 @@ def enqueue_group(session: Session, group_id: UUID) -> None:
     members = select(
         Membership.user_id,
         # The intent's age: the later of joining and the group getting its first product.
-        func.coalesce(_later(session, Membership.since, got_product), literal(now)),
+        func.coalesce(dialects.Greatest(Membership.since, got_product), literal(now)),
         literal(now),
     ).where(Membership.group_id == group_id)
     _insert_queue(session, members)
@@ -201,8 +191,3 @@ def mark_groups_of_users_queued(session: Session, user_ids: list[UUID]) -> None:
 
 def queued_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(QueuedUser)) or 0
-
-
-def _later(session: Session, a: Any, b: Any) -> Any:
-    name = "greatest" if session.get_bind().dialect.name == "postgresql" else "max"
-    return getattr(func, name)(a, b)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from seatplan.services import audit
 from seatplan.services.errors import BadRequest, NotFound
+from seatplan.store import dialects
 from seatplan.store.tables import AccessToken, AppSecret
 from seatplan.store.types import utcnow
 
@@ -178,10 +178,7 @@ def shared_secret(session: Session, name: str = SIGNING_KEY) -> str:
     if value is not None:
         return value
     values = {"name": name, "value": secrets.token_hex(32)}
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(postgresql.insert(AppSecret).values(values).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite.insert(AppSecret).values(values).on_conflict_do_nothing())
+    session.execute(dialects.insert(session, AppSecret).values(values).on_conflict_do_nothing())
     # Another process may have won the race: everyone keeps the first value written.
     stored = session.scalar(select(AppSecret.value).where(AppSecret.name == name))
     assert stored is not None

@@ -31,6 +31,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import NullType
 
+from seatplan.store import dialects
+
 Convert = Callable[[Any], Any]
 
 
@@ -88,7 +90,7 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     quote = dialect.identifier_preparer.quote
     target = f"{quote(table.name)} ({', '.join(quote(name) for name in names)})"
     connection = session.connection()
-    if dialect.name == "postgresql":
+    if dialects.is_postgres(session):
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {target} FROM STDIN") as copy:
             for value in values:
@@ -136,7 +138,7 @@ def among(
     the ids as it stores them with json_each. An IN list of 10,000 parameters would be
     rendered and converted one by one on every statement.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if dialects.is_postgres(session):
         hexes = bindparam(None, ",".join([i.hex for i in ids]), type_=String())
         array = cast(func.string_to_array(hexes, ","), ARRAY(Uuid()))
         return column == any_(array)

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from seatplan.api.mount import DESCRIPTION, mount_api
 from seatplan.processing import worker
+from seatplan.services.signing import SigningKey
 from seatplan.settings import NO_WORKER_ENV, Settings, get_settings
 from seatplan.store.db import Database
 from seatplan.web import mount_portal
@@ -75,6 +76,7 @@ def create_app(
     )
     app.state.db = database
     app.state.settings = settings
+    app.state.signing_key = SigningKey(database, settings.secret_key)
     mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
     mount_portal(app)
     return app

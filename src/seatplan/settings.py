@@ -20,8 +20,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=10_000, ge=1, le=100_000)
     #: How often an idle worker looks at the queue.
     poll_seconds: float = Field(default=1.0, gt=0)
-    #: Signs `@odata.nextLink` skip tokens. Unset: a random key is made once and kept in
-    #: the database, so that every API process of a deployment agrees on it.
+    #: Signs `$skiptoken`s and the portal's sessions and CSRF tokens (`services.signing`).
+    #: Unset: the random key that setting up the database keeps in it, shared by every
+    #: process of a deployment.
     secret_key: str | None = None
 
 

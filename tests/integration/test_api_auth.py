@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from seatplan.api.auth import Require
 from seatplan.cli.main import app as cli
 from seatplan.server import create_app
-from seatplan.services import tokens
+from seatplan.services import setup, signing, tokens
 
 
 def api_routes() -> list[tuple[str, str, APIRoute]]:
@@ -161,11 +161,12 @@ def test_revoked_token_is_refused_at_once_through_the_admin_api(db, client, admi
     assert "token" not in listed[0]
 
 
-def test_skiptoken_key_is_made_once_and_shared_through_the_database(db):
-    with db.writing() as session:
-        first = tokens.shared_secret(session)
-    with db.writing() as session:
-        assert tokens.shared_secret(session) == first
+def test_the_signing_key_is_made_once_by_set_up_and_shared_through_the_database(db):
+    with db.reading() as session:
+        first = signing.stored_key(session)
+    setup.initialize(db)
+    with db.reading() as session:
+        assert signing.stored_key(session) == first
     assert len(first) == 64
 
 

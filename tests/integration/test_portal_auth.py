@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from types import SimpleNamespace
 
+import itsdangerous.timed
 import pytest
 from fastapi.routing import iter_route_contexts
 from tests.integration.api_support import row_counts
@@ -68,14 +70,28 @@ def test_the_throttle_doubles_up_to_its_cap_and_forgets():
     assert throttle.delay("ann") == 0
 
 
-def test_a_tampered_or_expired_cookie_is_no_session():
+def test_a_tampered_or_expired_cookie_is_no_session(monkeypatch):
     key = b"k" * 32
     data = security.new_session()
     cookie = security.encode(key, data)
     assert security.decode(key, cookie) == data
     assert security.decode(b"x" * 32, cookie) is None
     assert security.decode(key, cookie[:-2] + "AA") is None
-    assert security.decode(key, cookie, now=data.issued + security.MAX_AGE + 1) is None
+    later = data.issued + security.MAX_AGE + 2
+    monkeypatch.setattr(itsdangerous.timed, "time", SimpleNamespace(time=lambda: later))
+    assert security.decode(key, cookie) is None
+
+
+def test_a_csrf_token_belongs_to_its_session_and_is_no_session_cookie():
+    key = b"k" * 32
+    one, two = security.new_session(), security.new_session()
+    token = security.csrf_token(key, one)
+    assert security.csrf_valid(key, one, token)
+    assert not security.csrf_valid(key, two, token)
+    assert not security.csrf_valid(b"x" * 32, one, token)
+    # Signed for another use: a session cookie is no CSRF token, and the reverse.
+    assert not security.csrf_valid(key, one, security.encode(key, one))
+    assert security.decode(key, f"{one.sid}.{token}") is None
 
 
 def test_sign_in_refuses_a_form_without_its_token(portal):

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from seatplan.api.auth import current_principal
-from seatplan.services import audit, tokens
+from seatplan.services import audit
+from seatplan.services.signing import SigningKey
 from seatplan.services.tokens import Principal
-from seatplan.settings import Settings
 from seatplan.store.db import Database
 from seatplan.store.prepared import Reader
 
@@ -77,18 +77,10 @@ SessionDep = Annotated[Session, Depends(_reading, scope="function")]
 WriteSessionDep = Annotated[Session, Depends(_writing, scope="function")]
 
 
-def signing_secret(request: Request, database: DatabaseDep) -> bytes:
-    """The key that signs `$skiptoken`s: SEATPLAN_SECRET_KEY, or one kept in the database."""
-    secret: bytes | None = getattr(request.app.state, "signing_secret", None)
-    if secret is None:
-        settings: Settings = request.app.state.settings
-        if settings.secret_key:
-            secret = settings.secret_key.encode()
-        else:
-            with database.writing() as session:
-                secret = tokens.shared_secret(session).encode()
-        request.app.state.signing_secret = secret
-    return secret
+def signing_secret(request: Request) -> bytes:
+    """The key that signs `$skiptoken`s (`services.signing`)."""
+    key: SigningKey = request.app.state.signing_key
+    return key()
 
 
 SecretDep = Annotated[bytes, Depends(signing_secret)]

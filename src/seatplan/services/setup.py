@@ -1,8 +1,8 @@
-"""Bring a database to a usable state: schema, organization, built-in catalog."""
+"""Bring a database to a usable state: schema, organization, signing key, built-in catalog."""
 
 from __future__ import annotations
 
-from seatplan.services import catalog
+from seatplan.services import catalog, signing
 from seatplan.services import organization as org_service
 from seatplan.store import migrate
 from seatplan.store.db import Database
@@ -16,4 +16,5 @@ def initialize(db: Database) -> bool:
     migrate.upgrade(db.engine)
     with db.writing() as session:
         org_service.ensure(session)
+        signing.ensure_key(session)
         return catalog.seed_builtin(session)

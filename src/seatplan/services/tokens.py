@@ -1,4 +1,4 @@
-"""API access tokens: Graph-style permissions, stored as hashes; the deployment's secrets.
+"""API access tokens: Graph-style permissions, stored as hashes.
 
 A token reads `spt_<id>_<secret>`: the id is its public prefix (shown when listing,
 used to revoke it), the secret 256 random bits. Only sha256 of the whole token is kept.
@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from seatplan.services import audit
 from seatplan.services.errors import BadRequest, NotFound
-from seatplan.store import dialects
-from seatplan.store.tables import AccessToken, AppSecret
+from seatplan.store.tables import AccessToken
 from seatplan.store.types import utcnow
 
 ADMIN = "Seatplan.Admin"
@@ -54,7 +53,6 @@ IMPLIES: dict[str, frozenset[str]] = {
 PERMISSIONS: tuple[str, ...] = tuple(IMPLIES)
 
 _TOKEN = re.compile(r"spt_([0-9a-f]{12})_[A-Za-z0-9_-]{43}")
-SIGNING_KEY = "odata-signing-key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,16 +168,3 @@ def _info(row: AccessToken) -> TokenInfo:
         created=row.created,
         revoked=row.revoked,
     )
-
-
-def shared_secret(session: Session, name: str = SIGNING_KEY) -> str:
-    """A random secret created once per deployment, so that every process agrees on it."""
-    value = session.scalar(select(AppSecret.value).where(AppSecret.name == name))
-    if value is not None:
-        return value
-    values = {"name": name, "value": secrets.token_hex(32)}
-    session.execute(dialects.insert(session, AppSecret).values(values).on_conflict_do_nothing())
-    # Another process may have won the race: everyone keeps the first value written.
-    stored = session.scalar(select(AppSecret.value).where(AppSecret.name == name))
-    assert stored is not None
-    return stored

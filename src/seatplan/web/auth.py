@@ -8,7 +8,6 @@ Global Administrator.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -17,15 +16,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from seatplan.services import admins, tokens
+from seatplan.services import admins
 from seatplan.services.admins import AdminInfo
-from seatplan.settings import Settings
+from seatplan.services.signing import SigningKey
 from seatplan.store.db import Database
 from seatplan.web import security
 from seatplan.web.errors import Forbidden, SignInRequired
 from seatplan.web.security import SessionData
-
-KEY_NAME = "portal-session-key"
 
 
 def get_database(request: Request) -> Database:
@@ -37,18 +34,10 @@ def get_database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-def portal_key(request: Request, db: DatabaseDep) -> bytes:
-    """The key that signs sessions: derived from SEATPLAN_SECRET_KEY, else kept in the database."""
-    key: bytes | None = getattr(request.app.state, "portal_key", None)
-    if key is None:
-        settings: Settings | None = getattr(request.app.state, "settings", None)
-        if settings is not None and settings.secret_key:
-            key = hashlib.sha256(f"{KEY_NAME}:{settings.secret_key}".encode()).digest()
-        else:
-            with db.writing() as session:
-                key = tokens.shared_secret(session, KEY_NAME).encode()
-        request.app.state.portal_key = key
-    return key
+def portal_key(request: Request) -> bytes:
+    """The key that signs sessions and CSRF tokens (`services.signing`)."""
+    key: SigningKey = request.app.state.signing_key
+    return key()
 
 
 KeyDep = Annotated[bytes, Depends(portal_key)]

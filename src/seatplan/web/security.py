@@ -1,17 +1,14 @@
 """Signed session cookies, CSRF tokens and the growing delay after failed sign-ins.
 
 The cookie holds a random session id, the administrator's id (none before sign-in) and
-when it was issued, signed with HMAC-SHA256. The CSRF token of a form is an HMAC of the
-session id, so it changes with every session and needs no storage.
+when it was issued, signed with the time by itsdangerous (`services.signing`): it
+expires after `MAX_AGE`. The CSRF token of a form is a signature of the session id, so it
+changes with every session and needs no storage.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
-import json
 import secrets
 import time
 from collections.abc import Callable
@@ -19,15 +16,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from itsdangerous import BadData
+
+from seatplan.services import signing
+
 COOKIE = "seatplan_session"
 #: A signed-in session lasts a working day.
 MAX_AGE = 8 * 3600
+#: Longer is no cookie of ours (an id, a UUID and a timestamp, signed).
+_MAX_COOKIE = 512
 
 
 @dataclass(frozen=True, slots=True)
 class SessionData:
     sid: str
     admin_id: UUID | None
+    #: Kept to the microsecond (the signature's own time has whole seconds): a session
+    #: issued just after a sign-out must not count as ended by it.
     issued: float
 
     @property
@@ -39,52 +44,30 @@ def new_session(admin_id: UUID | None = None) -> SessionData:
     return SessionData(secrets.token_urlsafe(24), admin_id, time.time())
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(key: bytes, purpose: str, text: str) -> bytes:
-    return hmac.new(key, f"{purpose}:{text}".encode(), hashlib.sha256).digest()
-
-
 def encode(key: bytes, data: SessionData) -> str:
-    body = _b64(
-        json.dumps(
-            {"s": data.sid, "a": str(data.admin_id) if data.admin_id else None, "i": data.issued}
-        ).encode()
-    )
-    return f"{body}.{_b64(_mac(key, 'session', body))}"
+    payload = {"s": data.sid, "a": str(data.admin_id) if data.admin_id else None, "i": data.issued}
+    return signing.timed_serializer(key, signing.SESSION).dumps(payload)
 
 
-def decode(key: bytes, cookie: str | None, *, now: float | None = None) -> SessionData | None:
+def decode(key: bytes, cookie: str | None) -> SessionData | None:
     """The session of a cookie with a valid signature that has not expired; else None."""
-    if not cookie or cookie.count(".") != 1 or len(cookie) > 512:
+    if not cookie or len(cookie) > _MAX_COOKIE:
         return None
-    body, signature = cookie.split(".")
     try:
-        if not hmac.compare_digest(_unb64(signature), _mac(key, "session", body)):
-            return None
-        raw = json.loads(_unb64(body))
-        data = SessionData(str(raw["s"]), UUID(raw["a"]) if raw["a"] else None, float(raw["i"]))
-    except (ValueError, KeyError, TypeError):
+        raw = signing.timed_serializer(key, signing.SESSION).loads(cookie, max_age=MAX_AGE)
+        return SessionData(str(raw["s"]), UUID(raw["a"]) if raw["a"] else None, float(raw["i"]))
+    except (BadData, ValueError, KeyError, TypeError):
         return None
-    if (now or time.time()) - data.issued > MAX_AGE:
-        return None
-    return data
 
 
 def csrf_token(key: bytes, data: SessionData) -> str:
-    return _b64(_mac(key, "csrf", data.sid))
+    return signing.signer(key, signing.CSRF).get_signature(data.sid).decode()
 
 
 def csrf_valid(key: bytes, data: SessionData | None, token: str | None) -> bool:
     if data is None or not token:
         return False
-    return hmac.compare_digest(token, csrf_token(key, data))
+    return signing.signer(key, signing.CSRF).verify_signature(data.sid, token)
 
 
 class SignInThrottle:

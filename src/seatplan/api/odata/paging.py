@@ -1,6 +1,6 @@
 """Keyset paging behind an opaque, tamper-evident `$skiptoken`.
 
-A token is `base64url(compact JSON) "." base64url(HMAC-SHA256(secret, JSON))`. Its state
+A token is compact JSON signed by itsdangerous (`services.signing`, HMAC-SHA256). Its state
 holds the sort key values of the last row served (the unique key last) and a fingerprint
 of the query it belongs to (entity, `$filter`, `$orderby`, `$select`, `$top`): a token
 replayed with other options is refused. The JSON is signed, not encrypted: it shows the
@@ -9,75 +9,42 @@ last row's sort values, which whoever holds the token has already been served.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import hmac
-import json
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
+from itsdangerous import BadData
 from sqlalchemy import ColumnElement, Select, and_, or_
 
 from seatplan.api.odata.entity import EntitySpec, Field
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.query import ODataQuery, Params, apply, param_pairs, sort_keys
+from seatplan.services import signing
 
 _S = TypeVar("_S", bound=Select[Any])
 VERSION = 1
 MAX_TOKEN_LENGTH = 4096
-_B64 = re.compile(r"[A-Za-z0-9_-]+")
 _INVALID = "Invalid $skiptoken: "
 #: Left as is in the nextLink's values: readable, and unambiguous in a query string.
 _SAFE = "$,'():/@!*"
 
 
-def _b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64decode(text: str) -> bytes:
-    if not _B64.fullmatch(text):
-        raise UnsupportedQuery(_INVALID + "it is not base64url")
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise UnsupportedQuery(_INVALID + "it is not base64url") from None
-    if _b64encode(data) != text:
-        raise UnsupportedQuery(_INVALID + "it is not canonical base64url")
-    return data
-
-
-def _mac(payload: bytes, secret: bytes) -> bytes:
-    if not secret:
-        raise ValueError("an empty secret cannot sign a $skiptoken")
-    return hmac.new(secret, payload, hashlib.sha256).digest()
-
-
 def encode_token(state: Mapping[str, Any], secret: bytes) -> str:
     """The signed token of a JSON-compatible state."""
-    payload = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
-    return f"{_b64encode(payload)}.{_b64encode(_mac(payload, secret))}"
+    return signing.serializer(secret, signing.SKIPTOKEN).dumps(state)
 
 
 def decode_token(token: str, secret: bytes) -> dict[str, Any]:
     """The state of a token this service signed, else `UnsupportedQuery`."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise UnsupportedQuery(_INVALID + "it is too long")
-    parts = token.split(".")
-    if len(parts) != 2:
-        raise UnsupportedQuery(_INVALID + "it is malformed")
-    payload, mac = _b64decode(parts[0]), _b64decode(parts[1])
-    if not hmac.compare_digest(mac, _mac(payload, secret)):
-        raise UnsupportedQuery(_INVALID + "it was altered or not issued by this service")
     try:
-        state = json.loads(payload)
-    except ValueError:
-        raise UnsupportedQuery(_INVALID + "it is malformed") from None
+        state = signing.serializer(secret, signing.SKIPTOKEN).loads(token)
+    except BadData:
+        raise UnsupportedQuery(_INVALID + "it was altered or not issued by this service") from None
     if not isinstance(state, dict):
         raise UnsupportedQuery(_INVALID + "it is malformed")
     return state

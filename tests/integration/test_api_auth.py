@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy import delete, func, select
 from tests.integration.api_support import bearer, error_of
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from seatplan.api.auth import Require
 from seatplan.cli.main import app as cli
 from seatplan.server import create_app
 from seatplan.services import setup, signing, tokens
+from seatplan.store.tables import AppSecret
 
 
 def api_routes() -> list[tuple[str, str, APIRoute]]:
@@ -168,6 +170,16 @@ def test_the_signing_key_is_made_once_by_set_up_and_shared_through_the_database(
     with db.reading() as session:
         assert signing.stored_key(session) == first
     assert len(first) == 64
+
+
+def test_no_request_makes_a_missing_key_it_says_how_to_make_one(db):
+    with db.writing() as session:
+        session.execute(delete(AppSecret))
+    with pytest.raises(signing.MissingKey, match="seatplan db upgrade"):
+        signing.SigningKey(db, None)()
+    assert signing.SigningKey(db, "configured")() == b"configured"
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(AppSecret)) == 0
 
 
 def test_paging_works_without_a_configured_secret_key(db, admin):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from seatplan.services import audit, queue
 from seatplan.services.errors import BadRequest, Conflict
+from seatplan.services.unset import UNSET, Unset
 from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
 from seatplan.store.types import utcnow
 
@@ -45,15 +46,12 @@ def create(
     return group
 
 
-_UNSET = object()
-
-
 def update(
     session: Session,
     *,
     group: Group,
     display_name: str | None = None,
-    description: str | object | None = _UNSET,
+    description: str | Unset | None = UNSET,
 ) -> Group:
     """Rename a group or change its description (licensing is not affected)."""
     modified = []
@@ -62,9 +60,9 @@ def update(
             raise BadRequest("displayName cannot be empty.")
         modified.append(audit.changed("DisplayName", group.display_name, display_name.strip()))
         group.display_name = display_name.strip()
-    if description is not _UNSET:
+    if description is not UNSET:
         modified.append(audit.changed("Description", group.description, description))
-        group.description = description  # type: ignore[assignment]
+        group.description = description
     session.flush()
     audit.record(
         session,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from seatplan.engine.countries import is_country_code
 from seatplan.services import audit, queue
 from seatplan.services.errors import BadRequest
+from seatplan.services.unset import UNSET, Unset
 from seatplan.store.tables import Organization
 
 DEFAULT_NAME = "My organization"
@@ -40,15 +41,12 @@ def country(value: str | None, field: str) -> str | None:
     return code
 
 
-_UNSET = object()
-
-
 def update(
     session: Session,
     *,
     display_name: str | None = None,
-    country_letter_code: str | object | None = _UNSET,
-    default_usage_location: str | object | None = _UNSET,
+    country_letter_code: str | Unset | None = UNSET,
+    default_usage_location: str | Unset | None = UNSET,
     auto_offer_seats: bool | None = None,
 ) -> Organization:
     """Change the organization's settings; users inheriting its location are re-evaluated."""
@@ -60,13 +58,13 @@ def update(
         modified.append(audit.changed("DisplayName", org.display_name, display_name))
         org.display_name = display_name.strip()
     location_changed = False
-    if country_letter_code is not _UNSET:
-        code = country(country_letter_code, "country")  # type: ignore[arg-type]
+    if country_letter_code is not UNSET:
+        code = country(country_letter_code, "country")
         location_changed |= code != org.country_letter_code
         modified.append(audit.changed("CountryLetterCode", org.country_letter_code, code))
         org.country_letter_code = code
-    if default_usage_location is not _UNSET:
-        code = country(default_usage_location, "default usage location")  # type: ignore[arg-type]
+    if default_usage_location is not UNSET:
+        code = country(default_usage_location, "default usage location")
         location_changed |= code != org.default_usage_location
         modified.append(audit.changed("DefaultUsageLocation", org.default_usage_location, code))
         org.default_usage_location = code

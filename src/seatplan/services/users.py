@@ -11,9 +11,8 @@ from seatplan import engine
 from seatplan.services import audit, catalog, licenses, queue, subscriptions
 from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest, Conflict
+from seatplan.services.unset import UNSET, Unset
 from seatplan.store.tables import LicenseAssignment, Membership, QueuedUser, User
-
-_UNSET = object()
 
 
 def _upn(value: str) -> str:
@@ -64,10 +63,10 @@ def update(
     *,
     user: User,
     display_name: str | None = None,
-    usage_location: str | object | None = _UNSET,
+    usage_location: str | Unset | None = UNSET,
     account_enabled: bool | None = None,
-    department: str | object | None = _UNSET,
-    job_title: str | object | None = _UNSET,
+    department: str | Unset | None = UNSET,
+    job_title: str | Unset | None = UNSET,
 ) -> User:
     """Change a user. A new usage location must suit the user's direct licenses."""
     modified = []
@@ -76,8 +75,8 @@ def update(
             raise BadRequest("displayName cannot be empty.")
         modified.append(audit.changed("DisplayName", user.display_name, display_name))
         user.display_name = display_name.strip()
-    if usage_location is not _UNSET:
-        code = org_service.country(usage_location, "usage location")  # type: ignore[arg-type]
+    if usage_location is not UNSET:
+        code = org_service.country(usage_location, "usage location")
         if code != user.usage_location:
             org = org_service.get(session)
             where = engine.effective_location(
@@ -95,12 +94,12 @@ def update(
     if account_enabled is not None:
         modified.append(audit.changed("AccountEnabled", user.account_enabled, account_enabled))
         user.account_enabled = account_enabled
-    if department is not _UNSET:
+    if department is not UNSET:
         modified.append(audit.changed("Department", user.department, department))
-        user.department = department  # type: ignore[assignment]
-    if job_title is not _UNSET:
+        user.department = department
+    if job_title is not UNSET:
         modified.append(audit.changed("JobTitle", user.job_title, job_title))
-        user.job_title = job_title  # type: ignore[assignment]
+        user.job_title = job_title
     session.flush()
     audit.record(
         session,

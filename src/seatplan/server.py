@@ -15,15 +15,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.responses import JSONResponse
 
 from seatplan.api.mount import DESCRIPTION, mount_api
 from seatplan.processing import worker
 from seatplan.services.signing import SigningKey
 from seatplan.settings import NO_WORKER_ENV, Settings, get_settings
+from seatplan.store import faults, migrate
 from seatplan.store.db import Database
 from seatplan.web import mount_portal
 
 log = logging.getLogger(__name__)
+
+#: `/readyz` reports a fault that a request or the worker met this recently.
+FAULT_MEMORY_SECONDS = 30.0
 
 
 def create_app(
@@ -79,7 +84,41 @@ def create_app(
     app.state.signing_key = SigningKey(database, settings.secret_key)
     mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
     mount_portal(app)
+    _mount_probes(app, database)
     return app
+
+
+def _mount_probes(app: FastAPI, database: Database) -> None:
+    """`/healthz` (the process answers) and `/readyz` (it can serve), for load balancers."""
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        reason = not_ready(database)
+        if reason is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+
+
+def not_ready(database: Database) -> str | None:
+    """Why this process cannot serve (None when it can): one query, and the last fault."""
+    try:
+        with database.engine.connect() as connection:
+            revision = migrate.current(connection)
+    except faults.DATABASE_ERRORS as error:
+        log.warning("not ready: %s", error)
+        return faults.unavailable(error) or (
+            "The database cannot be read; is it migrated (`seatplan db upgrade`)?"
+        )
+    if revision != migrate.head():
+        return (
+            f"The database schema is at revision {revision}; this Seatplan needs "
+            f"{migrate.head()}: run `seatplan db upgrade`."
+        )
+    return faults.recent(FAULT_MEMORY_SECONDS)
 
 
 def app_from_environment() -> FastAPI:

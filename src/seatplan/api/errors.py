@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.services.errors import BadRequest, Conflict, NotFound, ServiceError
+from seatplan.store import faults
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ NOT_FOUND = "Request_ResourceNotFound"
 UNSUPPORTED_QUERY = "Request_UnsupportedQuery"
 UNAUTHENTICATED = "InvalidAuthenticationToken"
 DENIED = "Authorization_RequestDenied"
+UNAVAILABLE = "serviceNotAvailable"
+#: Seconds a client is asked to wait after a 503.
+RETRY_AFTER = "30"
 
 
 class GraphError(Exception):
@@ -75,6 +79,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     405: _doc("Method not allowed."),
     413: _doc("Request body over 1 MB."),
     500: _doc("Unexpected failure."),
+    503: _doc("The database is read-only, full or unreachable (serviceNotAvailable)."),
 }
 
 
@@ -175,6 +180,16 @@ async def _data(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, BAD_REQUEST, "A value of the request cannot be stored.")
 
 
+async def _database(request: Request, exc: Exception) -> Response:
+    reason = faults.unavailable(exc)
+    if reason is None:
+        raise exc  # a bug, not a fault: `_unexpected` answers 500 and logs the trace
+    log.warning("503 on %s %s: %s (%s)", request.method, request.url.path, reason, exc)
+    response = error_response(request, 503, UNAVAILABLE, reason)
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, "UnknownError", "An unexpected error occurred.")
@@ -187,4 +202,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(DataError, _data)
+    for kind in faults.DATABASE_ERRORS:
+        app.add_exception_handler(kind, _database)
     app.add_exception_handler(Exception, _unexpected)

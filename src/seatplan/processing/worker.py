@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from seatplan.processing.batch import BatchResult, process_batch
 from seatplan.services import queue
+from seatplan.store import faults
 from seatplan.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,11 @@ def run(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.E
         try:
             if _with_retries(db, batch_size).users == 0:
                 stop.wait(poll_seconds)
-        except Exception:  # a worker outlives any one bad batch; the batch stays queued
-            log.exception("batch failed; retrying after a pause")
+        except Exception as error:  # a worker outlives any one bad batch; it stays queued
+            if (reason := faults.unavailable(error)) is not None:
+                log.warning("batch not processed: %s; retrying after a pause", reason)
+            else:
+                log.exception("batch failed; retrying after a pause")
             stop.wait(poll_seconds * 5)
     log.info("worker stopped")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -40,3 +42,18 @@ def revision(engine: Engine, message: str) -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)
+
+
+@lru_cache(maxsize=1)
+def head() -> str:
+    """The newest revision of the migrations this version of Seatplan ships."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    found = ScriptDirectory.from_config(config).get_current_head()
+    assert found is not None, "the migrations have one head"
+    return found
+
+
+def current(connection: Connection) -> str | None:
+    """The revision the database is at: one query (it fails when never migrated)."""
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

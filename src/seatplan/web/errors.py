@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from seatplan.services import audit
 from seatplan.services.admins import AdminInfo
 from seatplan.services.errors import NotFound, ServiceError
+from seatplan.store import faults
 from seatplan.store.db import Database
 from seatplan.web.render import render
 
@@ -51,6 +52,13 @@ class Forbidden(PortalError):
 class Unexpected(PortalError):
     status = 500
     title = "Something went wrong"
+
+
+class Unavailable(PortalError):
+    """The database is read-only, full or unreachable: nothing the administrator did."""
+
+    status = 503
+    title = "Service unavailable"
 
 
 class PageNotFound(PortalError):
@@ -109,6 +117,12 @@ class PortalRoute(APIRoute):
                 return error_page(request, page_error(error))
             except RequestValidationError:
                 return error_page(request, PageNotFound("This page does not exist."))
+            except faults.DATABASE_ERRORS as error:
+                if (reason := faults.unavailable(error)) is None:
+                    log.exception("portal error on %s %s", request.method, request.url.path)
+                    return error_page(request, Unexpected("Something went wrong: see the log."))
+                log.warning("503 on %s %s: %s", request.method, request.url.path, reason)
+                return error_page(request, Unavailable(reason))
             except Exception:  # a page, not the API's JSON envelope; the trace goes to the log
                 log.exception("portal error on %s %s", request.method, request.url.path)
                 return error_page(request, Unexpected("Something went wrong: see the log."))

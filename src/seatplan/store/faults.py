@@ -1,0 +1,71 @@
+"""Faults of the database that no request caused, and what to tell the caller about them.
+
+A read-only database file, a full disk and a lost connection are not bugs: the API and
+the portal answer 503 with the reason and the process goes on; `/readyz` reports the last
+one seen. Errors come wrapped by SQLAlchemy or, from the raw cursor of `store.prepared`,
+straight from the driver: both are recognised.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import psycopg
+from sqlalchemy.exc import DBAPIError
+
+READ_ONLY = "The database is read-only: Seatplan cannot write to it."
+FULL = "No space left on device: the database cannot grow."
+UNREACHABLE = "The database cannot be reached; try again later."
+
+#: What the API and the portal turn into a 503 when `unavailable` names a reason.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error, psycopg.Error)
+
+#: PostgreSQL SQLSTATEs: read_only_sql_transaction, disk_full, admin/crash shutdown and
+#: cannot_connect_now; class 08 is "connection exception".
+_PG_READ_ONLY = "25006"
+_PG_FULL = "53100"
+_PG_GONE = frozenset({"57P01", "57P02", "57P03"})
+
+_last: tuple[float, str] | None = None
+
+
+def unavailable(error: BaseException) -> str | None:
+    """Why the database cannot serve now (and remember it), or None for any other error."""
+    reason = _reason(error)
+    if reason is not None:
+        global _last  # one note per process, replaced whole: safe across threads
+        _last = (time.monotonic(), reason)
+    return reason
+
+
+def recent(seconds: float) -> str | None:
+    """The reason of the last fault seen by this process within `seconds`, if any."""
+    last = _last
+    if last is None or time.monotonic() - last[0] > seconds:
+        return None
+    return last[1]
+
+
+def _reason(error: BaseException) -> str | None:
+    invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
+    original = error.orig if isinstance(error, DBAPIError) else error
+    if not isinstance(original, sqlite3.Error | psycopg.Error):
+        return None
+    text = str(original).lower()
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    sqlite_name = getattr(original, "sqlite_errorname", None) or ""
+    if sqlite_name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return READ_ONLY
+    if sqlstate == _PG_READ_ONLY:
+        return READ_ONLY
+    if sqlite_name == "SQLITE_FULL" or sqlstate == _PG_FULL or "disk is full" in text:
+        return FULL
+    if "no space left on device" in text:
+        return FULL
+    if invalidated or sqlstate in _PG_GONE or sqlstate.startswith("08"):
+        return UNREACHABLE
+    # psycopg: a broken connection is an OperationalError without a SQLSTATE.
+    if isinstance(original, psycopg.OperationalError) and not sqlstate:
+        return UNREACHABLE
+    return None

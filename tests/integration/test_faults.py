@@ -94,8 +94,7 @@ def test_a_read_only_database_answers_503_to_writes_and_serves_reads(db: Databas
             session, username="admin", role=admins.GLOBAL_ADMINISTRATOR, password="admin-pass-1"
         )
     read_only = _read_only(db)
-    # A set key: that reading the stored key writes nothing is test_read_only_database's.
-    app = create_app(read_only, Settings(database_url=db.url, secret_key="faults"))
+    app = _app(read_only)
     try:
         with TestClient(app) as client:
             assert client.get("/v1.0/users", headers=headers).status_code == 200

@@ -14,7 +14,7 @@ from seatplan.server import create_app
 from seatplan.services import admins, lookup
 from seatplan.settings import Settings
 from seatplan.store.db import Database
-from seatplan.web.security import SignInThrottle
+from seatplan.web.throttle import SignInThrottle
 
 PASSWORDS = {
     "admin": (admins.GLOBAL_ADMINISTRATOR, "admin-password-1"),
@@ -71,7 +71,6 @@ def portal(db: Database) -> Iterator[PortalApp]:
         for username, (role, password) in PASSWORDS.items():
             admins.create(session, username=username, role=role, password=password)
     app = create_app(db, Settings(database_url=db.url, secret_key="test"))
-    throttle = SignInThrottle(base=0.01, cap=0.05)
-    app.state.portal_throttle = throttle
+    throttle: SignInThrottle = app.state.portal_throttle
     with TestClient(app) as client:
         yield PortalApp(client, db, throttle)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from seatplan.web.routes import admins, audit, group_changes, groups, licenses, session, users
-from seatplan.web.security import SignInThrottle
+from seatplan.web.throttle import SignInThrottle
 
 STATIC = Path(__file__).with_name("static")
 

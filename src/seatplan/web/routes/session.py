@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,7 +13,7 @@ from seatplan.web.auth import CurrentAdmin, DatabaseDep, KeyDep, SessionForm, re
 from seatplan.web.errors import Forbidden, PortalRoute
 from seatplan.web.forms import text
 from seatplan.web.render import render
-from seatplan.web.security import SignInThrottle
+from seatplan.web.throttle import SignInThrottle
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 
@@ -27,6 +25,11 @@ def _next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/licenses"
+
+
+def too_many(wait: int) -> str:
+    when = f"{wait} seconds" if wait < 120 else f"{-(-wait // 60)} minutes"
+    return f"Too many failed sign-ins: try again in {when}."
 
 
 def _throttle(request: Request) -> SignInThrottle:
@@ -61,20 +64,30 @@ async def signin(request: Request, db: DatabaseDep, key: KeyDep) -> Response:
     assert data is not None
     username, password = text(form, "username", limit=128), form.get("password")
     target = _next(text(form, "next", limit=2048))
+    address = request.client.host if request.client else ""
     throttle = _throttle(request)
-    name = throttle.key(username)
-    async with throttle.lock(name):
-        admin = None
-        if username and isinstance(password, str) and password:
+    wait = throttle.attempt(username, address)
+    if wait:
+        # At once, without looking at the password: a guess while waiting tells nothing.
+        request.state.portal_csrf = security.csrf_token(key, data)
+        refused = render(
+            request,
+            "signin.html",
+            status=429,
+            next=target,
+            errors={"password": too_many(wait)},
+            typed={"username": username},
+        )
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    admin = None
+    if username and isinstance(password, str) and password:
 
-            def verify() -> admins.AdminInfo | None:
-                with db.writing() as session:
-                    return admins.authenticate(session, username=username, password=password)
+        def verify() -> admins.AdminInfo | None:
+            with db.writing() as session:
+                return admins.authenticate(session, username=username, password=password)
 
-            admin = await run_in_threadpool(verify)
-        if admin is None:
-            throttle.failed(name)
-            await asyncio.sleep(throttle.delay(name))
+        admin = await run_in_threadpool(verify)
     if admin is None:
         request.state.portal_csrf = security.csrf_token(key, data)
         return render(
@@ -85,7 +98,7 @@ async def signin(request: Request, db: DatabaseDep, key: KeyDep) -> Response:
             errors={"password": WRONG},
             typed={"username": username},
         )
-    throttle.succeeded(name)
+    throttle.succeeded(username, address)
     response = RedirectResponse(target, status_code=303)
     remember(request, response, key, security.new_session(admin.id))
     return response

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from seatplan.engine import Assignment, UserCase, UserOutcome
+from seatplan.services import subscriptions
 from seatplan.store import bulk
-from seatplan.store.tables import LicenseAssignment, SkuUsage
+from seatplan.store.tables import LicenseAssignment
 from seatplan.store.types import NIL, utcnow
 
 _TABLE: Table = LicenseAssignment.__table__  # type: ignore[assignment]
@@ -52,13 +53,7 @@ def write_outcomes(
     bulk.insert_many(session, _TABLE, inserts)
     bulk.execute_many(session, _TABLE, keys=_KEY, set_columns=_CHANGING, rows=updates)
     bulk.execute_many(session, _TABLE, keys=_KEY, rows=deletes)
-    for sku_id, change in sorted(summary.seat_changes.items()):
-        if change:
-            session.execute(
-                update(SkuUsage)
-                .where(SkuUsage.sku_id == sku_id)
-                .values(consumed_units=SkuUsage.consumed_units + change)
-            )
+    subscriptions.adjust_seats(session, summary.seat_changes)
     return summary
 
 

@@ -89,8 +89,9 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
         )
     session.flush()
     after = {row.sku_id for row in held(session, user.id) if row.state.applied}
-    _count_seats(usage, taken=after - before, freed=before - after)
-    subscriptions.offer_freed_seats(session, dict.fromkeys(before - after, 1))
+    taken, freed = after - before, before - after
+    subscriptions.adjust_seats(session, dict.fromkeys(taken, 1) | dict.fromkeys(freed, -1))
+    subscriptions.offer_freed_seats(session, dict.fromkeys(freed, 1))
     audit.record(
         session,
         activity=audit.Activity.CHANGE_USER_LICENSE,
@@ -100,13 +101,6 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
     )
     # Group licenses of the user may now pass (a conflict gone) or fail.
     queue.enqueue_users(session, [user.id])
-
-
-def _count_seats(usage: dict[UUID, SkuUsage], *, taken: set[UUID], freed: set[UUID]) -> None:
-    for sku_id in taken:
-        usage[sku_id].consumed_units += 1
-    for sku_id in freed:
-        usage[sku_id].consumed_units -= 1
 
 
 def _names(session: Session, skus: Mapping[UUID, object] | Sequence[UUID]) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.services import audit, catalog, queue
@@ -138,6 +139,21 @@ def lock_usage(session: Session, sku_ids: list[UUID]) -> dict[UUID, SkuUsage]:
         .with_for_update()
     )
     return {row.sku_id: row for row in rows}
+
+
+def adjust_seats(session: Session, changes: Mapping[UUID, int]) -> None:
+    """Add `changes` to the SKUs' consumed units (taken > 0, freed < 0), in SKU order.
+
+    The caller holds the counters' row locks (`lock_usage` or `seat_counters(lock=True)`).
+    One UPDATE per SKU, which also brings counters this session has loaded up to date.
+    """
+    for sku_id, change in sorted(changes.items()):
+        if change:
+            session.execute(
+                update(SkuUsage)
+                .where(SkuUsage.sku_id == sku_id)
+                .values(consumed_units=SkuUsage.consumed_units + change)
+            )
 
 
 def offer_freed_seats(session: Session, freed: dict[UUID, int]) -> None:

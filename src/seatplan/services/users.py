@@ -115,9 +115,8 @@ def delete_user(session: Session, *, user: User) -> None:
     """Delete a user: their seats are freed and offered to users waiting for one."""
     rows = licenses.held(session, user.id)
     skus = sorted({row.sku_id for row in rows if row.state.applied})
-    usage = subscriptions.lock_usage(session, skus)
-    for sku_id in skus:
-        usage[sku_id].consumed_units -= 1
+    subscriptions.lock_usage(session, skus)
+    subscriptions.adjust_seats(session, dict.fromkeys(skus, -1))
     session.execute(delete(LicenseAssignment).where(LicenseAssignment.user_id == user.id))
     session.execute(delete(Membership).where(Membership.user_id == user.id))
     session.execute(delete(QueuedUser).where(QueuedUser.user_id == user.id))

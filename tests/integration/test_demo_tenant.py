@@ -6,9 +6,8 @@ from sqlalchemy import select
 
 from seatplan import demo
 from seatplan.processing import worker
-from seatplan.services import catalog, licenses, lookup, subscriptions, users
+from seatplan.services import assignment_rows, catalog, licenses, lookup, subscriptions, users
 from seatplan.store.tables import Group, LicenseAssignment, SkuUsage, User
-from seatplan.store.types import NIL
 
 
 def problems(db):
@@ -21,7 +20,7 @@ def problems(db):
             (
                 names[row.user_id],
                 parts[row.sku_id],
-                "Direct" if row.source_id == NIL else group_names.get(row.source_id, "?"),
+                "Direct" if row.source_id is None else group_names.get(row.source_id, "?"),
                 row.state,
                 row.error,
             )
@@ -68,7 +67,7 @@ def test_demo_shows_every_problem_of_the_founding_document(db):
         nestor = lookup.user(session, demo.upn("nestor"))
         assert nestor.usage_location is None
         assert licenses.location_of(session, nestor) == "US"
-        assert {row.state for row in licenses.held(session, nestor.id)} == {"Active"}
+        assert {row.state for row in assignment_rows.held(session, nestor.id)} == {"Active"}
     assert seats(db)["POWER_BI_PRO"] == (5, 5)
     # Loading twice does nothing.
     assert demo.load(db) is False
@@ -93,7 +92,7 @@ def test_every_documented_fix_resolves_its_problem(db):
     assert seats(db)["POWER_BI_PRO"] == (10, 8)
     with db.reading() as session:
         megan = lookup.user(session, demo.upn("megan"))
-        assert licenses.held(session, megan.id) == []
+        assert assignment_rows.held(session, megan.id) == []
         assert {g.processing_state for g in session.scalars(select(Group))} == {
             "ProcessingComplete"
         }

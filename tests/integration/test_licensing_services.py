@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from seatplan.processing import worker
 from seatplan.services import (
+    assignment_rows,
     catalog,
     groups,
     licenses,
@@ -56,7 +57,7 @@ def states(db, upn):
         parts = {p.sku_id: p.sku_part_number for p in catalog.current(s).catalog.products}
         return sorted(
             (parts[row.sku_id], "Direct" if row.group_id is None else "Group", row.state, row.error)
-            for row in licenses.held(s, user.id)
+            for row in assignment_rows.held(s, user.id)
         )
 
 
@@ -275,7 +276,7 @@ def test_deleting_a_user_frees_their_seat_for_the_longest_waiting(db):
     worker.drain(db, batch_size=10)
     assert consumed(db, E3) == 2
     with db.reading() as s:
-        assert [r.state for r in licenses.held(s, waiting)] == ["Active"]
+        assert [r.state for r in assignment_rows.held(s, waiting)] == ["Active"]
 
 
 def test_queue_keeps_the_oldest_priority(db):

@@ -48,7 +48,6 @@ from seatplan.store.tables import (
     Product,
     User,
 )
-from seatplan.store.types import NIL
 
 NS = UUID("00000000-0000-0000-0000-0000000000aa")
 E3 = uuid5(NS, "E3")
@@ -217,7 +216,7 @@ def make_engine(url: str | URL) -> Engine:
                 LicenseAssignment(
                     user_id=USER_IDS[user],
                     sku_id=sku,
-                    source_id=NIL if source is None else GROUP_IDS[source],
+                    source_id=None if source is None else GROUP_IDS[source],
                     state=state,
                     error=error,
                     since=T0,

@@ -10,7 +10,7 @@ import typer
 from seatplan.cli import output
 from seatplan.cli.context import NoWait, database, wait_for_processing
 from seatplan.cli.users import UserArg, print_licenses
-from seatplan.services import catalog, licenses, lookup, reports
+from seatplan.services import assignment_rows, catalog, licenses, lookup, reports
 from seatplan.services.errors import BadRequest
 from seatplan.store.db import Database
 
@@ -53,7 +53,7 @@ def remove_license(user: UserArg, sku: SkuArg, no_wait: NoWait = False) -> None:
     with db.writing() as session:
         found = lookup.user(session, user)
         product = catalog.find_product(session, sku)
-        if not any(row.sku_id == product.sku_id for row in licenses.held(session, found.id)):
+        if not any(row.sku_id == product.sku_id for row in assignment_rows.held(session, found.id)):
             raise BadRequest(
                 f"{product.sku_part_number} is not assigned to {found.user_principal_name}."
             )

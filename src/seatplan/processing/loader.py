@@ -8,16 +8,10 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatplan.engine import Assignment, ErrorKind, Intent, State, UserCase, effective_location
+from seatplan.engine import Assignment, Intent, UserCase, effective_location
+from seatplan.services import assignment_rows
 from seatplan.store import bulk
-from seatplan.store.tables import (
-    GroupLicense,
-    LicenseAssignment,
-    Membership,
-    Organization,
-    User,
-)
-from seatplan.store.types import NIL
+from seatplan.store.tables import GroupLicense, Membership, Organization, User
 
 
 def load_cases(session: Session, user_ids: Sequence[UUID]) -> list[UserCase]:
@@ -54,27 +48,11 @@ def load_cases(session: Session, user_ids: Sequence[UUID]) -> list[UserCase]:
         if group_id is not None:
             intents[user_id].append(Intent(sku_id, group_id, disabled, max(joined, assigned)))
 
-    assignment_rows = bulk.fetch(
-        session,
-        select(
-            LicenseAssignment.user_id,
-            LicenseAssignment.sku_id,
-            LicenseAssignment.source_id,
-            LicenseAssignment.disabled_plans,
-            LicenseAssignment.state,
-            LicenseAssignment.error,
-            LicenseAssignment.since,
-        ).where(bulk.among(session, LicenseAssignment.user_id, user_ids)),
-    )
-    for user_id, sku_id, source_id, disabled, state, error, since in assignment_rows:
-        group_id = None if source_id == NIL else source_id
-        row = Assignment(
-            sku_id, group_id, disabled, State(state), ErrorKind(error) if error else None, since
-        )
+    for user_id, row in assignment_rows.held_by_users(session, user_ids):
         held[user_id].append(row)
-        if group_id is None:
+        if row.group_id is None:
             # A direct assignment is its own intent.
-            intents[user_id].append(Intent(sku_id, None, disabled, since))
+            intents[user_id].append(Intent(row.sku_id, None, row.disabled_plans, row.since))
 
     return [
         UserCase(user_id, location, tuple(intents[user_id]), tuple(held[user_id]))

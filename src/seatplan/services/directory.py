@@ -73,7 +73,7 @@ class AssignmentRow(Protocol):
     @property
     def sku_id(self) -> UUID: ...
     @property
-    def source_id(self) -> UUID: ...
+    def source_id(self) -> UUID | None: ...
     @property
     def disabled_plans(self) -> frozenset[UUID]: ...
     @property
@@ -188,7 +188,7 @@ class AssignmentRecord(NamedTuple):
 
     user_id: UUID
     sku_id: UUID
-    source_id: UUID
+    source_id: UUID | None
     disabled_plans: frozenset[UUID]
     state: str
     error: str | None

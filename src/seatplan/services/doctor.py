@@ -25,7 +25,6 @@ from seatplan.store.tables import (
     SkuUsage,
     Subscription,
 )
-from seatplan.store.types import NIL
 
 PAGE = 5000
 _APPLIED = (State.ACTIVE.value, State.ACTIVE_WITH_ERROR.value)
@@ -151,15 +150,15 @@ def _check_intents(session: Session, report: Report) -> None:
             (GroupLicense.group_id == LicenseAssignment.source_id)
             & (GroupLicense.sku_id == LicenseAssignment.sku_id),
         )
-        .where(LicenseAssignment.source_id != NIL)
+        .where(LicenseAssignment.source_id.is_not(None))
         .where((Membership.user_id.is_(None)) | (GroupLicense.group_id.is_(None)))
         .where(LicenseAssignment.error.is_distinct_from(ErrorKind.DEPENDENCY.value))
         .where(~LicenseAssignment.user_id.in_(select(QueuedUser.user_id)))
     )
-    for user_id, sku_id, group_id in stale:
+    for user_id, sku_id, source_id in stale:
         report.problems.append(
             Problem(
-                "intent gone", f"assignment from group {group_id} has no intent", user_id, sku_id
+                "intent gone", f"assignment from group {source_id} has no intent", user_id, sku_id
             )
         )
 
@@ -203,7 +202,7 @@ def _check_user(
             problem("prerequisites", f"plan {plan} lacks {sorted(map(str, missing))}", owners[plan])
     by_source: dict[UUID, list[LicenseAssignment]] = {}
     for row in rows:
-        if row.source_id != NIL:
+        if row.source_id is not None:
             by_source.setdefault(row.source_id, []).append(row)
     for source_id, group_rows in by_source.items():
         errors = [row.error for row in group_rows if row.state == State.ERROR.value]

@@ -6,35 +6,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seatplan import engine
-from seatplan.engine import Assignment, ErrorKind, State
-from seatplan.services import audit, catalog, queue, subscriptions
+from seatplan.engine import Assignment, State
+from seatplan.services import assignment_rows, audit, catalog, queue, subscriptions
 from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest
-from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, SkuUsage, User
-from seatplan.store.types import NIL, utcnow
+from seatplan.store.tables import Group, GroupLicense, SkuUsage, User
+from seatplan.store.types import utcnow
 
 Products = Mapping[UUID, frozenset[UUID]]
-
-
-def held(session: Session, user_id: UUID) -> list[Assignment]:
-    """The user's recorded license assignments, as the engine sees them."""
-    rows = session.scalars(select(LicenseAssignment).where(LicenseAssignment.user_id == user_id))
-    return [to_assignment(row) for row in rows]
-
-
-def to_assignment(row: LicenseAssignment) -> Assignment:
-    return Assignment(
-        sku_id=row.sku_id,
-        group_id=None if row.source_id == NIL else row.source_id,
-        disabled_plans=row.disabled_plans,
-        state=State(row.state),
-        error=ErrorKind(row.error) if row.error else None,
-        since=row.since,
-    )
 
 
 def location_of(session: Session, user: User) -> str | None:
@@ -47,7 +30,7 @@ def location_of(session: Session, user: User) -> str | None:
 def assign_to_user(session: Session, *, user: User, add: Products, remove: Sequence[UUID]) -> None:
     """Graph's `assignLicense` on a user: every change of the request, or none."""
     rules = catalog.rulebook(session)
-    rows = held(session, user.id)
+    rows = assignment_rows.held(session, user.id)
     usage = subscriptions.lock_usage(session, [*add, *remove])
     available = {sku: u.enabled_units - u.consumed_units for sku, u in usage.items()}
     try:
@@ -64,31 +47,18 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
 
     before = {row.sku_id for row in rows if row.state.applied}
     previous = {row.sku_id: row for row in rows if row.group_id is None}
-    now = utcnow()
+    changes = assignment_rows.Changes(utcnow())
     for sku_id in remove:
-        session.execute(
-            delete(LicenseAssignment).where(
-                LicenseAssignment.user_id == user.id,
-                LicenseAssignment.sku_id == sku_id,
-                LicenseAssignment.source_id == NIL,
-            )
-        )
+        changes.delete(user.id, (sku_id, None))
     for sku_id, disabled in add.items():
         old = previous.get(sku_id)
-        session.merge(
-            LicenseAssignment(
-                user_id=user.id,
-                sku_id=sku_id,
-                source_id=NIL,
-                disabled_plans=disabled,
-                state=State.ACTIVE.value,
-                error=None,
-                since=old.since if old else now,
-                updated=now,
-            )
+        row = Assignment(
+            sku_id, None, disabled, State.ACTIVE, None, old.since if old else changes.now
         )
-    session.flush()
-    after = {row.sku_id for row in held(session, user.id) if row.state.applied}
+        (changes.update if old else changes.insert)(user.id, row)
+    session.flush()  # the ORM's pending changes (a new user, say) before the rows
+    assignment_rows.write(session, changes)
+    after = {row.sku_id for row in assignment_rows.held(session, user.id) if row.state.applied}
     taken, freed = after - before, before - after
     subscriptions.adjust_seats(session, dict.fromkeys(taken, 1) | dict.fromkeys(freed, -1))
     subscriptions.offer_freed_seats(session, dict.fromkeys(freed, 1))

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from seatplan import engine
-from seatplan.services import audit, catalog, licenses, queue, subscriptions
+from seatplan.services import assignment_rows, audit, catalog, queue, subscriptions
 from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest, Conflict
 from seatplan.services.unset import UNSET, Unset
@@ -84,7 +84,7 @@ def update(
             )
             try:
                 engine.check_location_change(
-                    catalog.rulebook(session), licenses.held(session, user.id), where
+                    catalog.rulebook(session), assignment_rows.held(session, user.id), where
                 )
             except engine.LicenseRefused as refused:
                 raise BadRequest(refused.message) from refused
@@ -113,7 +113,7 @@ def update(
 
 def delete_user(session: Session, *, user: User) -> None:
     """Delete a user: their seats are freed and offered to users waiting for one."""
-    rows = licenses.held(session, user.id)
+    rows = assignment_rows.held(session, user.id)
     skus = sorted({row.sku_id for row in rows if row.state.applied})
     subscriptions.lock_usage(session, skus)
     subscriptions.adjust_seats(session, dict.fromkeys(skus, -1))

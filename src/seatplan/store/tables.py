@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from seatplan.store.types import PlanSet, UtcDateTime, utcnow
+from seatplan.store.types import AssigningGroup, PlanSet, UtcDateTime, utcnow
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -200,8 +200,10 @@ class LicenseAssignment(Base):
         ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
     )
     sku_id: Mapped[UUID] = mapped_column(primary_key=True)
-    #: The assigning group, or NIL for a direct assignment.
-    source_id: Mapped[UUID] = mapped_column(primary_key=True)
+    #: The assigning group, or None for a direct assignment.
+    source_id: Mapped[UUID | None] = mapped_column(
+        AssigningGroup(), primary_key=True, nullable=False
+    )
     disabled_plans: Mapped[frozenset[UUID]] = mapped_column(PlanSet, default=frozenset())
     state: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(48))

@@ -1,15 +1,18 @@
-"""Column types shared by the tables: UTC datetimes and sets of plan ids."""
+"""Column types shared by the tables: UTC datetimes, sets of plan ids, assigning groups."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, Dialect, Text
+from sqlalchemy import ColumnElement, DateTime, Dialect, Text, Uuid, literal
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.operators import OperatorType
 from sqlalchemy.types import TypeDecorator
 
 NIL = UUID(int=0)
-"""The source id of a direct assignment: a primary key column cannot hold NULL."""
+"""What `AssigningGroup` stores for a direct assignment (raw SQL only: Python sees None)."""
 
 
 def utcnow() -> datetime:
@@ -57,3 +60,41 @@ class PlanSet(TypeDecorator[frozenset[UUID]]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> frozenset[UUID] | None:
         return None if value is None else decode_plans(value)
+
+
+class AssigningGroup(TypeDecorator[UUID]):
+    """The group a license assignment comes from, or None for a direct assignment.
+
+    The column is part of a primary key, which cannot hold NULL, so None is stored as the
+    NIL UUID; Python never sees NIL. `column == None` and `column.is_(None)` mean "direct"
+    (NIL), not SQL's IS NULL. The ORM can read and insert such rows but refuses to update
+    or delete a direct one by its identity (None in a primary key): write them with
+    statements, as `services.assignment_rows` does.
+    """
+
+    impl = Uuid()
+    cache_ok = True
+    #: The ORM passes None through the converter instead of leaving the column out.
+    should_evaluate_none = True
+
+    class comparator_factory(TypeDecorator.Comparator[UUID]):  # noqa: N801 - SQLAlchemy's name
+        def operate(self, op: OperatorType, *other: Any, **kwargs: Any) -> ColumnElement[Any]:
+            if other and other[0] is None and op in _NULL_TESTS:
+                # Bound through this type, None becomes NIL.
+                other = (literal(None, self.type),)
+                op = _NULL_TESTS[op]
+            return super().operate(op, *other, **kwargs)
+
+    def process_bind_param(self, value: UUID | None, dialect: Dialect) -> UUID:
+        return NIL if value is None else value
+
+    def process_result_value(self, value: UUID | None, dialect: Dialect) -> UUID | None:
+        return None if value is None or value == NIL else value
+
+
+_NULL_TESTS: dict[OperatorType, OperatorType] = {
+    operators.eq: operators.eq,
+    operators.is_: operators.eq,
+    operators.ne: operators.ne,
+    operators.is_not: operators.ne,
+}

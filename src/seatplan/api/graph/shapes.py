@@ -20,7 +20,6 @@ from seatplan.services.directory import (
     effective_licenses,
 )
 from seatplan.store.tables import AuditEvent, Group, GroupLicense, Organization, Product
-from seatplan.store.types import NIL
 
 Json = dict[str, Any]
 
@@ -73,7 +72,7 @@ def assigned_license(item: EffectiveLicense | GroupLicense) -> Json:
 
 def license_state(row: AssignmentRow) -> Json:
     return {
-        "assignedByGroup": None if row.source_id == NIL else str(row.source_id),
+        "assignedByGroup": None if row.source_id is None else str(row.source_id),
         "disabledPlans": guids(row.disabled_plans),
         "error": row.error or "None",
         "lastUpdatedDateTime": when(row.updated),

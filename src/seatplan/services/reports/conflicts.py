@@ -18,7 +18,6 @@ from seatplan.services import catalog as catalog_service
 from seatplan.services.reports.common import APPLIED, DIRECT, part_number
 from seatplan.services.reports.problems import AssignmentError
 from seatplan.store.tables import Group, LicenseAssignment
-from seatplan.store.types import NIL
 
 
 def conflicts(
@@ -36,7 +35,7 @@ def conflicts(
     )
     held: dict[UUID, list[tuple[LicenseAssignment, str]]] = defaultdict(list)
     for row, group_name in rows:
-        held[row.user_id].append((row, DIRECT if row.source_id == NIL else group_name or "?"))
+        held[row.user_id].append((row, DIRECT if row.source_id is None else group_name or "?"))
 
     def name(plan: UUID) -> str:
         found = catalog.plan(plan)
@@ -44,7 +43,7 @@ def conflicts(
 
     out: dict[tuple[UUID, UUID], tuple[str, ...]] = {}
     for error in wanted:
-        source = error.group.id if error.group else NIL
+        source = error.group.id if error.group else None
         mine = next(
             (
                 r

@@ -14,7 +14,6 @@ from seatplan.services import catalog as catalog_service
 from seatplan.services.errors import NotFound
 from seatplan.services.reports.common import part_number, plan_names
 from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
-from seatplan.store.types import NIL
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +47,7 @@ def group_summaries(session: Session, *, group_ids: list[UUID] | None = None) ->
     licenses = select(GroupLicense).order_by(GroupLicense.assigned_at, GroupLicense.sku_id)
     in_error = (
         select(LicenseAssignment.source_id, func.count(func.distinct(LicenseAssignment.user_id)))
-        .where(LicenseAssignment.error.is_not(None), LicenseAssignment.source_id != NIL)
+        .where(LicenseAssignment.error.is_not(None), LicenseAssignment.source_id.is_not(None))
         .group_by(LicenseAssignment.source_id)
     )
     if group_ids is not None:

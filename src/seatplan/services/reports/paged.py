@@ -21,7 +21,6 @@ from seatplan.services.reports.problems import AssignmentError, assignment_error
 from seatplan.services.reports.skus import LicensedUser
 from seatplan.services.reports.users import UserSummary, user_summaries
 from seatplan.store.tables import Group, LicenseAssignment, Membership, SkuUsage, User
-from seatplan.store.types import NIL
 
 T = TypeVar("T")
 
@@ -80,7 +79,7 @@ def licensed_users_page(
         )
     )
     total = session.scalar(select(SkuUsage.consumed_units).where(SkuUsage.sku_id == sku_id)) or 0
-    sources: dict[UUID, list[tuple[UUID, str | None]]] = defaultdict(list)
+    sources: dict[UUID, list[tuple[UUID | None, str | None]]] = defaultdict(list)
     for user_id, source_id, name, sku, state in session.execute(
         select(
             LicenseAssignment.user_id,
@@ -99,10 +98,10 @@ def licensed_users_page(
             user_id,
             upn,
             name,
-            any(s == NIL for s, _ in sources[user_id]),
+            any(s is None for s, _ in sources[user_id]),
             tuple(
                 sorted(
-                    (GroupRef(s, n or DELETED) for s, n in sources[user_id] if s != NIL),
+                    (GroupRef(s, n or DELETED) for s, n in sources[user_id] if s is not None),
                     key=lambda g: g.display_name.casefold(),
                 )
             ),

@@ -12,7 +12,6 @@ from seatplan.services import catalog as catalog_service
 from seatplan.services.reports.common import DELETED, GroupRef, part_number
 from seatplan.services.reports.help import ErrorHelp, error_help
 from seatplan.store.tables import Group, LicenseAssignment, Membership, User
-from seatplan.store.types import NIL
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +79,7 @@ def assignment_errors(
             display_name=name,
             sku_id=sku_id,
             sku_part_number=part_number(catalog, sku_id),
-            group=None if source_id == NIL else GroupRef(source_id, group_name or DELETED),
+            group=None if source_id is None else GroupRef(source_id, group_name or DELETED),
             state=state,
             error=error or "",
             is_member=bool(is_member),

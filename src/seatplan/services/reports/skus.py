@@ -15,7 +15,6 @@ from seatplan.services import subscriptions
 from seatplan.services.errors import NotFound
 from seatplan.services.reports.common import APPLIED, DELETED, GroupRef, plan_names
 from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
-from seatplan.store.types import NIL
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +44,7 @@ def licensed_users(session: Session, *, sku_id: UUID) -> list[LicensedUser]:
     found: dict[UUID, LicensedUser] = {}
     for user_id, upn, name, source_id, group_name in rows:
         held = found.get(user_id) or LicensedUser(user_id, upn, name, False, ())
-        if source_id == NIL:
+        if source_id is None:
             held = replace(held, direct=True)
         else:
             held = replace(held, groups=(*held.groups, GroupRef(source_id, group_name or DELETED)))
@@ -83,8 +82,9 @@ def licensed_groups(session: Session, *, sku_id: UUID) -> list[LicensedGroup]:
             .group_by(Membership.group_id)
         ).all()
     )
-    applied: dict[UUID, int] = defaultdict(int)
-    failed: dict[UUID, int] = defaultdict(int)
+    # Keyed by source, which the query keeps to the groups.
+    applied: dict[UUID | None, int] = defaultdict(int)
+    failed: dict[UUID | None, int] = defaultdict(int)
     for source_id, state, error, n in session.execute(
         select(
             LicenseAssignment.source_id,

@@ -23,7 +23,6 @@ from seatplan.services.reports.common import (
     plan_names,
 )
 from seatplan.store.tables import Group, LicenseAssignment, Membership, User
-from seatplan.store.types import NIL
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +73,6 @@ class UserSummary:
 
 
 def _group_names(session: Session, ids: set[UUID]) -> dict[UUID, str]:
-    ids.discard(NIL)
     if not ids:
         return {}
     rows = session.execute(select(Group.id, Group.display_name).where(Group.id.in_(ids)))
@@ -99,14 +97,16 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
             .order_by(Group.display_name)
         )
     )
-    names = {g[0]: g[1] for g in groups} | _group_names(session, {r.source_id for r in rows})
+    names = {g[0]: g[1] for g in groups} | _group_names(
+        session, {r.source_id for r in rows if r.source_id is not None}
+    )
 
     def view(row: LicenseAssignment) -> LicenseView:
         product = catalog.product(row.sku_id)
         plans = product.plan_ids if product else ()
         group = (
             None
-            if row.source_id == NIL
+            if row.source_id is None
             else GroupRef(row.source_id, names.get(row.source_id, DELETED))
         )
         return LicenseView(

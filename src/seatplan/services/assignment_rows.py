@@ -1,0 +1,98 @@
+"""The one owner of a license-assignment row: engine `Assignment` values in, rows out.
+
+The services read and write one user's rows, the worker a batch's rows (reads and writes
+in bulk, with `store.bulk`), both through here, so a row means the same thing everywhere. A direct
+assignment has no group (None); its column type stores that (`store.types.AssigningGroup`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from seatplan.engine import Assignment, ErrorKind, State
+from seatplan.store import bulk
+from seatplan.store.tables import LicenseAssignment
+
+_TABLE: Table = LicenseAssignment.__table__  # type: ignore[assignment]
+_KEY = ("user_id", "sku_id", "source_id")
+_CHANGING = ("disabled_plans", "state", "error", "since", "updated")
+#: The columns an `Assignment` is made of, in its fields' order.
+_FIELDS = (
+    _TABLE.c.sku_id,
+    _TABLE.c.source_id,
+    _TABLE.c.disabled_plans,
+    _TABLE.c.state,
+    _TABLE.c.error,
+    _TABLE.c.since,
+)
+
+
+def held(session: Session, user_id: UUID) -> list[Assignment]:
+    """The user's recorded license assignments, as the engine sees them."""
+    rows = session.execute(select(*_FIELDS).where(_TABLE.c.user_id == user_id))
+    return [_assignment(*row) for row in rows]
+
+
+def held_by_users(session: Session, user_ids: Sequence[UUID]) -> Iterator[tuple[UUID, Assignment]]:
+    """(user, assignment) of every recorded assignment of a batch of users, in one query."""
+    stmt = select(_TABLE.c.user_id, *_FIELDS).where(bulk.among(session, _TABLE.c.user_id, user_ids))
+    for user_id, *fields in bulk.fetch(session, stmt):
+        yield user_id, _assignment(*fields)
+
+
+def _assignment(
+    sku_id: UUID,
+    group_id: UUID | None,
+    disabled: frozenset[UUID],
+    state: str,
+    error: str | None,
+    since: datetime,
+) -> Assignment:
+    return Assignment(
+        sku_id, group_id, disabled, State(state), ErrorKind(error) if error else None, since
+    )
+
+
+@dataclass(slots=True)
+class Changes:
+    """Rows to insert, update and delete, written by `write` with one statement each."""
+
+    now: datetime
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    deletes: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, user_id: UUID, row: Assignment) -> None:
+        self.inserts.append(self._values(user_id, row))
+
+    def update(self, user_id: UUID, row: Assignment) -> None:
+        self.updates.append(self._values(user_id, row))
+
+    def delete(self, user_id: UUID, key: tuple[UUID, UUID | None]) -> None:
+        """Delete the user's row of `key` (an `Assignment.key`: SKU and group)."""
+        self.deletes.append({"user_id": user_id, "sku_id": key[0], "source_id": key[1]})
+
+    def _values(self, user_id: UUID, row: Assignment) -> dict[str, Any]:
+        return {
+            "user_id": user_id,
+            "sku_id": row.sku_id,
+            "source_id": row.group_id,
+            "disabled_plans": row.disabled_plans,
+            "state": row.state.value,
+            "error": row.error.value if row.error else None,
+            "since": row.since,
+            "updated": self.now,
+        }
+
+
+def write(session: Session, changes: Changes) -> None:
+    bulk.insert_many(session, _TABLE, changes.inserts)
+    bulk.execute_many(session, _TABLE, keys=_KEY, set_columns=_CHANGING, rows=changes.updates)
+    bulk.execute_many(session, _TABLE, keys=_KEY, rows=changes.deletes)

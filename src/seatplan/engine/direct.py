@@ -111,7 +111,7 @@ def check_location_change(
 def _refuse_conflict(
     rules: RuleBook, config: ProductConfig, others: frozenset[UUID] | set[UUID]
 ) -> None:
-    if not config.exclusive_partners.isdisjoint(others):
+    if config.excludes(others):
         pair = rules.conflict(config.enabled_plans, others)
-        assert pair is not None  # the partners overlap, so a pair exists
+        assert pair is not None  # a plan of `others` shares a set with ours, so a pair exists
         raise errors.mutually_exclusive(*pair)

@@ -290,9 +290,10 @@ def _unit_errors(
             )
         if rules.prohibited_at(config.enabled_plans, location):
             errors.append(ErrorKind.PROHIBITED_LOCATION)
-        elif not (
-            config.exclusive_partners.isdisjoint(others)
-            and config.exclusive_partners.isdisjoint(siblings)
+        elif (
+            not config.exclusive_partners.isdisjoint(others)
+            or not config.exclusive_partners.isdisjoint(siblings)
+            or (config.large_sets and config.excludes_in_large_sets(others | siblings))
         ):
             errors.append(ErrorKind.MUTUALLY_EXCLUSIVE)
         elif user.needs_seat(config.sku_id, pool):

@@ -32,6 +32,12 @@ class LocationRule:
         return self.allowed is not None and location not in self.allowed
 
 
+#: Exclusive sets up to this size are spelled out in each product configuration's
+#: `exclusive_partners`; a larger set is checked through the set itself, so that memory
+#: stays linear in the catalog (a set of n plans would give each of its plans n partners).
+SPELLED_OUT_SET_SIZE = 64
+
+
 @dataclass(frozen=True, slots=True)
 class ProductConfig:
     """One product with some of its plans disabled: what a single assignment enables."""
@@ -39,8 +45,26 @@ class ProductConfig:
     sku_id: UUID
     disabled_plans: frozenset[UUID]
     enabled_plans: frozenset[UUID]
-    #: Every plan that may not be enabled beside this configuration on the same user.
+    #: The plans that may not be enabled beside this configuration on the same user,
+    #: through the exclusive sets of at most `SPELLED_OUT_SET_SIZE` plans.
     exclusive_partners: frozenset[UUID]
+    #: Each larger exclusive set with the plans of this configuration in it.
+    large_sets: tuple[tuple[frozenset[UUID], frozenset[UUID]], ...] = ()
+
+    def excludes(self, others: frozenset[UUID] | set[UUID]) -> bool:
+        """True when a plan of `others` shares an exclusive set with a different plan of ours."""
+        if not self.exclusive_partners.isdisjoint(others):
+            return True
+        return bool(self.large_sets) and self.excludes_in_large_sets(others)
+
+    def excludes_in_large_sets(self, others: frozenset[UUID] | set[UUID]) -> bool:
+        for members, mine in self.large_sets:
+            if members.isdisjoint(others):
+                continue
+            # Only the very plan we enable, coming from elsewhere too, is no conflict.
+            if len(mine) > 1 or not (members & others) <= mine:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,7 @@ class RuleBook:
     exclusive_sets: tuple[frozenset[UUID], ...] = ()
     dependencies: Mapping[UUID, Prerequisites] = field(default_factory=dict)
     location_rules: tuple[LocationRule, ...] = ()
+    spelled_out_set_size: int = SPELLED_OUT_SET_SIZE
     _configs: dict[tuple[UUID, frozenset[UUID]], ProductConfig] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -59,13 +84,21 @@ class RuleBook:
     )
 
     @cached_property
-    def partners(self) -> Mapping[UUID, frozenset[UUID]]:
-        """Plan → the other plans it shares an exclusive set with (never itself)."""
-        out: dict[UUID, set[UUID]] = {}
-        for plans in self.exclusive_sets:
+    def sets_of(self) -> Mapping[UUID, tuple[frozenset[UUID], ...]]:
+        """Plan → the exclusive sets it belongs to (each set is stored once)."""
+        out: dict[UUID, list[frozenset[UUID]]] = {}
+        for plans in dict.fromkeys(self.exclusive_sets):
             for plan in plans:
-                out.setdefault(plan, set()).update(plans - {plan})
-        return {plan: frozenset(others) for plan, others in out.items()}
+                out.setdefault(plan, []).append(plans)
+        return {plan: tuple(sets) for plan, sets in out.items()}
+
+    def partners_among(self, plan: UUID, others: frozenset[UUID] | set[UUID]) -> set[UUID]:
+        """The plans of `others`, except `plan` itself, that share an exclusive set with it."""
+        found: set[UUID] = set()
+        for members in self.sets_of.get(plan, ()):
+            found |= members & others  # iterates the smaller of the two
+        found.discard(plan)
+        return found
 
     @cached_property
     def dependent_plans(self) -> frozenset[UUID]:
@@ -78,11 +111,21 @@ class RuleBook:
         found = self._configs.get(key)
         if found is None:
             enabled = self.sku_plans[sku_id] - disabled_plans
-            partners = self.partners
-            exclusive: set[UUID] = set()
+            partners: set[UUID] = set()
+            large: dict[frozenset[UUID], set[UUID]] = {}
             for plan in enabled:
-                exclusive.update(partners.get(plan, ()))
-            found = ProductConfig(sku_id, disabled_plans, enabled, frozenset(exclusive))
+                for members in self.sets_of.get(plan, ()):
+                    if len(members) <= self.spelled_out_set_size:
+                        partners.update(members - {plan})
+                    else:
+                        large.setdefault(members, set()).add(plan)
+            found = ProductConfig(
+                sku_id,
+                disabled_plans,
+                enabled,
+                frozenset(partners),
+                tuple((members, frozenset(mine)) for members, mine in large.items()),
+            )
             self._configs[key] = found
         return found
 
@@ -107,9 +150,8 @@ class RuleBook:
         self, plans: frozenset[UUID], others: frozenset[UUID] | set[UUID]
     ) -> tuple[UUID, UUID] | None:
         """A pair (plan of `plans`, different plan of `others`) sharing an exclusive set."""
-        partners = self.partners
         for plan in sorted(plans):
-            clash = partners.get(plan, frozenset()) & others
+            clash = self.partners_among(plan, others)
             if clash:
                 return plan, min(clash)
         return None

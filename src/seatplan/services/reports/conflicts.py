@@ -61,9 +61,7 @@ def conflicts(
                 continue
             theirs = rules.config(other.sku_id, other.disabled_plans).enabled_plans
             for plan in sorted(enabled, key=name):
-                for clash in sorted(
-                    (rules.partners.get(plan, frozenset()) & theirs) - {plan}, key=name
-                ):
+                for clash in sorted(rules.partners_among(plan, theirs), key=name):
                     found.append(
                         f"{name(plan)} ({error.sku_part_number}) conflicts with {name(clash)} "
                         f"({part_number(catalog, other.sku_id)}, {label})"

@@ -51,6 +51,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def _process(db: Database, size: int) -> BatchResult:
+    catalog.prepare(db)  # not under the write lock
     with db.writing() as session:
         claimed, ticket = ordering.claim_in_order(session, lambda: _claim(session, size))
         if not claimed:

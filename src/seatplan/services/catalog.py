@@ -26,6 +26,7 @@ from seatplan.catalog import ServicePlan as CatalogPlan
 from seatplan.engine import RuleBook
 from seatplan.services import audit, queue
 from seatplan.services.errors import BadRequest, NotFound
+from seatplan.store.db import Database
 from seatplan.store.tables import (
     ExclusiveSetPlan,
     Organization,
@@ -122,13 +123,14 @@ def import_text(session: Session, text: str, *, source: str = "request") -> Cata
 
 
 def _import(session: Session, parse: Callable[[Catalog], Catalog], name: str) -> Catalog:
+    base = current(session).catalog  # built by `prepare` before the write transaction
     try:
-        added = parse(load_catalog(session))
+        added = parse(base)
     except CatalogFileError as error:
         raise BadRequest(str(error)) from error
     except OSError as error:
         raise BadRequest(f"Cannot read catalog file {name}: {error.strerror}") from error
-    known = {product.sku_id for product in load_catalog(session).products}
+    known = {product.sku_id for product in base.products}
     write_catalog(session, added)
     # Outcomes computed under the old rules must be computed again.
     if added.exclusive_sets or added.dependencies or added.location_restrictions:
@@ -202,8 +204,21 @@ def _codes(text: str | None) -> frozenset[str] | None:
     return frozenset(code for code in text.split(",") if code)
 
 
+def prepare(db: Database) -> None:
+    """Build the rules in force, if they changed, in a read transaction of their own.
+
+    Called before a write transaction that may need them: building them inside it would
+    hold the write lock (on SQLite, the whole database's) for as long as it takes.
+    """
+    with db.reading() as session:
+        current(session)
+
+
 def current(session: Session) -> InForce:
-    """The rules and catalog in force, loaded once per catalog version and process."""
+    """The rules and catalog in force, loaded once per catalog version and process.
+
+    Writers call `prepare` first, so that this is a lookup in their transaction.
+    """
     org_id, version = session.execute(select(Organization.id, Organization.catalog_version)).one()
     key = (org_id, version)
     found = _rulebooks.get(key)

@@ -20,6 +20,14 @@ import tomli_w
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from seatplan.catalog.file_limits import (
+    MAX_FILE_BYTES,
+    MAX_NAME,
+    MAX_NESTING,
+    MAX_PROBLEMS,
+    shown,
+    too_deep,
+)
 from seatplan.catalog.file_schema import FORMAT_VERSION, TABLES, CatalogDocument
 from seatplan.catalog.file_scope import EXAMPLE_GUID, PROBLEM, FileScope, join, kind
 from seatplan.catalog.model import (
@@ -57,6 +65,8 @@ class CatalogFileError(Exception):
 def parse_catalog_file(path: Path, base: Catalog) -> Catalog:
     """The items of the catalog file at `path`, with references resolved against `base`."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CatalogFileError([_too_large()], str(path))
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise CatalogFileError([CatalogProblem("0", f"cannot read: {error}")], str(path)) from None
@@ -68,6 +78,12 @@ def parse_catalog_text(text: str, base: Catalog, source: str = "<text>") -> Cata
 
     Raises `CatalogFileError` listing every problem found.
     """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise CatalogFileError([_too_large()], source)
+    line = too_deep(text)
+    if line is not None:
+        message = f"arrays and inline tables nest more than {MAX_NESTING} deep"
+        raise CatalogFileError([CatalogProblem(str(line), message)], source)
     try:
         raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
@@ -85,6 +101,10 @@ def parse_catalog_text(text: str, base: Catalog, source: str = "<text>") -> Cata
     except ValidationError as error:
         raise CatalogFileError(_problems(error), source) from None
     return _catalog(document)
+
+
+def _too_large() -> CatalogProblem:
+    return CatalogProblem("0", f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
 
 
 def _catalog(document: CatalogDocument) -> Catalog:
@@ -125,11 +145,13 @@ def _problems(error: ValidationError) -> list[CatalogProblem]:
         return (next(i for i, path in enumerate(paths) if path[: len(table)] == table), 0)
 
     problems = []
-    for index in sorted(range(len(errors)), key=order):
+    for index in sorted(range(len(errors)), key=order)[:MAX_PROBLEMS]:
         where = ""
         for key in paths[index]:
             where = join(where, key)
         problems.append(CatalogProblem(where, _message(errors[index])))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(CatalogProblem("0", f"and {len(errors) - MAX_PROBLEMS} more problems"))
     return problems
 
 
@@ -143,15 +165,19 @@ def _message(error: ErrorDetails) -> str:
             return f"missing required key {loc[-1]!r}"
         case "extra_forbidden":
             known = list(TABLES[str(loc[0])].model_fields) if len(loc) > 1 else list(_TOP)
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            close = difflib.get_close_matches(str(loc[-1])[:MAX_NAME], known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            return f"unknown key {loc[-1]!r}{hint}"
+            return f"unknown key {shown(loc[-1])}{hint}"
         case "string_type":
             return f"expected a string, got {kind(value)}"
         case "string_too_short":
             return "must not be empty"
+        case "string_too_long":
+            return f"longer than {error.get('ctx', {})['max_length']} characters"
+        case "too_long":
+            return f"at most {error.get('ctx', {})['max_length']} tables"
         case "string_pattern_mismatch":
-            return f"{value!r} is not a GUID (like {EXAMPLE_GUID})"
+            return f"{shown(value)} is not a GUID (like {EXAMPLE_GUID})"
         case "list_type" if len(loc) == 1:
             return f"expected an array of tables ([[{loc[0]}]]), got {kind(value)}"
         case "list_type":

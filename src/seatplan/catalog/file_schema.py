@@ -8,7 +8,7 @@ into the documented one-line messages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     PlainValidator,
     StrictStr,
     StringConstraints,
@@ -27,6 +28,15 @@ from pydantic import (
     model_validator,
 )
 
+from seatplan.catalog.file_limits import (
+    MAX_ITEMS,
+    MAX_LABEL,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_TABLES,
+    control_character,
+    shown,
+)
 from seatplan.catalog.file_scope import (
     GUID,
     Located,
@@ -44,7 +54,7 @@ FORMAT_VERSION = 1
 
 def _version(value: object) -> object:
     if value != FORMAT_VERSION or isinstance(value, bool):
-        raise problem(f"unsupported version {value!r} (expected {FORMAT_VERSION})")
+        raise problem(f"unsupported version {shown(value)} (expected {FORMAT_VERSION})")
     return value
 
 
@@ -59,6 +69,8 @@ def _plan_array(at_least: int, what: str) -> WrapValidator:
     def check(value: object, handler: ValidatorFunctionWrapHandler) -> Any:
         if not isinstance(value, list):
             raise problem(f"expected an array of plan names or ids, got {kind(value)}")
+        if len(value) > MAX_ITEMS:
+            raise problem(f"at most {MAX_ITEMS} plans, not {len(value)}")
         count = "one plan" if at_least == 1 else f"{at_least} plans"
         message = f"{what} needs at least {count}" if len(value) < at_least else None
         try:
@@ -105,6 +117,8 @@ def _unique(namespace: str, label: Callable[[Any], str], casefold: bool = False)
 def _alternatives(value: object) -> object:
     if not isinstance(value, list) or not value:
         raise problem('expected an array of arrays of plans, like [["A"], ["B", "C"]]')
+    if len(value) > MAX_ITEMS:
+        raise problem(f"at most {MAX_ITEMS} alternatives, not {len(value)}")
     return value
 
 
@@ -116,6 +130,8 @@ def _every_plan(value: object, handler: ValidatorFunctionWrapHandler) -> Any:
 def _countries(value: object) -> object:
     if not isinstance(value, list) or not value:
         raise problem('expected a non-empty array of country codes, like ["US", "CA"]')
+    if len(value) > MAX_ITEMS:
+        raise problem(f"at most {MAX_ITEMS} country codes, not {len(value)}")
     return value
 
 
@@ -124,10 +140,23 @@ def _country(code: str) -> str:
         return code
     fixed = code.strip().upper()
     hint = f" (write {fixed!r})" if is_country_code(fixed) else ""
-    raise problem(f"{code!r} is not an ISO 3166-1 alpha-2 code{hint}")
+    raise problem(f"{shown(code)} is not an ISO 3166-1 alpha-2 code{hint}")
 
 
-Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
+def _printable(value: str) -> str:
+    found = control_character(value)
+    if found is not None:
+        raise problem(f"must not contain control characters (found {found})")
+    return value
+
+
+def _text(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+Name = Annotated[StrictStr, _text(MAX_NAME), AfterValidator(_printable)]
+Label = Annotated[StrictStr, _text(MAX_LABEL), AfterValidator(_printable)]
+Note = Annotated[StrictStr, _text(MAX_NOTE), AfterValidator(_printable)]
 _GUID_TEXT: TypeAdapter[str] = TypeAdapter(
     Annotated[
         StrictStr,
@@ -159,8 +188,8 @@ class Table(BaseModel):
 class PlanTable(Table):
     section: ClassVar[str] = "plans"
     id: Annotated[Guid, _unique("plan id", lambda v: f"id {v}")]
-    name: Annotated[Text, _unique("plan name", repr, casefold=True)]
-    friendly_name: Text | None = None
+    name: Annotated[Name, _unique("plan name", repr, casefold=True)]
+    friendly_name: Label | None = None
 
     @model_validator(mode="after")
     def _declared(self, info: ValidationInfo) -> PlanTable:
@@ -171,8 +200,8 @@ class PlanTable(Table):
 class ProductTable(Table):
     section: ClassVar[str] = "products"
     sku_id: Annotated[Guid, _unique("sku id", lambda v: f"skuId {v}")]
-    sku_part_number: Annotated[Text, _unique("sku part", repr, casefold=True)]
-    display_name: Text
+    sku_part_number: Annotated[Name, _unique("sku part", repr, casefold=True)]
+    display_name: Label
     plans: Annotated[list[PlanRef], _plan_array(1, "a product"), AfterValidator(_distinct)]
 
     @model_validator(mode="after")
@@ -183,7 +212,7 @@ class ProductTable(Table):
 
 class ExclusiveSetTable(Table):
     section: ClassVar[str] = "exclusive_sets"
-    name: Annotated[Text, _unique("set", repr)]
+    name: Annotated[Name, _unique("set", repr)]
     plans: Annotated[
         list[PlanRef],
         _plan_array(2, "an exclusive set"),
@@ -225,7 +254,7 @@ class LocationRestrictionTable(Table):
     ]
     prohibited: Countries | None = None
     allowed: Countries | None = None
-    note: Text | None = None
+    note: Note | None = None
 
     @model_validator(mode="wrap")
     @classmethod
@@ -249,21 +278,30 @@ class LocationRestrictionTable(Table):
         return table
 
 
+_T = TypeVar("_T")
+Tables = Annotated[list[_T], Field(max_length=MAX_TABLES)]
+
+
 class CatalogDocument(BaseModel):
     """A whole file. Plans come first: the other sections refer to them."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
     version: Annotated[int, BeforeValidator(_version)] = FORMAT_VERSION
-    plans: list[PlanTable] = []
-    products: list[ProductTable] = []
-    exclusive_sets: list[ExclusiveSetTable] = []
-    dependencies: list[DependencyTable] = []
-    location_restrictions: list[LocationRestrictionTable] = []
+    plans: Tables[PlanTable] = []
+    products: Tables[ProductTable] = []
+    exclusive_sets: Tables[ExclusiveSetTable] = []
+    dependencies: Tables[DependencyTable] = []
+    location_restrictions: Tables[LocationRestrictionTable] = []
 
 
-#: The model of each table, to suggest a known key for an unknown one.
-TABLES: dict[str, type[BaseModel]] = {
-    name: field.annotation.__args__[0]  # type: ignore[union-attr]
-    for name, field in CatalogDocument.model_fields.items()
-    if name != "version"
+#: The model of each section's tables, to suggest a known key for an unknown one.
+TABLES: dict[str, type[Table]] = {
+    table.section: table
+    for table in (
+        PlanTable,
+        ProductTable,
+        ExclusiveSetTable,
+        DependencyTable,
+        LocationRestrictionTable,
+    )
 }

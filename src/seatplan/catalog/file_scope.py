@@ -18,6 +18,7 @@ from uuid import UUID
 from pydantic import ValidationError, ValidationInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from seatplan.catalog.file_limits import MAX_NAME
 from seatplan.catalog.model import Catalog
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -156,6 +157,8 @@ class FileScope:
         text = value.strip()
         if not text:
             raise problem("must not be empty")
+        if len(text) > MAX_NAME:
+            raise problem(f"a plan name or id is at most {MAX_NAME} characters")
         if GUID.fullmatch(text):
             plan_id = UUID(text)
             if plan_id in self._plan_ids or self.base.plan(plan_id) is not None:

@@ -101,3 +101,15 @@ def test_missing_file_is_one_line(cli, tmp_path):
     result = cli("catalog", "import", str(tmp_path / "nope.toml"), code=1)
     [line] = result.stderr.splitlines()
     assert "nope.toml" in line
+
+
+def test_a_file_nested_50000_deep_is_one_line(cli, db, tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("version = 1\nx = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    before = row_counts(db)
+    result = cli("catalog", "import", str(deep), code=1)
+    assert result.stderr.splitlines() == [
+        f"Error: {deep}:2: arrays and inline tables nest more than 8 deep"
+    ]
+    assert "Traceback" not in result.output
+    assert row_counts(db) == before

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-#: The size of a file, in bytes of UTF-8.
-MAX_FILE_BYTES = 2 * 1024 * 1024
+#: The size of a file, in bytes of UTF-8: the largest request body the API reads, too.
+MAX_FILE_BYTES = 1024 * 1024
 #: Arrays and inline tables inside each other (`requires_any_of` needs 2).
 MAX_NESTING = 8
 #: Tables of one section (`[[plans]]`, `[[products]]`, ...).

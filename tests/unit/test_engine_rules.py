@@ -7,6 +7,7 @@ needs EXO1 or EXO2; PSTN is only allowed in the US and GB; nothing is allowed in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 import pytest
@@ -722,3 +723,25 @@ def test_moving_between_groups_of_one_product_keeps_the_seat() -> None:
     assert status(out[BOB], E3, GROUP_B) == error(ErrorKind.COUNT)
     assert out[ALICE].seat_changes == {}
     assert pool.available[E3] == 0
+
+
+def test_a_large_exclusive_set_is_checked_as_a_small_one_is() -> None:
+    """Sets over `spelled_out_set_size` are checked through the set, not spelled out."""
+    plans = [UUID(int=0x9000 + n) for n in range(100)]
+    a, b, c = plans[:3]
+    both, only_a, only_c = (UUID(int=0x9900 + n) for n in range(3))
+    large = RuleBook(
+        {both: frozenset({a, b}), only_a: frozenset({a}), only_c: frozenset({c})},
+        (frozenset(plans),),
+    )
+    assert large.config(only_a, frozenset()).exclusive_partners == frozenset()
+    small = replace(large, spelled_out_set_size=len(plans), _configs={}, _prohibited={})
+    assert len(small.config(only_a, frozenset()).exclusive_partners) == len(plans) - 1
+    for rules in (large, small):
+        assert rules.config(both, frozenset()).excludes({a})  # b and a
+        assert not rules.config(only_a, frozenset()).excludes({a})  # the same plan twice
+        assert rules.config(only_a, frozenset()).excludes({a, c})
+        assert not rules.config(only_a, frozenset()).excludes({UUID(int=1)})
+        assert not rules.config(both, frozenset({b})).excludes({a})
+        assert rules.conflict(frozenset({a}), {a, c}) == (a, c)
+        assert rules.conflict(frozenset({a, b}), {a}) == (b, a)

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import delete, func, select
-from tests.integration.api_support import bearer, error_of
+from tests.integration.api_support import bearer, error_of, row_counts
 from typer.testing import CliRunner
 
 from seatplan.api.auth import Require
@@ -100,6 +100,53 @@ def test_directory_readwrite_allows_writes_but_not_admin(db, client):
     assert created.status_code == 201
     assert client.get("/v1.0/users", headers=headers).status_code == 200
     assert client.get("/admin/tokens", headers=headers).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("caller", "asked", "not_held"),
+    [
+        ([tokens.ADMIN], ["Directory.ReadWrite.All"], "Directory.ReadWrite.All"),
+        (
+            [tokens.ADMIN, "User.Read.All"],
+            ["user.readwrite.all", "User.Read.All"],
+            "User.ReadWrite.All",
+        ),
+        (
+            [tokens.ADMIN, "Directory.Read.All"],
+            ["Directory.Read.All", "AuditLog.Read.All"],
+            "AuditLog.Read.All",
+        ),
+    ],
+)
+def test_a_token_cannot_mint_a_token_stronger_than_itself(db, client, caller, asked, not_held):
+    headers = bearer(db, *caller)
+    before = row_counts(db)
+    answer = client.post("/admin/tokens", headers=headers, json={"name": "x", "scopes": asked})
+    status, code, message = error_of(answer)
+    assert (status, code) == (403, "Authorization_RequestDenied")
+    assert message.endswith(f"does not hold {not_held}.")
+    assert row_counts(db) == before
+
+
+def test_a_token_mints_what_it_holds_and_the_command_line_anything(db, client, monkeypatch):
+    caller = bearer(db, tokens.ADMIN, "Directory.ReadWrite.All")
+    made = client.post(
+        "/admin/tokens",
+        headers=caller,
+        json={"name": "reader", "scopes": [tokens.ADMIN, "User.ReadWrite.All", "Group.Read.All"]},
+    )
+    assert made.status_code == 201, made.text
+    monkeypatch.setenv("SEATPLAN_DATABASE_URL", db.url)
+    from seatplan.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        made = CliRunner().invoke(
+            cli, ["token", "create", "--name", "all", *[f"--scope={p}" for p in tokens.PERMISSIONS]]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert made.exit_code == 0, made.output
 
 
 def test_token_cli_prints_the_token_last_and_stores_only_its_hash(db, monkeypatch):

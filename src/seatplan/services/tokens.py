@@ -94,6 +94,17 @@ def granted_by(scopes: Iterable[str]) -> frozenset[str]:
     return frozenset(granted)
 
 
+def not_held(granted: frozenset[str], scopes: Iterable[str]) -> list[str]:
+    """The permissions of `scopes` that a token granting `granted` does not hold itself.
+
+    A permission is held when it and everything it implies are granted: a token with
+    `Directory.ReadWrite.All` holds `User.Read.All`, one with `Seatplan.Admin` holds no
+    other permission.
+    """
+    wanted = {canonical(scope) for scope in scopes}
+    return sorted(scope for scope in wanted if not granted_by([scope]) <= granted)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

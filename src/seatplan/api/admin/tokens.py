@@ -10,9 +10,10 @@ from starlette.responses import Response
 from seatplan.api.admin import models
 from seatplan.api.auth import forget_tokens
 from seatplan.api.deps import SessionDep, WriteSessionDep
+from seatplan.api.errors import DENIED, GraphError
 from seatplan.api.graph.common import require, responses
 from seatplan.services import tokens
-from seatplan.services.tokens import ADMIN, TokenInfo
+from seatplan.services.tokens import ADMIN, Principal, TokenInfo
 
 router = APIRouter(prefix="/tokens", tags=["admin: tokens"])
 
@@ -36,12 +37,24 @@ def list_tokens(session: SessionDep) -> list[models.Token]:
 @router.post(
     "",
     status_code=201,
-    dependencies=[require(ADMIN)],
     responses=responses(status=201, description="Created"),
     summary="Create a token",
 )
-def create_token(body: models.TokenCreate, session: WriteSessionDep) -> models.CreatedToken:
-    """`token` is shown in this answer only."""
+def create_token(
+    caller: Annotated[Principal, require(ADMIN)],  # first: checked before the write begins
+    body: models.TokenCreate,
+    session: WriteSessionDep,
+) -> models.CreatedToken:
+    """`token` is shown in this answer only. It may hold only permissions that the
+    caller's token holds itself (the command line on the server grants any)."""
+    beyond = tokens.not_held(caller.granted, body.scopes)
+    if beyond:
+        raise GraphError(
+            403,
+            DENIED,
+            "Insufficient privileges to complete the operation. A token can only grant "
+            f"permissions it holds itself; this one does not hold {', '.join(beyond)}.",
+        )
     info, token = tokens.create(session, name=body.name, scopes=body.scopes)
     return models.CreatedToken(**_model(info).model_dump(), token=token)
 

@@ -236,6 +236,121 @@ CASES = [
         "Request_BadRequest",
         "Mail.Send",
     ),
+    # Graph refuses a product named twice; the last one must not silently win.
+    (
+        "POST",
+        "/v1.0/users/{alice}/assignLicense",
+        {"addLicenses": [{"skuId": E3}, {"skuId": E3, "disabledPlans": []}], "removeLicenses": []},
+        400,
+        "Request_BadRequest",
+        "more than once",
+    ),
+    (
+        "POST",
+        "/v1.0/groups/{group}/assignLicense",
+        {"addLicenses": [{"skuId": E3}, {"skuId": E3}], "removeLicenses": []},
+        400,
+        "Request_BadRequest",
+        "more than once",
+    ),
+    # JSON types are not coerced: "off", "true", 1 are no booleans, "10" is no number.
+    (
+        "POST",
+        "/v1.0/users",
+        {"userPrincipalName": "x@contoso.com", "displayName": "X", "accountEnabled": "off"},
+        400,
+        "Request_BadRequest",
+        "accountEnabled",
+    ),
+    (
+        "PATCH",
+        "/v1.0/users/{alice}",
+        {"accountEnabled": "off"},
+        400,
+        "Request_BadRequest",
+        "accountEnabled",
+    ),
+    (
+        "PATCH",
+        "/v1.0/users/{alice}",
+        {"accountEnabled": 0},
+        400,
+        "Request_BadRequest",
+        "accountEnabled",
+    ),
+    (
+        "POST",
+        "/v1.0/groups",
+        {"displayName": "G", "securityEnabled": "true"},
+        400,
+        "Request_BadRequest",
+        "securityEnabled",
+    ),
+    (
+        "POST",
+        "/admin/subscriptions",
+        {"sku": "ENTERPRISEPACK", "enabledUnits": "10"},
+        400,
+        "Request_BadRequest",
+        "enabledUnits",
+    ),
+    (
+        "POST",
+        "/admin/subscriptions",
+        {"sku": "ENTERPRISEPACK", "enabledUnits": 10.0},
+        400,
+        "Request_BadRequest",
+        "enabledUnits",
+    ),
+    (
+        "PATCH",
+        "/admin/organization",
+        {"autoOfferSeats": "false"},
+        400,
+        "Request_BadRequest",
+        "autoOfferSeats",
+    ),
+    # null for a property that cannot be empty is refused, not ignored.
+    (
+        "PATCH",
+        "/v1.0/users/{alice}",
+        {"displayName": None},
+        400,
+        "Request_BadRequest",
+        "displayName",
+    ),
+    (
+        "PATCH",
+        "/v1.0/users/{alice}",
+        {"accountEnabled": None},
+        400,
+        "Request_BadRequest",
+        "accountEnabled",
+    ),
+    (
+        "PATCH",
+        "/v1.0/groups/{group}",
+        {"displayName": None},
+        400,
+        "Request_BadRequest",
+        "displayName",
+    ),
+    (
+        "PATCH",
+        "/admin/organization",
+        {"displayName": None},
+        400,
+        "Request_BadRequest",
+        "displayName",
+    ),
+    (
+        "PATCH",
+        "/admin/organization",
+        {"autoOfferSeats": None},
+        400,
+        "Request_BadRequest",
+        "autoOfferSeats",
+    ),
 ]
 
 
@@ -257,6 +372,30 @@ def test_bad_input_changes_nothing(
     assert (got_status, got_code) == (status, code), response.text
     assert words.lower() in message.lower(), message
     assert row_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"displayName": "Alice", "accountEnabled": True, "usageLocation": "US"}]
+)
+def test_a_patch_that_changes_nothing_writes_no_audit_event(db, client, admin, tenant, body):
+    before = row_counts(db)
+    response = client.patch(f"/v1.0/users/{tenant['alice']}", headers=admin, json=body)
+    assert response.status_code == 204, response.text
+    assert row_counts(db) == before
+
+
+def test_a_patch_audits_only_what_changed(db, client, admin, tenant):
+    body = {"displayName": "Alice", "jobTitle": "Buyer"}
+    assert (
+        client.patch(f"/v1.0/users/{tenant['alice']}", headers=admin, json=body).status_code == 204
+    )
+    audits = client.get(
+        "/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Update user'",
+        headers=admin,
+    ).json()["value"]
+    assert len(audits) == 1
+    changed = audits[0]["targetResources"][0]["modifiedProperties"]
+    assert [p["displayName"] for p in changed] == ["JobTitle"]
 
 
 def test_body_over_one_megabyte_is_refused(db, client, admin):

@@ -81,6 +81,12 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def real_changes(modified: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of `modified` whose value changed: an update may repeat current values,
+    and an update that changes nothing is no event."""
+    return [m for m in modified if m.get("oldValue") != m.get("newValue")]
+
+
 def record(
     session: Session,
     *,

@@ -55,7 +55,7 @@ def update(
     if display_name is not None:
         if not display_name.strip():
             raise BadRequest("The organization's name cannot be empty.")
-        modified.append(audit.changed("DisplayName", org.display_name, display_name))
+        modified.append(audit.changed("DisplayName", org.display_name, display_name.strip()))
         org.display_name = display_name.strip()
     location_changed = False
     if country_letter_code is not UNSET:
@@ -74,11 +74,12 @@ def update(
     session.flush()
     if location_changed:
         queue.enqueue_users_without_location(session)
-    audit.record(
-        session,
-        activity=audit.Activity.UPDATE_ORGANIZATION,
-        category="Organization",
-        targets=[audit.target("Organization", org.id, org.display_name)],
-        modified=modified,
-    )
+    if modified := audit.real_changes(modified):
+        audit.record(
+            session,
+            activity=audit.Activity.UPDATE_ORGANIZATION,
+            category="Organization",
+            targets=[audit.target("Organization", org.id, org.display_name)],
+            modified=modified,
+        )
     return org

@@ -73,7 +73,7 @@ def update(
     if display_name is not None:
         if not display_name.strip():
             raise BadRequest("displayName cannot be empty.")
-        modified.append(audit.changed("DisplayName", user.display_name, display_name))
+        modified.append(audit.changed("DisplayName", user.display_name, display_name.strip()))
         user.display_name = display_name.strip()
     if usage_location is not UNSET:
         code = org_service.country(usage_location, "usage location")
@@ -101,13 +101,14 @@ def update(
         modified.append(audit.changed("JobTitle", user.job_title, job_title))
         user.job_title = job_title
     session.flush()
-    audit.record(
-        session,
-        activity=audit.Activity.UPDATE_USER,
-        category="UserManagement",
-        targets=[audit.target("User", user.id, user.user_principal_name)],
-        modified=modified,
-    )
+    if modified := audit.real_changes(modified):
+        audit.record(
+            session,
+            activity=audit.Activity.UPDATE_USER,
+            category="UserManagement",
+            targets=[audit.target("User", user.id, user.user_principal_name)],
+            modified=modified,
+        )
     return user
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from pydantic.alias_generators import to_camel
 
-from seatplan.api.graph.bodies import Name
+from seatplan.api.graph.bodies import Name, NotNull
 
 
 class Model(BaseModel):
@@ -63,11 +64,11 @@ class SubscriptionCreate(Body):
     """`sku` is a skuId or a skuPartNumber."""
 
     sku: Name
-    enabled_units: int = Field(ge=0, le=10_000_000)
+    enabled_units: StrictInt = Field(ge=0, le=10_000_000)
 
 
 class SubscriptionUpdate(Body):
-    enabled_units: int = Field(ge=0, le=10_000_000)
+    enabled_units: StrictInt = Field(ge=0, le=10_000_000)
 
 
 class Organization(Model):
@@ -81,10 +82,10 @@ class Organization(Model):
 class OrganizationUpdate(Body):
     """Only the properties given change; `null` clears a country code."""
 
-    display_name: Name | None = None
+    display_name: Annotated[Name | None, NotNull] = None
     country_letter_code: Name | None = None
     default_usage_location: Name | None = None
-    auto_offer_seats: bool | None = None
+    auto_offer_seats: Annotated[StrictBool | None, NotNull] = None
 
 
 class Reprocess(Model):

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+T = TypeVar("T")
 
 
 def _printable(value: str) -> str:
@@ -18,6 +29,16 @@ def _printable(value: str) -> str:
 #: Strings stored in 256-character columns.
 Name = Annotated[str, StringConstraints(max_length=256), AfterValidator(_printable)]
 LongText = Annotated[str, StringConstraints(max_length=4096), AfterValidator(_printable)]
+
+
+def _not_null(value: T | None) -> T:
+    if value is None:
+        raise PydanticCustomError("null", "the property cannot be null")
+    return value
+
+
+#: A property a PATCH may leave out but never set to null (defaults are not validated).
+NotNull = AfterValidator(_not_null)
 
 
 class Body(BaseModel):
@@ -39,7 +60,7 @@ class UserCreate(Body):
 
     user_principal_name: Name
     display_name: Name
-    account_enabled: bool = True
+    account_enabled: StrictBool = True
     usage_location: Name | None = None
     department: Name | None = None
     job_title: Name | None = None
@@ -48,8 +69,8 @@ class UserCreate(Body):
 
 
 class UserUpdate(Body):
-    display_name: Name | None = None
-    account_enabled: bool | None = None
+    display_name: Annotated[Name | None, NotNull] = None
+    account_enabled: Annotated[StrictBool | None, NotNull] = None
     usage_location: Name | None = None
     department: Name | None = None
     job_title: Name | None = None
@@ -66,6 +87,18 @@ class AssignLicense(Body):
     add_licenses: list[AssignedLicense] = Field(default_factory=list, max_length=100)
     remove_licenses: list[UUID] = Field(default_factory=list, max_length=100)
 
+    @field_validator("add_licenses")
+    @classmethod
+    def _each_sku_once(cls, value: list[AssignedLicense]) -> list[AssignedLicense]:
+        seen: set[UUID] = set()
+        for item in value:
+            if item.sku_id in seen:
+                raise PydanticCustomError(
+                    "duplicate", "skuId {sku} is listed more than once", {"sku": str(item.sku_id)}
+                )
+            seen.add(item.sku_id)
+        return value
+
 
 class GroupCreate(Body):
     """Graph's group. Only security groups: `groupTypes` must be empty; `mailNickname`
@@ -73,14 +106,14 @@ class GroupCreate(Body):
 
     display_name: Name
     description: LongText | None = None
-    mail_enabled: bool = False
-    security_enabled: bool = True
+    mail_enabled: StrictBool = False
+    security_enabled: StrictBool = True
     mail_nickname: Name | None = None
     group_types: list[Name] = Field(default_factory=list, max_length=0)
 
 
 class GroupUpdate(Body):
-    display_name: Name | None = None
+    display_name: Annotated[Name | None, NotNull] = None
     description: LongText | None = None
 
 

@@ -172,6 +172,8 @@ async def _http(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405:
         message = "Specified HTTP method is not allowed for the request uri."
         return error_response(request, 405, BAD_REQUEST, message)
+    if exc.status_code == 413:  # a body over the limit (`middleware.RequestContext`)
+        return error_response(request, 413, "Request_EntityTooLarge", str(exc.detail))
     return error_response(request, exc.status_code, BAD_REQUEST, str(exc.detail))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seatplan.api.errors import BAD_REQUEST, GraphError, envelope
@@ -55,7 +56,8 @@ class RequestContext:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > MAX_BODY:
-                    raise too_large()
+                    # Starlette's exception, which the API and the portal each answer their way.
+                    raise HTTPException(413, too_large().message)
             return message
 
         async def send_with_id(message: Message) -> None:

@@ -22,6 +22,7 @@ from seatplan.services.signing import SigningKey
 from seatplan.store.db import Database
 from seatplan.web import security
 from seatplan.web.errors import Forbidden, SignInRequired
+from seatplan.web.forms import read_form
 from seatplan.web.security import SessionData
 
 
@@ -78,7 +79,7 @@ CurrentAdmin = Annotated[AdminInfo, Depends(current_admin)]
 
 
 async def _checked_form(request: Request, key: bytes) -> FormData:
-    form = await request.form()
+    form = await read_form(request)
     token = form.get("csrf_token")
     data: SessionData | None = getattr(request.state, "portal_session", None)
     if not security.csrf_valid(key, data, token if isinstance(token, str) else None):

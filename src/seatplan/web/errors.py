@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -64,6 +65,16 @@ class Unavailable(PortalError):
 class PageNotFound(PortalError):
     status = 404
     title = "Not found"
+
+
+class RequestRefused(PortalError):
+    """Refused before the page saw it: a body over 1 MB, a form over `read_form`'s limits."""
+
+    title = "Request refused"
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def page_error(error: ServiceError | PortalError) -> PortalError:
@@ -118,6 +129,8 @@ class PortalRoute(APIRoute):
                 return error_page(request, page_error(error))
             except RequestValidationError:
                 return error_page(request, PageNotFound("This page does not exist."))
+            except HTTPException as error:  # Starlette's form limits, the body limit
+                return error_page(request, RequestRefused(error.status_code, str(error.detail)))
             except faults.DATABASE_ERRORS as error:
                 if (reason := faults.unavailable(error)) is None:
                     log.exception("portal error on %s %s", request.method, request.url.path)

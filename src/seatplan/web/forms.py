@@ -6,11 +6,20 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from starlette.datastructures import FormData, QueryParams
+from starlette.requests import Request
 
 from seatplan.services import lookup
 from seatplan.web.errors import PageNotFound
 
 PAGE_SIZE = 50
+#: The portal's forms are small: a few fields, plan toggles, no file.
+MAX_FIELDS = 1000
+MAX_FIELD_BYTES = 64 * 1024
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form; one over these limits answers 400 (see `PortalRoute`)."""
+    return await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
 
 
 def text(form: FormData | QueryParams, name: str, *, limit: int = 256) -> str:

@@ -11,7 +11,7 @@ from seatplan.services import admins
 from seatplan.web import security
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, KeyDep, SessionForm, remember, session_of
 from seatplan.web.errors import Forbidden, PortalRoute
-from seatplan.web.forms import text
+from seatplan.web.forms import read_form, text
 from seatplan.web.render import render
 from seatplan.web.throttle import SignInThrottle
 
@@ -56,7 +56,7 @@ def signin_page(request: Request, key: KeyDep) -> Response:
 
 @router.post("/signin")
 async def signin(request: Request, db: DatabaseDep, key: KeyDep) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     data = session_of(request, key)
     token = form.get("csrf_token")
     if not security.csrf_valid(key, data, token if isinstance(token, str) else None):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -135,6 +136,8 @@ class SkuUsage(Base):
 
 class User(Base):
     __tablename__ = "app_user"
+    #: Graph lists users by displayName (then id): pages walk this index, never a sort.
+    __table_args__ = (Index("ix_app_user_display_name", "display_name", "id"),)
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     user_principal_name: Mapped[str] = mapped_column(String(256))
     #: Lower-cased UPN: sign-in names are unique whatever their case.
@@ -195,6 +198,16 @@ class LicenseAssignment(Base):
     __table_args__ = (
         Index("ix_license_assignment_source_state", "source_id", "state"),
         Index("ix_license_assignment_sku_state", "sku_id", "state"),
+        # The assignments in error by source group: only those rows (a few), so that a
+        # group's errors are read without walking its other members, at no cost to writes
+        # of the assignments that work.
+        Index(
+            "ix_license_assignment_errors",
+            "source_id",
+            "user_id",
+            sqlite_where=text("error IS NOT NULL"),
+            postgresql_where=text("error IS NOT NULL"),
+        ),
     )
     user_id: Mapped[UUID] = mapped_column(
         ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True

@@ -58,7 +58,7 @@ def members(
     request: Request, group_id: GroupPath, session: SessionDep, secret: SecretDep
 ) -> JSONResponse:
     group = group_by_id(session, group_id)
-    return _users_page(request, session, secret, directory.members_of(group.id))
+    return _users_page(request, session, secret, directory.members_of(session, group.id))
 
 
 @router.get(

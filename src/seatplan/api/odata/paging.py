@@ -123,7 +123,14 @@ def keyset_where(
         ]
         after = field.column < value if descending else field.column > value
         branches.append(and_(*equal, after))
-    return or_(*branches)
+    if len(keys) == 1:
+        return branches[0]
+    # Implied by the branches, but a bound an index range can start from: PostgreSQL
+    # would otherwise walk the index from its first entry to the page.
+    (first, descending), value = keys[0], values[0]
+    assert first.column is not None
+    start = first.column <= value if descending else first.column >= value
+    return and_(start, or_(*branches))
 
 
 def paginate(stmt: _S, query: ODataQuery, spec: EntitySpec, secret: bytes) -> _S:

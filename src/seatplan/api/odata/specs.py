@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, func, select
 
 from seatplan.api.odata.entity import EntitySpec, Field, fields
 from seatplan.engine.model import State
@@ -33,11 +33,16 @@ APPLIED_STATES: tuple[str, ...] = tuple(state.value for state in State if state.
 
 
 def user_has_license(sku_id: UUID) -> ColumnElement[bool]:
-    """The user holds the SKU through an applied assignment, direct or inherited."""
+    """The user holds the SKU through an applied assignment, direct or inherited.
+
+    Looked up in the user's own assignments (the key starts with the user): coalesce()
+    keeps SQLite off the (sku, state) index, which would read every holder of the SKU
+    for each user.
+    """
     return exists().where(
         LicenseAssignment.user_id == User.id,
         LicenseAssignment.sku_id == sku_id,
-        LicenseAssignment.state.in_(APPLIED_STATES),
+        func.coalesce(LicenseAssignment.state, "").in_(APPLIED_STATES),
     )
 
 

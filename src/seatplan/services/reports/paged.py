@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from seatplan.services import catalog as catalog_service
@@ -23,6 +23,9 @@ from seatplan.services.reports.users import UserSummary, user_summaries
 from seatplan.store.tables import Group, LicenseAssignment, Membership, SkuUsage, User
 
 T = TypeVar("T")
+#: Above this many users (members, holders of a SKU), a page is read by walking users in
+#: name order and probing a key for each, rather than by sorting every one of them.
+_WALK_USERS_ABOVE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +65,22 @@ def licensed_users_page(
     session: Session, *, sku_id: UUID, offset: int, limit: int
 ) -> Page[LicensedUser]:
     """Users holding a seat of a SKU (their number is the SKU's consumed units)."""
-    # coalesce() keeps the (sku, state) index out of this per-user probe: SQLite would
-    # otherwise pick it and scan every holder of the SKU for each user (quadratic).
-    holds = exists().where(
-        LicenseAssignment.user_id == User.id,
-        LicenseAssignment.sku_id == sku_id,
-        func.coalesce(LicenseAssignment.state, "").in_(APPLIED),
-    )
+    total = session.scalar(select(SkuUsage.consumed_units).where(SkuUsage.sku_id == sku_id)) or 0
+    if total > _WALK_USERS_ABOVE:
+        # Users in name order, each looked up in its own assignments. coalesce() keeps the
+        # (sku, state) index out of this per-user probe: SQLite would otherwise pick it
+        # and scan every holder of the SKU for each user (quadratic).
+        holds: ColumnElement[bool] = exists().where(
+            LicenseAssignment.user_id == User.id,
+            LicenseAssignment.sku_id == sku_id,
+            func.coalesce(LicenseAssignment.state, "").in_(APPLIED),
+        )
+    else:  # few holders: read them from the (sku, state) index and sort them
+        holds = User.id.in_(
+            select(LicenseAssignment.user_id).where(
+                LicenseAssignment.sku_id == sku_id, LicenseAssignment.state.in_(APPLIED)
+            )
+        )
     users = list(
         session.execute(
             select(User.id, User.user_principal_name, User.display_name)
@@ -78,7 +90,6 @@ def licensed_users_page(
             .limit(limit)
         )
     )
-    total = session.scalar(select(SkuUsage.consumed_units).where(SkuUsage.sku_id == sku_id)) or 0
     sources: dict[UUID, list[tuple[UUID | None, str | None]]] = defaultdict(list)
     for user_id, source_id, name, sku, state in session.execute(
         select(
@@ -124,11 +135,6 @@ def groups_page(
     return Page(items, _count(session, query), offset, limit)
 
 
-#: Above this many members, a page of members is read by walking users in name order and
-#: probing the membership key, rather than by sorting every member.
-_WALK_USERS_ABOVE = 5000
-
-
 def members_page(
     session: Session, *, group_id: UUID, search: str | None, offset: int, limit: int
 ) -> Page[Member]:
@@ -140,21 +146,15 @@ def members_page(
         )
         or 0
     )
-    member = (
-        select(Membership.since)
-        .where(Membership.group_id == group_id, Membership.user_id == User.id)
-        .scalar_subquery()
-    )
+    members = select(Membership.user_id).where(Membership.group_id == group_id)
     if size > _WALK_USERS_ABOVE:
-        query = select(User.id, User.user_principal_name, User.display_name, member).where(
-            member.is_not(None)
+        # Users in name order, each looked up in the membership key: a page stops early.
+        is_member: ColumnElement[bool] = exists().where(
+            Membership.group_id == group_id, Membership.user_id == User.id
         )
-    else:
-        query = (
-            select(User.id, User.user_principal_name, User.display_name, Membership.since)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.group_id == group_id)
-        )
+    else:  # the group's membership rows, sorted
+        is_member = User.id.in_(members)
+    query = select(User.id, User.user_principal_name, User.display_name).where(is_member)
     total = size
     if search and search.strip():
         text = _like(search)
@@ -166,6 +166,14 @@ def members_page(
         )
         total = _count(session, query.with_only_columns(User.id))
     rows = list(session.execute(query.order_by(User.upn_key).offset(offset).limit(limit)))
+    page = [r[0] for r in rows]
+    since = dict(
+        session.execute(
+            select(Membership.user_id, Membership.since).where(
+                Membership.group_id == group_id, Membership.user_id.in_(page)
+            )
+        ).all()
+    )
     states: dict[UUID, list[tuple[str, str, str | None]]] = defaultdict(list)
     for user_id, sku_id, state, error, source_id in session.execute(
         select(
@@ -174,7 +182,7 @@ def members_page(
             LicenseAssignment.state,
             LicenseAssignment.error,
             LicenseAssignment.source_id,
-        ).where(LicenseAssignment.user_id.in_([r[0] for r in rows]))
+        ).where(LicenseAssignment.user_id.in_(page))
     ):
         # Filtered here: a condition on the source would make SQLite walk the group's
         # every assignment through the (source, state) index instead of the page's users.
@@ -182,7 +190,9 @@ def members_page(
             continue
         product = catalog.product(sku_id)
         states[user_id].append((product.sku_part_number if product else str(sku_id), state, error))
-    items = tuple(Member(*row, licenses=tuple(sorted(states[row[0]]))) for row in rows)
+    items = tuple(
+        Member(*row, since=since[row[0]], licenses=tuple(sorted(states[row[0]]))) for row in rows
+    )
     return Page(items, total, offset, limit)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from seatplan.services import catalog as catalog_service
@@ -45,11 +45,10 @@ def assignment_errors(
     ActiveWithError (DependencyViolation): Graph's membersWithLicenseErrors.
     """
     catalog = catalog_service.current(session).catalog
-    member = (
-        select(Membership.user_id)
-        .where(Membership.group_id == LicenseAssignment.source_id)
-        .where(Membership.user_id == LicenseAssignment.user_id)
-        .exists()
+    # Joined by key rather than asked per row: the rows in error (their own index) drive.
+    member = and_(
+        Membership.group_id == LicenseAssignment.source_id,
+        Membership.user_id == LicenseAssignment.user_id,
     )
     query = (
         select(
@@ -61,10 +60,11 @@ def assignment_errors(
             Group.display_name,
             LicenseAssignment.state,
             LicenseAssignment.error,
-            member,
+            Membership.user_id.is_not(None),
         )
         .join(User, User.id == LicenseAssignment.user_id)
         .outerjoin(Group, Group.id == LicenseAssignment.source_id)
+        .outerjoin(Membership, member)
         .where(LicenseAssignment.error.is_not(None))
         .order_by(User.upn_key, LicenseAssignment.sku_id, LicenseAssignment.source_id)
     )

@@ -32,7 +32,7 @@ from sqlalchemy import event
 from tests.integration.portal_support import csrf_of
 
 from seatplan import demo
-from seatplan.api.app import create_app
+from seatplan.server import create_app
 from seatplan.services import admins, catalog, directory, lookup, tokens
 from seatplan.services.reports import paged
 from seatplan.settings import Settings

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 
 from seatplan.api.mount import DESCRIPTION, mount_api
@@ -75,9 +76,9 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url="/docs" if settings.api_docs else None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.db = database
     app.state.settings = settings
@@ -85,6 +86,8 @@ def create_app(
     mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
     mount_portal(app)
     _mount_probes(app, database)
+    # Outermost: a request for a host not served is refused before anything reads it.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     return app
 
 

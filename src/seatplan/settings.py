@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Set by `seatplan serve --no-worker` for the server processes uvicorn starts.
 NO_WORKER_ENV = "SEATPLAN_SERVE_NO_WORKER"
@@ -24,6 +25,30 @@ class Settings(BaseSettings):
     #: Unset: the random key that setting up the database keeps in it, shared by every
     #: process of a deployment.
     secret_key: str | None = None
+    #: The address clients reach the API at (`https://seatplan.example.com`): nextLinks
+    #: and `@odata.context` start with it. Unset: the address of the request.
+    public_base_url: str | None = None
+    #: Host names the server answers to (comma-separated; `*.example.com` for subdomains,
+    #: `*` for any): a request naming another `Host` gets 400, so no link reflects it.
+    trusted_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1", "::1", "testserver"]
+    #: The API's documentation at `/docs` and `/openapi.json`; false closes both.
+    api_docs: bool = True
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an absolute http(s) URL")
+        return value.strip().rstrip("/")
 
 
 @lru_cache(maxsize=1)

@@ -273,3 +273,12 @@ def test_next_link_keeps_every_parameter_and_replaces_the_token() -> None:
     ]
     with pytest.raises(ValueError, match="query string"):
         next_link(BASE + "?x=1", params, {}, SECRET)
+
+
+def test_a_token_is_bound_to_the_path_it_was_served_on() -> None:
+    query = parse_query({"$top": "2"}, USERS)
+    state = page_state(USERS, query, ("Adele", USER_IDS[0]), scope="/v1.0/groups/a/members")
+    keyset_where(USERS, query, state, scope="/v1.0/groups/a/members")
+    for other in ("/v1.0/groups/b/members", "/v1.0/users", ""):
+        with pytest.raises(UnsupportedQuery, match="belongs to another query"):
+            keyset_where(USERS, query, state, scope=other)

@@ -25,6 +25,7 @@ from seatplan.services.admins import AdminInfo
 from seatplan.services.errors import NotFound, ServiceError
 from seatplan.store import faults
 from seatplan.store.db import Database
+from seatplan.web.headers import secured
 from seatplan.web.render import render
 
 log = logging.getLogger(__name__)
@@ -117,12 +118,16 @@ def error_page(request: Request, error: PortalError) -> Response:
 
 
 class PortalRoute(APIRoute):
-    """A route whose errors are pages (see the module's docstring)."""
+    """A route whose errors are pages (see the module's docstring), sent with the
+    portal's security headers (`web.headers`)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def portal_handler(request: Request) -> Response:
+            return secured(await answer(request))
+
+        async def answer(request: Request) -> Response:
             try:
                 return await handler(request)
             except (ServiceError, PortalError) as error:

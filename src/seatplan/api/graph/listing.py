@@ -17,8 +17,15 @@ T = TypeVar("T")
 Json = dict[str, Any]
 
 
+def public_url(request: Request) -> str:
+    """Where clients reach the service, without a trailing slash: SEATPLAN_PUBLIC_BASE_URL
+    when set, else what the request says (its `Host` checked by the trusted hosts)."""
+    configured: str | None = request.app.state.settings.public_base_url
+    return configured or str(request.base_url).rstrip("/")
+
+
 def context_url(request: Request, fragment: str) -> str:
-    return f"{request.base_url}v1.0/$metadata#{fragment}"
+    return f"{public_url(request)}/v1.0/$metadata#{fragment}"
 
 
 def with_select(name: str, select: Sequence[str] | None) -> str:
@@ -63,12 +70,14 @@ def page(
     for the whole page at once), given the `$select` asked for.
     """
     query = odata.parse_query(request.query_params, spec)
-    rows = directory.fetch(session, odata.paginate(statement, query, spec, secret))
+    scope = request.url.path  # a token serves this collection only (not another group's)
+    rows = directory.fetch(session, odata.paginate(statement, query, spec, secret, scope))
     link = None
     if len(rows) > query.top:
         rows = rows[: query.top]
-        state = odata.page_state(spec, query, odata.row_sort_values(spec, query, rows[-1]))
-        base = str(request.url.replace(query=""))
+        last = odata.row_sort_values(spec, query, rows[-1])
+        state = odata.page_state(spec, query, last, scope)
+        base = public_url(request) + request.url.path
         link = odata.next_link(base, request.query_params, state, secret)
     body: Json = {"@odata.context": context_url(request, with_select(context, query.select))}
     if query.count:

@@ -2,9 +2,11 @@
 
 A token is compact JSON signed by itsdangerous (`services.signing`, HMAC-SHA256). Its state
 holds the sort key values of the last row served (the unique key last) and a fingerprint
-of the query it belongs to (entity, `$filter`, `$orderby`, `$select`, `$top`): a token
-replayed with other options is refused. The JSON is signed, not encrypted: it shows the
-last row's sort values, which whoever holds the token has already been served.
+of the query it belongs to (entity, `$filter`, `$orderby`, `$select`, `$top`, and the
+request's path as `scope`): a token replayed with other options, or on another
+collection of the same kind (another group's members), is refused. The JSON is signed,
+not encrypted: it shows the last row's sort values, which whoever holds the token has
+already been served.
 """
 
 from __future__ import annotations
@@ -50,9 +52,10 @@ def decode_token(token: str, secret: bytes) -> dict[str, Any]:
     return state
 
 
-def query_fingerprint(spec: EntitySpec, query: ODataQuery) -> str:
-    """What a token is bound to: every option that shapes the pages, `$count` aside."""
-    shape = repr((spec.name, query.filter, query.orderby, query.select, query.top))
+def query_fingerprint(spec: EntitySpec, query: ODataQuery, scope: str = "") -> str:
+    """What a token is bound to: every option that shapes the pages, `$count` aside, and
+    the `scope` it was served in (the request's path)."""
+    shape = repr((spec.name, scope, query.filter, query.orderby, query.select, query.top))
     return hashlib.sha256(shape.encode()).hexdigest()[:32]
 
 
@@ -83,14 +86,16 @@ def _decode_value(field: Field, value: Any) -> Any:
     return value
 
 
-def page_state(spec: EntitySpec, query: ODataQuery, values: Sequence[Any]) -> dict[str, Any]:
+def page_state(
+    spec: EntitySpec, query: ODataQuery, values: Sequence[Any], scope: str = ""
+) -> dict[str, Any]:
     """The state after a row whose sort key values (see `sort_key_columns`) are `values`."""
     keys = sort_keys(spec, query)
     if len(values) != len(keys):
         raise ValueError(f"expected {len(keys)} sort values, got {len(values)}")
     return {
         "v": VERSION,
-        "q": query_fingerprint(spec, query),
+        "q": query_fingerprint(spec, query, scope),
         "k": [_encode_value(field, value) for (field, _), value in zip(keys, values, strict=True)],
     }
 
@@ -101,14 +106,14 @@ def row_sort_values(spec: EntitySpec, query: ODataQuery, row: object) -> tuple[A
 
 
 def keyset_where(
-    spec: EntitySpec, query: ODataQuery, state: Mapping[str, Any]
+    spec: EntitySpec, query: ODataQuery, state: Mapping[str, Any], scope: str = ""
 ) -> ColumnElement[bool]:
     """The rows after the one the state was made from, in the query's order."""
     keys = sort_keys(spec, query)
     raw = state.get("k")
     if state.get("v") != VERSION or not isinstance(raw, list) or len(raw) != len(keys):
         raise UnsupportedQuery(_INVALID + "it is malformed")
-    if state.get("q") != query_fingerprint(spec, query):
+    if state.get("q") != query_fingerprint(spec, query, scope):
         raise UnsupportedQuery(
             _INVALID + "it belongs to another query: follow @odata.nextLink unchanged"
         )
@@ -133,7 +138,7 @@ def keyset_where(
     return and_(start, or_(*branches))
 
 
-def paginate(stmt: _S, query: ODataQuery, spec: EntitySpec, secret: bytes) -> _S:
+def paginate(stmt: _S, query: ODataQuery, spec: EntitySpec, secret: bytes, scope: str = "") -> _S:
     """`apply`, then the rows after the `$skiptoken`, limited to `$top` + 1.
 
     The extra row tells whether there is a next page: serve `top` rows and, if one more
@@ -141,7 +146,8 @@ def paginate(stmt: _S, query: ODataQuery, spec: EntitySpec, secret: bytes) -> _S
     """
     stmt = apply(stmt, query, spec)
     if query.skiptoken is not None:
-        stmt = stmt.where(keyset_where(spec, query, decode_token(query.skiptoken, secret)))
+        state = decode_token(query.skiptoken, secret)
+        stmt = stmt.where(keyset_where(spec, query, state, scope))
     return stmt.limit(query.top + 1)
 
 

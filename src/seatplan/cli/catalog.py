@@ -10,6 +10,7 @@ import typer
 from seatplan.cli import output
 from seatplan.cli.context import Json, database
 from seatplan.services import catalog, reports
+from seatplan.shapes import admin as shapes
 
 app = typer.Typer(help="The catalog of products and service plans.", no_args_is_help=True)
 
@@ -43,17 +44,7 @@ def products(
     with database().reading() as session:
         items = reports.products(session, search=search)
     if json:
-        output.print_json(
-            [
-                {
-                    "skuId": p.sku_id,
-                    "skuPartNumber": p.sku_part_number,
-                    "displayName": p.display_name,
-                    "servicePlanCount": len(p.plan_ids),
-                }
-                for p in items
-            ]
-        )
+        output.print_json([shapes.catalog_product(p) for p in items])
         return
     output.table(
         ["SKU", "Name", "Plans", "skuId"],
@@ -70,21 +61,7 @@ def show(
         product = catalog.find_product(session, sku)
         plans = reports.product_plans(session, sku_id=product.sku_id)
     if json:
-        output.print_json(
-            {
-                "skuId": product.sku_id,
-                "skuPartNumber": product.sku_part_number,
-                "displayName": product.display_name,
-                "servicePlans": [
-                    {
-                        "servicePlanId": p.id,
-                        "servicePlanName": p.name,
-                        "friendlyName": p.friendly_name,
-                    }
-                    for p in plans
-                ],
-            }
-        )
+        output.print_json(shapes.catalog_product_detail(product, plans))
         return
     output.table(
         ["Plan", "Friendly name", "servicePlanId"],

@@ -8,7 +8,7 @@ from uuid import UUID
 import typer
 from sqlalchemy.orm import Session
 
-from seatplan.cli import output, shapes
+from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.cli.groups import GroupArg, print_group
 from seatplan.cli.user_licenses import Disable, SkuArg
@@ -17,6 +17,8 @@ from seatplan.services import catalog, licenses, lookup, reports
 from seatplan.services.errors import BadRequest
 from seatplan.services.licenses import Products
 from seatplan.settings import get_settings
+from seatplan.shapes import admin as admin_shapes
+from seatplan.shapes import reports as report_shapes
 from seatplan.store.db import Database
 from seatplan.store.tables import Group, GroupLicense
 
@@ -107,7 +109,7 @@ def errors(
         found = lookup.group(session, group)
         items = reports.members_with_errors(session, group_id=found.id)
     if json:
-        output.print_json([shapes.assignment_error(item) for item in items])
+        output.print_json([report_shapes.assignment_error(item) for item in items])
         return
     if not items:
         output.say(f"No member of {found.display_name} has a license assignment error.", output.OK)
@@ -138,7 +140,7 @@ def _preview(session: Session, group: Group, add: Products, remove: list[UUID], 
         session, group=group, add=add, remove=remove, batch_size=get_settings().batch_size
     )
     if json:
-        output.print_json(shapes.simulation(result))
+        output.print_json(admin_shapes.simulation(result))
         return
     output.say(f"Preview for group {result.display_name}: nothing was changed.", "bold")
     output.say(f"{result.users_evaluated} user(s) would be evaluated.")

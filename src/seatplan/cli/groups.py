@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from seatplan.cli import output, shapes
+from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import groups as group_service
 from seatplan.services import lookup, reports
+from seatplan.shapes import reports as shapes
 
 app = typer.Typer(help="Groups, their members and their licenses.", no_args_is_help=True)
 

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from seatplan.cli import output, shapes
+from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import organization
 from seatplan.services.errors import BadRequest
+from seatplan.shapes import admin as shapes
 
 app = typer.Typer(help="The organization.", no_args_is_help=True)
 
@@ -18,7 +19,7 @@ app = typer.Typer(help="The organization.", no_args_is_help=True)
 def show(json: Json = False) -> None:
     """Show the organization."""
     with database().reading() as session:
-        data = shapes.organization(organization.get(session))
+        data = shapes.organization_settings(organization.get(session))
     if json:
         output.print_json(data)
         return

@@ -8,10 +8,12 @@ from uuid import UUID
 import typer
 from rich.text import Text
 
-from seatplan.cli import output, shapes
+from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import catalog, lookup, reports, subscriptions
 from seatplan.services.errors import BadRequest
+from seatplan.shapes import admin as admin_shapes
+from seatplan.shapes import reports as shapes
 
 subscriptions_app = typer.Typer(
     help="Subscriptions: the seats the organization bought.", no_args_is_help=True
@@ -116,20 +118,7 @@ def list_subscriptions(json: Json = False) -> None:
     with database().reading() as session:
         subs = subscriptions.list_subscriptions(session)
         parts = {s.sku_id: catalog.find_product(session, s.sku_id).sku_part_number for s in subs}
-    data: list[dict[str, object]] = [
-        {
-            "id": s.id,
-            "skuId": s.sku_id,
-            "skuPartNumber": parts[s.sku_id],
-            "status": s.status,
-            "enabledUnits": s.enabled_units,
-            "suspendedUnits": s.suspended_units,
-            "warningUnits": s.warning_units,
-            "lockedOutUnits": s.locked_out_units,
-            "createdDateTime": s.created,
-        }
-        for s in subs
-    ]
+    data = [admin_shapes.subscription(s, parts[s.sku_id]) for s in subs]
     if json:
         output.print_json(data)
         return

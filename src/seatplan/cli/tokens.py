@@ -9,6 +9,7 @@ import typer
 from seatplan.cli import output
 from seatplan.cli.context import Json, database
 from seatplan.services import tokens
+from seatplan.shapes import admin as shapes
 
 app = typer.Typer(help="API access tokens.", no_args_is_help=True)
 
@@ -42,18 +43,7 @@ def list_tokens(json: Json = False) -> None:
     with database().reading() as session:
         items = tokens.list_tokens(session)
     if json:
-        output.print_json(
-            [
-                {
-                    "id": t.id,
-                    "name": t.name,
-                    "scopes": list(t.scopes),
-                    "createdDateTime": t.created,
-                    "revokedDateTime": t.revoked,
-                }
-                for t in items
-            ]
-        )
+        output.print_json([shapes.token(t) for t in items])
         return
     output.table(
         ["Id", "Name", "Permissions", "Created", "Revoked"],

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from seatplan.cli import output, shapes
+from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import lookup, reports
 from seatplan.services import users as user_service
 from seatplan.services.errors import BadRequest
+from seatplan.shapes import reports as shapes
 
 app = typer.Typer(help="Users and their direct licenses.", no_args_is_help=True)
 

@@ -1,12 +1,11 @@
-"""Directory reads for the Graph API: base statements for collections, and bulk loaders.
+"""Directory reads for the Graph API, through the session: statements and page loaders.
 
 Collections are statements (`select(User)`, …) that the API's OData layer filters, orders
 and pages before `fetch` runs them; whatever a page shows beyond a row (licenses, group
 products, seat totals) is loaded for the whole page in one query, never per row.
 
-The API's busiest reads (one user, their assignments) also exist as prepared reads
-(`user_row`, `assignment_rows`, see `store.prepared`): records with the entities'
-attribute names, for a fraction of the ORM's cost per query.
+Users and their assignments are shaped from `UserRecord` and `AssignmentRecord`, which
+the API's two busiest reads also fill, with prepared reads (`services.hot_reads`).
 """
 
 from __future__ import annotations
@@ -15,24 +14,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from seatplan.catalog import Catalog
 from seatplan.engine import State
-from seatplan.services import catalog, lookup
-from seatplan.services.errors import NotFound
-from seatplan.store.prepared import Prepared, Reader
+from seatplan.services import catalog
 from seatplan.store.tables import (
     AuditEvent,
     Group,
     GroupLicense,
     LicenseAssignment,
     Membership,
-    Organization,
     Product,
     SkuUsage,
     Subscription,
@@ -42,46 +38,6 @@ from seatplan.store.tables import (
 T = TypeVar("T")
 R = TypeVar("R")
 _APPLIED = (State.ACTIVE.value, State.ACTIVE_WITH_ERROR.value)
-
-
-class UserRow(Protocol):
-    """A user as an entity (`User`) or as a Core row of its table."""
-
-    @property
-    def id(self) -> UUID: ...
-    @property
-    def user_principal_name(self) -> str: ...
-    @property
-    def display_name(self) -> str: ...
-    @property
-    def usage_location(self) -> str | None: ...
-    @property
-    def account_enabled(self) -> bool: ...
-    @property
-    def department(self) -> str | None: ...
-    @property
-    def job_title(self) -> str | None: ...
-    @property
-    def created(self) -> datetime: ...
-
-
-class AssignmentRow(Protocol):
-    """A license assignment as an entity (`LicenseAssignment`) or as a Core row."""
-
-    @property
-    def user_id(self) -> UUID: ...
-    @property
-    def sku_id(self) -> UUID: ...
-    @property
-    def source_id(self) -> UUID | None: ...
-    @property
-    def disabled_plans(self) -> frozenset[UUID]: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def error(self) -> str | None: ...
-    @property
-    def updated(self) -> datetime: ...
 
 
 def users() -> Select[User]:
@@ -158,16 +114,18 @@ def count(session: Session, statement: Select[Any]) -> int:
 
 def assignments_of(
     session: Session, user_ids: Sequence[UUID]
-) -> dict[UUID, list[LicenseAssignment]]:
+) -> dict[UUID, list[AssignmentRecord]]:
     """Every license assignment of the users, in one query (`user_ids` is a page)."""
-    return _by_owner(
-        session,
-        select(LicenseAssignment)
-        .where(LicenseAssignment.user_id.in_(user_ids))
-        .order_by(LicenseAssignment.sku_id, LicenseAssignment.source_id),
-        owner=lambda row: row.user_id,
-        owners=user_ids,
-    )
+    found: dict[UUID, list[AssignmentRecord]] = defaultdict(list)
+    if user_ids:
+        statement = (
+            select(*ASSIGNMENT_COLUMNS)
+            .where(_ASSIGNMENTS.c.user_id.in_(user_ids))
+            .order_by(_ASSIGNMENTS.c.sku_id, _ASSIGNMENTS.c.source_id)
+        )
+        for row in session.execute(statement):
+            found[row.user_id].append(AssignmentRecord(*row))
+    return found
 
 
 def _by_owner(
@@ -189,7 +147,7 @@ def _by_owner(
 
 
 class UserRecord(NamedTuple):
-    """A user read by `user_row` (a `UserRow`, as the entity is)."""
+    """What Graph shows of a user (the entity's attribute names)."""
 
     id: UUID
     user_principal_name: str
@@ -200,9 +158,14 @@ class UserRecord(NamedTuple):
     job_title: str | None
     created: datetime
 
+    @classmethod
+    def of(cls, user: User) -> UserRecord:
+        """The record of an entity a route already holds (a page's row, a changed user)."""
+        return cls(*(getattr(user, name) for name in cls._fields))
+
 
 class AssignmentRecord(NamedTuple):
-    """An assignment read by `assignment_rows` (an `AssignmentRow`)."""
+    """What Graph shows of a license assignment (the entity's attribute names)."""
 
     user_id: UUID
     sku_id: UUID
@@ -213,63 +176,14 @@ class AssignmentRecord(NamedTuple):
     updated: datetime
 
 
-class _CatalogKey(NamedTuple):
-    org_id: UUID
-    version: int
-
-
 def _columns(table: Any, record: type[tuple[Any, ...]]) -> list[Any]:
     """The record's columns of the table, by name (a column added later changes nothing)."""
     return [table.c[name] for name in record._fields]  # type: ignore[attr-defined]
 
 
-_USERS = User.__table__
 _ASSIGNMENTS = LicenseAssignment.__table__
-_USER_COLUMNS = _columns(_USERS, UserRecord)
-_USER_BY_ID = Prepared(select(*_USER_COLUMNS).where(_USERS.c.id == bindparam("ref")), UserRecord)
-_USER_BY_UPN = Prepared(
-    select(*_USER_COLUMNS).where(_USERS.c.upn_key == bindparam("ref")), UserRecord
-)
-_ASSIGNMENTS_OF_USER = Prepared(
-    select(*_columns(_ASSIGNMENTS, AssignmentRecord))
-    .where(_ASSIGNMENTS.c.user_id == bindparam("user_id"))
-    .order_by(_ASSIGNMENTS.c.sku_id, _ASSIGNMENTS.c.source_id),
-    AssignmentRecord,
-)
-_CATALOG_KEY = Prepared(select(Organization.id, Organization.catalog_version), _CatalogKey)
-#: The catalog in force, by organization and catalog version (one entry).
-_catalogs: dict[_CatalogKey, Catalog] = {}
-
-
-def user_row(reader: Reader, ref: str | UUID) -> UserRecord:
-    """`lookup.user` as a prepared read: a user by id or userPrincipalName (any case)."""
-    user_id = lookup.as_uuid(ref)
-    found = (
-        reader.first(_USER_BY_ID, ref=user_id)
-        if user_id is not None
-        else reader.first(_USER_BY_UPN, ref=str(ref).strip().lower())
-    )
-    if found is None:
-        raise NotFound("User", ref)
-    return found
-
-
-def assignment_rows(reader: Reader, user_id: UUID) -> list[AssignmentRecord]:
-    """`assignments_of` one user as a prepared read, in the same order."""
-    return reader.all(_ASSIGNMENTS_OF_USER, user_id=user_id)
-
-
-def catalog_in_force(reader: Reader) -> Catalog:
-    """`current_catalog` for a prepared read: one small query while the version holds."""
-    found = _catalogs.get(reader.one(_CATALOG_KEY))
-    if found is None:
-        with reader.session() as session:
-            # The key again, in the session's own transaction: it matches what it loads.
-            key = _CatalogKey(*session.execute(_CATALOG_KEY.statement).one())
-            found = current_catalog(session)
-        _catalogs.clear()
-        _catalogs[key] = found
-    return found
+USER_COLUMNS = _columns(User.__table__, UserRecord)
+ASSIGNMENT_COLUMNS = _columns(_ASSIGNMENTS, AssignmentRecord)
 
 
 def group_licenses_of(
@@ -294,7 +208,7 @@ class EffectiveLicense:
     disabled_plans: frozenset[UUID]
 
 
-def effective_licenses(rows: Iterable[AssignmentRow]) -> list[EffectiveLicense]:
+def effective_licenses(rows: Iterable[AssignmentRecord]) -> list[EffectiveLicense]:
     """Per SKU with an applied assignment: the plans no applied source enables."""
     disabled: dict[UUID, frozenset[UUID]] = {}
     for row in rows:

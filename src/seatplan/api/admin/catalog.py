@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from seatplan.api.admin import models
 from seatplan.api.deps import SessionDep, WriteSessionDep
 from seatplan.api.graph.common import require, responses
 from seatplan.services import catalog, reports
 from seatplan.services.errors import BadRequest
 from seatplan.services.tokens import ADMIN
+from seatplan.shapes import admin as shapes
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -36,17 +36,9 @@ _TOML = {
 def products(
     session: SessionDep,
     search: Annotated[str | None, Query(max_length=256)] = None,
-) -> list[models.Product]:
+) -> list[shapes.CatalogProduct]:
     """Built-in and imported products; `search` matches part number or name."""
-    return [
-        models.Product(
-            sku_id=p.sku_id,
-            sku_part_number=p.sku_part_number,
-            display_name=p.display_name,
-            service_plan_count=len(p.plan_ids),
-        )
-        for p in reports.products(session, search=search)
-    ]
+    return [shapes.catalog_product(p) for p in reports.products(session, search=search)]
 
 
 @router.get(
@@ -58,20 +50,9 @@ def products(
 def product(
     sku: Annotated[str, Path(description="skuId or skuPartNumber.", max_length=128)],
     session: SessionDep,
-) -> models.ProductDetail:
+) -> shapes.CatalogProductDetail:
     found = catalog.find_product(session, sku)
-    plans = reports.product_plans(session, sku_id=found.sku_id)
-    return models.ProductDetail(
-        sku_id=found.sku_id,
-        sku_part_number=found.sku_part_number,
-        display_name=found.display_name,
-        service_plans=[
-            models.ServicePlan(
-                service_plan_id=p.id, service_plan_name=p.name, friendly_name=p.friendly_name
-            )
-            for p in plans
-        ],
-    )
+    return shapes.catalog_product_detail(found, reports.product_plans(session, sku_id=found.sku_id))
 
 
 @router.post(
@@ -81,7 +62,7 @@ def product(
     openapi_extra={"requestBody": {"required": True, "content": _TOML}},
     summary="Import a custom catalog file (TOML, the request body)",
 )
-def import_catalog(raw: RawBody, session: WriteSessionDep) -> models.ImportResult:
+def import_catalog(raw: RawBody, session: WriteSessionDep) -> shapes.ImportResult:
     """Every problem of the file is answered at once (400, one per line); then nothing
     is imported."""
     try:
@@ -91,10 +72,4 @@ def import_catalog(raw: RawBody, session: WriteSessionDep) -> models.ImportResul
     if "\x00" in text:
         raise BadRequest("The catalog file must not contain NUL characters.")
     added = catalog.import_text(session, text, source="request")
-    return models.ImportResult(
-        products=len(added.products),
-        service_plans=len(added.plans),
-        exclusive_sets=len(added.exclusive_sets),
-        dependencies=len(added.dependencies),
-        location_restrictions=len(added.location_restrictions),
-    )
+    return shapes.import_result(added)

@@ -8,32 +8,22 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 from starlette.responses import JSONResponse
 
-from seatplan.api.admin import models
+from seatplan.api.admin.bodies import OrganizationUpdate
 from seatplan.api.deps import SessionDep, WriteSessionDep
 from seatplan.api.graph.common import require, responses
 from seatplan.services import licenses, lookup
 from seatplan.services import organization as org_service
 from seatplan.services.tokens import ADMIN
-from seatplan.store.tables import Organization
+from seatplan.shapes import admin as shapes
 
 router = APIRouter(tags=["admin: organization"])
-
-
-def _model(org: Organization) -> models.Organization:
-    return models.Organization(
-        id=org.id,
-        display_name=org.display_name,
-        country_letter_code=org.country_letter_code,
-        default_usage_location=org.default_usage_location,
-        auto_offer_seats=org.auto_offer_seats,
-    )
 
 
 @router.get(
     "/organization", dependencies=[require(ADMIN)], responses=responses(), summary="Settings"
 )
-def get_organization(session: SessionDep) -> models.Organization:
-    return _model(org_service.get(session))
+def get_organization(session: SessionDep) -> shapes.OrganizationSettings:
+    return shapes.organization_settings(org_service.get(session))
 
 
 @router.patch(
@@ -43,22 +33,22 @@ def get_organization(session: SessionDep) -> models.Organization:
     summary="Change the settings",
 )
 def update_organization(
-    body: models.OrganizationUpdate, session: WriteSessionDep
-) -> models.Organization:
+    body: OrganizationUpdate, session: WriteSessionDep
+) -> shapes.OrganizationSettings:
     """Name, country, default usage location, automatic seat offer; users who inherit
     the location are evaluated again."""
     changes: dict[str, Any] = {name: getattr(body, name) for name in body.model_fields_set}
     for name in ("display_name", "auto_offer_seats"):
         if name in changes and changes[name] is None:
             del changes[name]
-    return _model(org_service.update(session, **changes))
+    return shapes.organization_settings(org_service.update(session, **changes))
 
 
 @router.post(
     "/groups/{group_id}/reprocess",
     status_code=202,
     dependencies=[require(ADMIN)],
-    responses=responses(status=202, description="Queued"),
+    responses=responses(shapes.Reprocess, 202, "Queued"),
     tags=["admin: groups"],
     summary="Evaluate every member of a group again",
 )
@@ -69,5 +59,4 @@ def reprocess_group(
     licenses.reprocess_group(session, group=group)
     session.flush()
     session.refresh(group)
-    body = models.Reprocess(group_id=group.id, license_processing_state=group.processing_state)
-    return JSONResponse(body.model_dump(mode="json", by_alias=True), status_code=202)
+    return JSONResponse(shapes.reprocess(group), status_code=202)

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
 
-from seatplan.api.admin import models
 from seatplan.api.deps import WriteSessionDep
 from seatplan.api.graph.bodies import AssignLicense
 from seatplan.api.graph.common import require, responses
@@ -15,6 +14,7 @@ from seatplan.processing import simulation
 from seatplan.services import lookup
 from seatplan.services.tokens import ADMIN
 from seatplan.settings import Settings
+from seatplan.shapes import admin as shapes
 
 router = APIRouter(tags=["admin: groups"])
 
@@ -30,7 +30,7 @@ def simulate_assign_license(
     group_id: Annotated[UUID, Path(description="The group's id.")],
     body: AssignLicense,
     session: WriteSessionDep,
-) -> models.Simulation:
+) -> shapes.Simulation:
     """The body is Graph's `assignLicense`. It is checked as the real call would check it
     (same errors), the members it would queue are evaluated as the worker would evaluate
     them next, and everything is rolled back."""
@@ -42,4 +42,4 @@ def simulate_assign_license(
         remove=body.remove_licenses,
         batch_size=settings.batch_size,
     )
-    return models.Simulation.model_validate(result, from_attributes=True)
+    return shapes.simulation(result)

@@ -9,35 +9,25 @@ from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from seatplan.api.admin import models
+from seatplan.api.admin.bodies import SubscriptionCreate, SubscriptionUpdate
 from seatplan.api.deps import SessionDep, WriteSessionDep
 from seatplan.api.graph.common import require, responses
 from seatplan.services import catalog, subscriptions
 from seatplan.services.tokens import ADMIN
+from seatplan.shapes import admin as shapes
 from seatplan.store.tables import Subscription
 
 router = APIRouter(prefix="/subscriptions", tags=["admin: subscriptions"])
 SubscriptionId = Annotated[UUID, Path(description="The subscription's id.")]
 
 
-def _model(session: Session, sub: Subscription) -> models.Subscription:
-    product = catalog.find_product(session, sub.sku_id)
-    return models.Subscription(
-        id=sub.id,
-        sku_id=sub.sku_id,
-        sku_part_number=product.sku_part_number,
-        enabled_units=sub.enabled_units,
-        suspended_units=sub.suspended_units,
-        warning_units=sub.warning_units,
-        locked_out_units=sub.locked_out_units,
-        status=sub.status,
-        created_date_time=sub.created,
-    )
+def _shape(session: Session, sub: Subscription) -> shapes.Subscription:
+    return shapes.subscription(sub, catalog.find_product(session, sub.sku_id).sku_part_number)
 
 
 @router.get("", dependencies=[require(ADMIN)], responses=responses(), summary="Subscriptions")
-def list_subscriptions(session: SessionDep) -> list[models.Subscription]:
-    return [_model(session, sub) for sub in subscriptions.list_subscriptions(session)]
+def list_subscriptions(session: SessionDep) -> list[shapes.Subscription]:
+    return [_shape(session, sub) for sub in subscriptions.list_subscriptions(session)]
 
 
 @router.post(
@@ -47,10 +37,10 @@ def list_subscriptions(session: SessionDep) -> list[models.Subscription]:
     responses=responses(status=201, description="Created"),
     summary="Create a subscription",
 )
-def create(body: models.SubscriptionCreate, session: WriteSessionDep) -> models.Subscription:
+def create(body: SubscriptionCreate, session: WriteSessionDep) -> shapes.Subscription:
     """New seats are offered to users waiting for one (if the organization says so)."""
     sub = subscriptions.create(session, sku=body.sku, units=body.enabled_units)
-    return _model(session, sub)
+    return _shape(session, sub)
 
 
 @router.patch(
@@ -60,14 +50,14 @@ def create(body: models.SubscriptionCreate, session: WriteSessionDep) -> models.
     summary="Change a subscription's units",
 )
 def update(
-    subscription_id: SubscriptionId, body: models.SubscriptionUpdate, session: WriteSessionDep
-) -> models.Subscription:
+    subscription_id: SubscriptionId, body: SubscriptionUpdate, session: WriteSessionDep
+) -> shapes.Subscription:
     """Lowering units never takes a working license away."""
     sub = subscriptions.get(session, subscription_id)
     sub = subscriptions.set_units(
         session, sku=sub.sku_id, units=body.enabled_units, subscription_id=sub.id
     )
-    return _model(session, sub)
+    return _shape(session, sub)
 
 
 @router.delete(

@@ -7,31 +7,22 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from seatplan.api.admin import models
+from seatplan.api.admin.bodies import TokenCreate
 from seatplan.api.auth import forget_tokens
 from seatplan.api.deps import SessionDep, WriteSessionDep
 from seatplan.api.errors import DENIED, GraphError
 from seatplan.api.graph.common import require, responses
 from seatplan.services import tokens
-from seatplan.services.tokens import ADMIN, Principal, TokenInfo
+from seatplan.services.tokens import ADMIN, Principal
+from seatplan.shapes import admin as shapes
 
 router = APIRouter(prefix="/tokens", tags=["admin: tokens"])
 
 
-def _model(info: TokenInfo) -> models.Token:
-    return models.Token(
-        id=info.id,
-        name=info.name,
-        scopes=list(info.scopes),
-        created_date_time=info.created,
-        revoked_date_time=info.revoked,
-    )
-
-
 @router.get("", dependencies=[require(ADMIN)], responses=responses(), summary="Tokens")
-def list_tokens(session: SessionDep) -> list[models.Token]:
+def list_tokens(session: SessionDep) -> list[shapes.Token]:
     """Every token by its id (the public prefix); the tokens themselves are never kept."""
-    return [_model(info) for info in tokens.list_tokens(session)]
+    return [shapes.token(info) for info in tokens.list_tokens(session)]
 
 
 @router.post(
@@ -42,9 +33,9 @@ def list_tokens(session: SessionDep) -> list[models.Token]:
 )
 def create_token(
     caller: Annotated[Principal, require(ADMIN)],  # first: checked before the write begins
-    body: models.TokenCreate,
+    body: TokenCreate,
     session: WriteSessionDep,
-) -> models.CreatedToken:
+) -> shapes.CreatedToken:
     """`token` is shown in this answer only. It may hold only permissions that the
     caller's token holds itself (the command line on the server grants any)."""
     beyond = tokens.not_held(caller.granted, body.scopes)
@@ -56,7 +47,7 @@ def create_token(
             f"permissions it holds itself; this one does not hold {', '.join(beyond)}.",
         )
     info, token = tokens.create(session, name=body.name, scopes=body.scopes)
-    return models.CreatedToken(**_model(info).model_dump(), token=token)
+    return shapes.created_token(info, token)
 
 
 @router.delete(

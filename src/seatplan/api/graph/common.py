@@ -1,8 +1,8 @@
-"""What the Graph routers share: permissions, documented answers, user and group JSON."""
+"""What the Graph routers share: permissions, documented answers, `$select`, users and groups."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import Depends, Path
@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from seatplan.api.auth import Require
 from seatplan.api.errors import COMMON_RESPONSES
-from seatplan.api.graph import shapes
-from seatplan.services import directory, lookup
+from seatplan.services import directory, hot_reads, lookup
+from seatplan.services.directory import UserRecord
 from seatplan.services.errors import NotFound
+from seatplan.shapes import groups as group_shapes
+from seatplan.shapes import users as user_shapes
 from seatplan.store.prepared import Reader
 from seatplan.store.tables import Group, User
 
@@ -41,31 +43,39 @@ def require(*any_of: str) -> Any:
 
 
 def responses(model: Any = None, status: int = 200, description: str = "OK") -> Any:
+    """The route's answers: `model` (a shape, see `api.answers`) and the errors."""
     found: dict[int | str, dict[str, Any]] = dict(COMMON_RESPONSES)
     found[status] = {"description": description} | ({"model": model} if model else {})
     return found
 
 
+def project(item: Mapping[str, Any], select: Sequence[str] | None, default: Sequence[str]) -> Json:
+    """What `$select` asks for, or Graph's default properties when it asks for nothing."""
+    keys = select if select is not None else default
+    return {key: item[key] for key in keys if key in item}
+
+
 def user_items(session: Session, rows: Sequence[User], select: Sequence[str] | None) -> list[Json]:
     """Users as Graph shows them; their licenses are loaded in one query when selected."""
+    records = [UserRecord.of(row) for row in rows]
     licenses = None
     if _with_licenses(select):
-        licenses = directory.assignments_of(session, [row.id for row in rows])
+        licenses = directory.assignments_of(session, [row.id for row in records])
     return [
-        shapes.project(
-            shapes.user(row, None if licenses is None else licenses.get(row.id, [])),
+        project(
+            user_shapes.user(row, None if licenses is None else licenses.get(row.id, [])),
             select,
-            shapes.USER_DEFAULT,
+            user_shapes.USER_DEFAULT,
         )
-        for row in rows
+        for row in records
     ]
 
 
 def user_item(reader: Reader, ref: str, select: Sequence[str] | None) -> Json:
     """`user_items` of one user by id or UPN, as prepared reads (the hot `GET /users/{id}`)."""
-    row = directory.user_row(reader, ref)
-    licenses = directory.assignment_rows(reader, row.id) if _with_licenses(select) else None
-    return shapes.project(shapes.user(row, licenses), select, shapes.USER_DEFAULT)
+    row = hot_reads.user_row(reader, ref)
+    licenses = hot_reads.assignment_rows(reader, row.id) if _with_licenses(select) else None
+    return project(user_shapes.user(row, licenses), select, user_shapes.USER_DEFAULT)
 
 
 def _with_licenses(select: Sequence[str] | None) -> bool:
@@ -79,10 +89,10 @@ def group_items(
     if select is not None and "assignedLicenses" in select:
         licenses = directory.group_licenses_of(session, [row.id for row in rows])
     return [
-        shapes.project(
-            shapes.group(row, None if licenses is None else licenses.get(row.id, [])),
+        project(
+            group_shapes.group(row, None if licenses is None else licenses.get(row.id, [])),
             select,
-            shapes.GROUP_DEFAULT,
+            group_shapes.GROUP_DEFAULT,
         )
         for row in rows
     ]

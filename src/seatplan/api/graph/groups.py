@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
 from seatplan.api import odata
+from seatplan.api.answers import collection, selectable
 from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
-from seatplan.api.graph import listing, models
+from seatplan.api.graph import listing
 from seatplan.api.graph.bodies import AssignLicense, GroupCreate, GroupUpdate
 from seatplan.api.graph.common import (
     GROUP_READ,
@@ -23,6 +24,7 @@ from seatplan.api.graph.common import (
 )
 from seatplan.services import directory, licenses
 from seatplan.services import groups as group_service
+from seatplan.shapes.groups import Group
 
 router = APIRouter(tags=["groups"])
 GroupPath = Annotated[str, GroupId]
@@ -31,7 +33,7 @@ GroupPath = Annotated[str, GroupId]
 @router.get(
     "/groups",
     dependencies=[require(GROUP_READ)],
-    responses=responses(models.GroupCollection),
+    responses=responses(collection(selectable(Group))),
     summary="List groups",
 )
 def list_groups(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
@@ -51,7 +53,7 @@ def list_groups(request: Request, session: SessionDep, secret: SecretDep) -> JSO
     "/groups",
     status_code=201,
     dependencies=[require(GROUP_WRITE)],
-    responses=responses(models.GroupOut, 201, "Created"),
+    responses=responses(selectable(Group), 201, "Created"),
     summary="Create a security group",
 )
 def create_group(request: Request, body: GroupCreate, session: WriteSessionDep) -> JSONResponse:
@@ -69,7 +71,7 @@ def create_group(request: Request, body: GroupCreate, session: WriteSessionDep) 
 @router.get(
     "/groups/{group_id}",
     dependencies=[require(GROUP_READ)],
-    responses=responses(models.GroupOut),
+    responses=responses(selectable(Group)),
     summary="Get a group",
 )
 def get_group(request: Request, group_id: GroupPath, session: SessionDep) -> JSONResponse:
@@ -113,7 +115,9 @@ def delete_group(group_id: GroupPath, session: WriteSessionDep) -> Response:
     "/groups/{group_id}/assignLicense",
     status_code=202,
     dependencies=[require(LICENSE_WRITE, GROUP_WRITE)],
-    responses=responses(models.GroupOut, 202, "Accepted: members are processed in the background"),
+    responses=responses(
+        selectable(Group), 202, "Accepted: members are processed in the background"
+    ),
     summary="Assign or remove a group's licenses",
 )
 def assign_license(

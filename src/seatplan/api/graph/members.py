@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from seatplan.api import odata
+from seatplan.api.answers import collection, selectable
 from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
-from seatplan.api.graph import listing, models
+from seatplan.api.graph import listing
 from seatplan.api.graph.bodies import MemberRef
 from seatplan.api.graph.common import (
     GROUP_READ,
@@ -27,6 +28,7 @@ from seatplan.api.graph.common import (
 from seatplan.services import directory, lookup
 from seatplan.services import groups as group_service
 from seatplan.services.errors import BadRequest
+from seatplan.shapes.users import User
 
 router = APIRouter(tags=["groups"])
 GroupPath = Annotated[str, GroupId]
@@ -51,7 +53,7 @@ def _users_page(
 @router.get(
     "/groups/{group_id}/members",
     dependencies=[require(GROUP_READ)],
-    responses=responses(models.UserCollection),
+    responses=responses(collection(selectable(User))),
     summary="The group's direct members",
 )
 def members(
@@ -64,7 +66,7 @@ def members(
 @router.get(
     "/groups/{group_id}/membersWithLicenseErrors",
     dependencies=[require(GROUP_READ)],
-    responses=responses(models.UserCollection),
+    responses=responses(collection(selectable(User))),
     summary="Users with a license error from this group",
 )
 def members_with_license_errors(

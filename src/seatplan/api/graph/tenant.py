@@ -10,12 +10,21 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse
 
 from seatplan.api import odata
+from seatplan.api.answers import collection, selectable
 from seatplan.api.deps import SecretDep, SessionDep
-from seatplan.api.graph import listing, models, shapes
-from seatplan.api.graph.common import AUDIT_READ, LICENSE_WRITE, ORG_READ, require, responses
+from seatplan.api.graph import listing
+from seatplan.api.graph.common import (
+    AUDIT_READ,
+    LICENSE_WRITE,
+    ORG_READ,
+    project,
+    require,
+    responses,
+)
 from seatplan.services import directory, lookup
 from seatplan.services import organization as org_service
 from seatplan.services.errors import NotFound
+from seatplan.shapes import tenant as shapes
 
 router = APIRouter()
 SkuPath = Annotated[str, Path(description="`{organizationId}_{skuId}`.", max_length=128)]
@@ -25,7 +34,7 @@ SkuPath = Annotated[str, Path(description="`{organizationId}_{skuId}`.", max_len
     "/organization",
     tags=["organization"],
     dependencies=[require(ORG_READ)],
-    responses=responses(models.OrganizationCollection),
+    responses=responses(collection(shapes.Organization)),
     summary="The organization (a collection of one)",
 )
 def organization(request: Request, session: SessionDep) -> JSONResponse:
@@ -42,14 +51,14 @@ def _skus(
     totals = directory.sku_totals(session, [row.sku_id for row in rows])
     catalog = directory.current_catalog(session)
     items = [shapes.subscribed_sku(org.id, row, totals[row.sku_id], catalog) for row in rows]
-    return [shapes.project(item, select, list(item)) for item in items]
+    return [project(item, select, list(item)) for item in items]
 
 
 @router.get(
     "/subscribedSkus",
     tags=["subscribedSkus"],
     dependencies=[require(ORG_READ, LICENSE_WRITE)],
-    responses=responses(models.SubscribedSkuCollection),
+    responses=responses(collection(selectable(shapes.SubscribedSku))),
     summary="The products the organization subscribes to",
 )
 def subscribed_skus(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
@@ -68,7 +77,7 @@ def subscribed_skus(request: Request, session: SessionDep, secret: SecretDep) ->
     "/subscribedSkus/{sku_id}",
     tags=["subscribedSkus"],
     dependencies=[require(ORG_READ, LICENSE_WRITE)],
-    responses=responses(models.SubscribedSkuOut),
+    responses=responses(selectable(shapes.SubscribedSku)),
     summary="One subscribed product",
 )
 def subscribed_sku(request: Request, sku_id: SkuPath, session: SessionDep) -> JSONResponse:
@@ -89,7 +98,7 @@ def subscribed_sku(request: Request, sku_id: SkuPath, session: SessionDep) -> JS
     "/auditLogs/directoryAudits",
     tags=["auditLogs"],
     dependencies=[require(AUDIT_READ)],
-    responses=responses(models.DirectoryAuditCollection),
+    responses=responses(collection(selectable(shapes.DirectoryAudit))),
     summary="Audit events, newest first",
 )
 def directory_audits(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
@@ -102,6 +111,6 @@ def directory_audits(request: Request, session: SessionDep, secret: SecretDep) -
         secret=secret,
         context="auditLogs/directoryAudits",
         shape=lambda rows, select: [
-            shapes.project(item, select, list(item)) for item in map(shapes.directory_audit, rows)
+            project(item, select, list(item)) for item in map(shapes.directory_audit, rows)
         ],
     )

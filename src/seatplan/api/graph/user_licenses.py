@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
 from seatplan.api import odata
+from seatplan.api.answers import collection, selectable
 from seatplan.api.deps import DatabaseDep, SecretDep, SessionDep, WriteSessionDep, read
-from seatplan.api.graph import listing, models, shapes
+from seatplan.api.graph import listing
 from seatplan.api.graph.bodies import AssignLicense
 from seatplan.api.graph.common import (
     GROUP_READ,
@@ -24,10 +25,10 @@ from seatplan.api.graph.common import (
     responses,
     user_items,
 )
-from seatplan.services import directory, licenses, lookup
+from seatplan.services import directory, hot_reads, licenses, lookup
+from seatplan.shapes.groups import Group
+from seatplan.shapes.users import LicenseDetail, User, license_detail
 from seatplan.store.prepared import Reader
-
-Json = shapes.Json
 
 router = APIRouter(tags=["users"])
 UserPath = Annotated[str, UserRef]
@@ -36,7 +37,7 @@ UserPath = Annotated[str, UserRef]
 @router.post(
     "/users/{user_id}/assignLicense",
     dependencies=[require(LICENSE_WRITE, USER_WRITE)],
-    responses=responses(models.UserOut),
+    responses=responses(selectable(User)),
     summary="Assign or remove a user's direct licenses",
 )
 def assign_license(
@@ -52,7 +53,7 @@ def assign_license(
 @router.post(
     "/users/{user_id}/reprocessLicenseAssignment",
     dependencies=[require(LICENSE_WRITE, USER_WRITE)],
-    responses=responses(models.UserOut),
+    responses=responses(selectable(User)),
     summary="Evaluate a user's licenses again",
 )
 def reprocess(request: Request, user_id: UserPath, session: WriteSessionDep) -> JSONResponse:
@@ -65,7 +66,7 @@ def reprocess(request: Request, user_id: UserPath, session: WriteSessionDep) -> 
 @router.get(
     "/users/{user_id}/licenseDetails",
     dependencies=[require(USER_READ)],
-    responses=responses(models.LicenseDetailCollection),
+    responses=responses(collection(LicenseDetail)),
     summary="The products a user has, with each service plan's status",
 )
 async def license_details(
@@ -77,20 +78,20 @@ async def license_details(
     return JSONResponse({"@odata.context": context, "value": items})
 
 
-def _license_details(reader: Reader, ref: str) -> tuple[UUID, list[Json]]:
+def _license_details(reader: Reader, ref: str) -> tuple[UUID, list[LicenseDetail]]:
     """The user's id and licenseDetails items, as prepared reads (a busiest route)."""
-    user = directory.user_row(reader, ref)
-    held = directory.effective_licenses(directory.assignment_rows(reader, user.id))
+    user = hot_reads.user_row(reader, ref)
+    held = directory.effective_licenses(hot_reads.assignment_rows(reader, user.id))
     if not held:
         return user.id, []
-    catalog = directory.catalog_in_force(reader)
-    return user.id, [shapes.license_detail(user.id, item, catalog) for item in held]
+    catalog = hot_reads.catalog_in_force(reader)
+    return user.id, [license_detail(user.id, item, catalog) for item in held]
 
 
 @router.get(
     "/users/{user_id}/memberOf",
     dependencies=[require(GROUP_READ)],
-    responses=responses(models.GroupCollection),
+    responses=responses(collection(selectable(Group))),
     summary="The groups a user is a direct member of",
 )
 def member_of(

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
 from seatplan.api import odata
+from seatplan.api.answers import collection, selectable
 from seatplan.api.deps import DatabaseDep, SecretDep, SessionDep, WriteSessionDep, read
-from seatplan.api.graph import listing, models
+from seatplan.api.graph import listing
 from seatplan.api.graph.bodies import UserCreate, UserUpdate
 from seatplan.api.graph.common import (
     USER_READ,
@@ -22,6 +23,7 @@ from seatplan.api.graph.common import (
 )
 from seatplan.services import directory, lookup
 from seatplan.services import users as user_service
+from seatplan.shapes.users import User
 
 router = APIRouter(tags=["users"])
 UserPath = Annotated[str, UserRef]
@@ -30,7 +32,7 @@ UserPath = Annotated[str, UserRef]
 @router.get(
     "/users",
     dependencies=[require(USER_READ)],
-    responses=responses(models.UserCollection),
+    responses=responses(collection(selectable(User))),
     summary="List users",
 )
 def list_users(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
@@ -50,7 +52,7 @@ def list_users(request: Request, session: SessionDep, secret: SecretDep) -> JSON
     "/users",
     status_code=201,
     dependencies=[require(USER_WRITE)],
-    responses=responses(models.UserOut, 201, "Created"),
+    responses=responses(selectable(User), 201, "Created"),
     summary="Create a user",
 )
 def create_user(request: Request, body: UserCreate, session: WriteSessionDep) -> JSONResponse:
@@ -70,7 +72,7 @@ def create_user(request: Request, body: UserCreate, session: WriteSessionDep) ->
 @router.get(
     "/users/{user_id}",
     dependencies=[require(USER_READ)],
-    responses=responses(models.UserOut),
+    responses=responses(selectable(User)),
     summary="Get a user",
 )
 async def get_user(request: Request, user_id: UserPath, database: DatabaseDep) -> JSONResponse:

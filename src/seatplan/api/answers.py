@@ -1,0 +1,41 @@
+"""The documented answers of the routes, made from the shapes' TypedDicts.
+
+`seatplan.shapes` builds every answer; here its TypedDicts become the OpenAPI schema, so
+that what `/openapi.json` promises is what the routes return (the schema test and
+schemathesis check answers against it; no undocumented property is allowed).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, get_type_hints
+
+from pydantic import with_config
+from typing_extensions import NotRequired, TypedDict  # noqa: UP035 - pydantic needs these on 3.11
+
+from seatplan.shapes.values import EXACT
+
+
+@cache
+def selectable(shape: Any) -> Any:
+    """A Graph entity as answered: `$select` chooses its properties, so none is required;
+    `@odata.context` comes with a single entity, `@odata.type` in directoryObject lists."""
+    fields = {
+        "@odata.context": str,
+        "@odata.type": str,
+        **get_type_hints(shape, include_extras=True),
+    }
+    return with_config(EXACT)(TypedDict(shape.__name__, fields, total=False))  # type: ignore[operator]
+
+
+@cache
+def collection(item: Any) -> Any:
+    """A Graph collection of `item`s, with its count and next page when asked or due."""
+    fields = {
+        "@odata.context": str,
+        "@odata.count": NotRequired[int],
+        "@odata.nextLink": NotRequired[str],
+        "value": list[item],
+    }
+    name = f"{item.__name__}Collection"
+    return with_config(EXACT)(TypedDict(name, fields))  # type: ignore[operator]

@@ -1,0 +1,197 @@
+"""Every route's answer is exactly what /openapi.json documents (generated from the
+shapes of `seatplan.shapes`): no property more, none missing that is required, every
+value of the declared type and format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from tests.integration.api_support import E3, buy, make_group, make_user, process
+
+SIMULATE = {"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": []}
+CATALOG = """
+[[plans]]
+id = "11111111-2222-3333-4444-555555555555"
+name = "SEATPLAN_DOC_PLAN"
+friendly_name = "Doc plan"
+
+[[products]]
+sku_id = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+sku_part_number = "SEATPLAN_DOC"
+display_name = "Seatplan documented product"
+plans = ["SEATPLAN_DOC_PLAN"]
+"""
+USER_PROPERTIES = (
+    "id,userPrincipalName,displayName,usageLocation,accountEnabled,department,jobTitle,"
+    "assignedLicenses,licenseAssignmentStates"
+)
+GROUP_PROPERTIES = (
+    "id,displayName,description,securityEnabled,mailEnabled,assignedLicenses,licenseProcessingState"
+)
+
+
+def documented(document: dict[str, Any], method: str, template: str) -> tuple[int, Any]:
+    """The success status the document gives the route, and a validator of its answer."""
+    operation = document["paths"][template][method.lower()]
+    [status] = [code for code in operation["responses"] if code.startswith("2")]
+    schema = operation["responses"][status]["content"]["application/json"]["schema"]
+    validator = jsonschema_rs.Draft202012Validator(
+        {**schema, "components": document["components"]}, validate_formats=True
+    )
+    return int(status), validator
+
+
+def json_routes(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """Every documented route that answers JSON on success."""
+    return {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if any(
+            code.startswith("2") and "content" in answer
+            for code, answer in operation["responses"].items()
+        )
+    }
+
+
+@pytest.fixture
+def tenant(db, client, admin) -> dict[str, str]:
+    buy(db, units=5)
+    alice = make_user(client, admin, "alice", usageLocation="US", jobTitle="Analyst")
+    bob = make_user(client, admin, "bob")
+    group = make_group(client, admin, "Sales", alice, bob)
+    client.post(f"/v1.0/groups/{group}/assignLicense", headers=admin, json=SIMULATE)
+    process(db)
+    org = client.get("/v1.0/organization", headers=admin).json()["value"][0]["id"]
+    subscription = client.get("/admin/subscriptions", headers=admin).json()[0]["id"]
+    return {
+        "alice": alice,
+        "bob": bob,
+        "group": group,
+        "sku": f"{org}_{E3}",
+        "subscription": subscription,
+    }
+
+
+def test_every_answer_has_its_documented_shape(client, admin, tenant):
+    document = client.get("/openapi.json").json()
+    alice, group = tenant["alice"], tenant["group"]
+    calls: list[tuple[str, str, str, dict[str, Any]]] = [
+        ("GET", "/v1.0/organization", "/v1.0/organization", {}),
+        ("GET", "/v1.0/subscribedSkus", "/v1.0/subscribedSkus", {}),
+        (
+            "GET",
+            "/v1.0/subscribedSkus/{sku_id}",
+            f"/v1.0/subscribedSkus/{tenant['sku']}",
+            {},
+        ),
+        ("GET", "/v1.0/users", f"/v1.0/users?$select={USER_PROPERTIES}&$count=true&$top=1", {}),
+        ("GET", "/v1.0/users/{user_id}", f"/v1.0/users/{alice}", {}),
+        ("GET", "/v1.0/users/{user_id}", f"/v1.0/users/{alice}?$select={USER_PROPERTIES}", {}),
+        ("GET", "/v1.0/users/{user_id}/licenseDetails", f"/v1.0/users/{alice}/licenseDetails", {}),
+        ("GET", "/v1.0/users/{user_id}/memberOf", f"/v1.0/users/{alice}/memberOf", {}),
+        ("GET", "/v1.0/groups", f"/v1.0/groups?$select={GROUP_PROPERTIES}", {}),
+        ("GET", "/v1.0/groups/{group_id}", f"/v1.0/groups/{group}", {}),
+        ("GET", "/v1.0/groups/{group_id}/members", f"/v1.0/groups/{group}/members", {}),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/membersWithLicenseErrors",
+            f"/v1.0/groups/{group}/membersWithLicenseErrors?$select={USER_PROPERTIES}",
+            {},
+        ),
+        ("GET", "/v1.0/auditLogs/directoryAudits", "/v1.0/auditLogs/directoryAudits", {}),
+        (
+            "POST",
+            "/v1.0/users",
+            "/v1.0/users",
+            {"json": {"userPrincipalName": "carol@contoso.com", "displayName": "Carol"}},
+        ),
+        (
+            "POST",
+            "/v1.0/users/{user_id}/assignLicense",
+            f"/v1.0/users/{tenant['bob']}/assignLicense",
+            {"json": {"addLicenses": [], "removeLicenses": []}},
+        ),
+        (
+            "POST",
+            "/v1.0/users/{user_id}/reprocessLicenseAssignment",
+            f"/v1.0/users/{alice}/reprocessLicenseAssignment",
+            {},
+        ),
+        (
+            "POST",
+            "/v1.0/groups",
+            "/v1.0/groups",
+            {"json": {"displayName": "New", "mailEnabled": False, "securityEnabled": True}},
+        ),
+        (
+            "POST",
+            "/v1.0/groups/{group_id}/assignLicense",
+            f"/v1.0/groups/{group}/assignLicense",
+            {"json": SIMULATE},
+        ),
+        ("GET", "/admin/catalog/products", "/admin/catalog/products?search=office", {}),
+        ("GET", "/admin/catalog/products/{sku}", "/admin/catalog/products/ENTERPRISEPACK", {}),
+        (
+            "POST",
+            "/admin/catalog/import",
+            "/admin/catalog/import",
+            {"content": CATALOG, "headers": {"Content-Type": "text/plain"}},
+        ),
+        ("GET", "/admin/subscriptions", "/admin/subscriptions", {}),
+        (
+            "POST",
+            "/admin/subscriptions",
+            "/admin/subscriptions",
+            {"json": {"sku": "EMS", "enabledUnits": 2}},
+        ),
+        (
+            "PATCH",
+            "/admin/subscriptions/{subscription_id}",
+            f"/admin/subscriptions/{tenant['subscription']}",
+            {"json": {"enabledUnits": 6}},
+        ),
+        ("GET", "/admin/organization", "/admin/organization", {}),
+        ("PATCH", "/admin/organization", "/admin/organization", {"json": {"displayName": "C"}}),
+        (
+            "POST",
+            "/admin/groups/{group_id}/reprocess",
+            f"/admin/groups/{group}/reprocess",
+            {},
+        ),
+        (
+            "POST",
+            "/admin/groups/{group_id}/simulateAssignLicense",
+            f"/admin/groups/{group}/simulateAssignLicense",
+            {"json": {"addLicenses": [], "removeLicenses": [E3]}},
+        ),
+        ("GET", "/admin/tokens", "/admin/tokens", {}),
+        (
+            "POST",
+            "/admin/tokens",
+            "/admin/tokens",
+            {"json": {"name": "ci", "scopes": ["User.Read.All"]}},
+        ),
+    ]
+    for method, template, path, options in calls:
+        headers = {**admin, **options.pop("headers", {})}
+        answer = client.request(method, path, headers=headers, **options)
+        status, validator = documented(document, method, template)
+        assert answer.status_code == status, f"{method} {path}: {answer.text}"
+        validator.validate(answer.json())
+    assert json_routes(document) == {(method, template) for method, template, _, _ in calls}
+
+
+def test_a_property_the_documentation_does_not_name_is_refused(client, admin, tenant):
+    document = client.get("/openapi.json").json()
+    _, validator = documented(document, "GET", "/v1.0/users/{user_id}")
+    user = client.get(f"/v1.0/users/{tenant['alice']}", headers=admin).json()
+    validator.validate(user)
+    assert not validator.is_valid({**user, "undocumented": 1})
+    assert not validator.is_valid({**user, "id": 1})
+    _, validator = documented(document, "GET", "/admin/tokens")
+    [token] = client.get("/admin/tokens", headers=admin).json()
+    validator.validate([token])
+    assert not validator.is_valid([{key: v for key, v in token.items() if key != "name"}])

@@ -1,4 +1,7 @@
-"""Load a claimed batch of users with two set-based queries (never one per user)."""
+"""Load a claimed batch of users with two set-based queries (never one per user).
+
+Read through `store.bulk`, the worker's raw path (see there why it stays).
+"""
 
 from __future__ import annotations
 

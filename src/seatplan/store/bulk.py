@@ -5,6 +5,10 @@ values repeat (the same SKU, group, plan set and timestamp on thousands of rows)
 here each column's own converter runs once per distinct value, and rows go to the
 driver in one call: executemany on SQLite, COPY on PostgreSQL. The converters are
 SQLAlchemy's, so what is stored is exactly what the ORM would store.
+
+A raw path, kept for the worker only (`processing/`: its loader and batches, and the
+previews that run them), where `bench/group_assign.py` shows it pays. Everything else
+reads and writes through the session.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ statement against 15 µs on SQLite. The API's busiest routes read two or three r
 request, so there a statement is compiled once per dialect and run on the DBAPI cursor.
 Values still go through each column's own SQLAlchemy converters (as in `store.bulk`),
 so a record holds exactly what Core would have returned.
+
+A raw path, for `services.hot_reads` only (`bench/api_reads.py` measures it); every
+other read goes through the session.
 """
 
 from __future__ import annotations

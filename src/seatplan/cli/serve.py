@@ -10,7 +10,21 @@ import uvicorn
 
 from seatplan.cli.context import database
 from seatplan.services import setup
-from seatplan.settings import NO_WORKER_ENV
+from seatplan.settings import NO_WORKER_ENV, get_settings
+
+#: Addresses that listen on every interface: no single name to trust from them.
+WILDCARDS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names, not a bind
+
+
+def trusted_hosts(host: str, trusted: list[str]) -> list[str]:
+    """The hosts to answer to: the configured ones, plus the address we were told to serve.
+
+    A client that reaches `seatplan serve --host 10.0.0.5` by that address names it in
+    `Host`; refusing it would make the option useless without a second setting.
+    """
+    if host in WILDCARDS or host in trusted or "*" in trusted:
+        return trusted
+    return [*trusted, host]
 
 
 def serve(
@@ -34,6 +48,16 @@ def serve(
     """
     setup.initialize(database())
     os.environ[NO_WORKER_ENV] = "1" if no_worker else "0"
+    configured = get_settings().trusted_hosts
+    trusted = trusted_hosts(host, configured)
+    if trusted != configured:  # uvicorn's processes read the settings from the environment
+        os.environ["SEATPLAN_TRUSTED_HOSTS"] = ",".join(trusted)
+        get_settings.cache_clear()  # with one process, uvicorn builds the app in this one
+    if host in WILDCARDS and "*" not in trusted:
+        typer.echo(
+            f"Listening on every interface; requests must name one of {', '.join(trusted)} "
+            "in Host: set SEATPLAN_TRUSTED_HOSTS to the names clients use (docs/operations.md)."
+        )
     typer.echo(f"Seatplan API on http://{host}:{port}/v1.0 (documentation: /docs)")
     uvicorn.run(
         # By name: the CLI imports neither face (uvicorn imports it in each process).

@@ -17,12 +17,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from seatplan.api.mount import DESCRIPTION, mount_api
 from seatplan.processing import worker
 from seatplan.services.signing import SigningKey
 from seatplan.settings import NO_WORKER_ENV, Settings, get_settings
-from seatplan.store import faults, migrate
+from seatplan.store import deadline, faults, migrate
 from seatplan.store.db import Database
 from seatplan.web import mount_portal
 
@@ -86,9 +87,25 @@ def create_app(
     mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
     mount_portal(app)
     _mount_probes(app, database)
+    app.add_middleware(TimeLimit, seconds=settings.statement_timeout_seconds)
     # Outermost: a request for a host not served is refused before anything reads it.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     return app
+
+
+class TimeLimit:
+    """Every request's queries are cancelled past `seconds` (see `store.deadline`)."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with deadline.time_limit(self.seconds):
+            await self.app(scope, receive, send)
 
 
 def _mount_probes(app: FastAPI, database: Database) -> None:

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     trusted_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1", "::1", "testserver"]
     #: The API's documentation at `/docs` and `/openapi.json`; false closes both.
     api_docs: bool = True
+    #: A request's queries are cancelled this long after it started (answer: 503).
+    statement_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from seatplan.store import deadline
 from seatplan.store.prepared import Reader
 
 #: How long SQLite waits for another writer before giving up.
@@ -58,6 +59,8 @@ class Database:
                 # The driver is in autocommit mode (see `_on_connect`): one snapshot for
                 # every query of the read takes an explicit BEGIN, as `reading()` issues.
                 cursor.execute("BEGIN")
+            elif (limit := deadline.remaining_ms()) is not None:
+                cursor.execute(f"SET LOCAL statement_timeout = {limit}")
             yield Reader(cursor, self.engine)
             cursor.close()
             raw.commit()
@@ -92,7 +95,15 @@ def make_engine(url: str, **options: Any) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, pool_pre_ping=True, **options)
+
+    @event.listens_for(engine, "begin")
+    def _time_limit(connection: Connection) -> None:
+        # Within a request only: the worker's batches and the command line have no limit.
+        if (limit := deadline.remaining_ms()) is not None:
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}")
+
+    return engine
 
 
 def _is_file(url: str) -> bool:
@@ -113,6 +124,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # Cancels a statement of a request past its deadline (none outside requests).
+        dbapi_connection.set_progress_handler(deadline.passed, deadline.SQLITE_CHECK_EVERY)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:

@@ -17,14 +17,19 @@ from sqlalchemy.exc import DBAPIError
 READ_ONLY = "The database is read-only: Seatplan cannot write to it."
 FULL = "No space left on device: the database cannot grow."
 UNREACHABLE = "The database cannot be reached; try again later."
+TOO_SLOW = (
+    "The query took too long and was cancelled (SEATPLAN_STATEMENT_TIMEOUT_SECONDS): "
+    "ask for less (a filter, a smaller $top) or try again later."
+)
 
 #: What the API and the portal turn into a 503 when `unavailable` names a reason.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error, psycopg.Error)
 
-#: PostgreSQL SQLSTATEs: read_only_sql_transaction, disk_full, admin/crash shutdown and
-#: cannot_connect_now; class 08 is "connection exception".
+#: PostgreSQL SQLSTATEs: read_only_sql_transaction, disk_full, query_canceled, admin/crash
+#: shutdown and cannot_connect_now; class 08 is "connection exception".
 _PG_READ_ONLY = "25006"
 _PG_FULL = "53100"
+_PG_CANCELED = "57014"
 _PG_GONE = frozenset({"57P01", "57P02", "57P03"})
 
 _last: tuple[float, str] | None = None
@@ -33,7 +38,8 @@ _last: tuple[float, str] | None = None
 def unavailable(error: BaseException) -> str | None:
     """Why the database cannot serve now (and remember it), or None for any other error."""
     reason = _reason(error)
-    if reason is not None:
+    # A cancelled slow query says nothing of the database's health: /readyz ignores it.
+    if reason is not None and reason != TOO_SLOW:
         global _last  # one note per process, replaced whole: safe across threads
         _last = (time.monotonic(), reason)
     return reason
@@ -55,6 +61,10 @@ def _reason(error: BaseException) -> str | None:
     text = str(original).lower()
     sqlstate = getattr(original, "sqlstate", None) or ""
     sqlite_name = getattr(original, "sqlite_errorname", None) or ""
+    # SQLite: interrupted by the deadline's progress handler; PostgreSQL: query_canceled
+    # by statement_timeout.
+    if sqlite_name == "SQLITE_INTERRUPT" or sqlstate == _PG_CANCELED:
+        return TOO_SLOW
     if sqlite_name.startswith("SQLITE_READONLY") or "readonly database" in text:
         return READ_ONLY
     if sqlstate == _PG_READ_ONLY:

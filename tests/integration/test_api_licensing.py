@@ -11,9 +11,10 @@ from tests.integration.api_support import (
     make_group,
     make_user,
     process,
+    row_counts,
 )
 
-from seatplan.services import reports
+from seatplan.services import organization, reports
 
 EXCHANGE_S = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE (part of E3)
 
@@ -140,6 +141,48 @@ def test_direct_assignment_failure_uses_graphs_message(db, client, admin):
         400,
         "Request_BadRequest",
         f"Subscription with SKU {E3} does not have any available licenses.",
+    )
+
+
+def test_direct_assignment_to_a_user_without_usage_location_is_refused(db, client, admin):
+    buy(db, units=5)
+    with db.writing() as session:
+        organization.update(session, default_usage_location="US")
+    nomad = make_user(client, admin, "nomad")  # no usageLocation: the organization's is US
+    before = row_counts(db)
+    response = client.post(
+        f"/v1.0/users/{nomad}/assignLicense",
+        headers=admin,
+        json={"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": []},
+    )
+    assert error_of(response) == (
+        400,
+        "Request_BadRequest",
+        "License assignment cannot be done for user with invalid usage location.",
+    )
+    assert row_counts(db) == before
+    sku = client.get(f"/v1.0/subscribedSkus/{E3}", headers=admin).json()
+    assert sku["consumedUnits"] == 0
+    got = client.get(f"/v1.0/users/{nomad}?$select=assignedLicenses", headers=admin).json()
+    assert got["assignedLicenses"] == []
+
+    # Once the user has a location of their own, the same request passes.
+    patched = client.patch(f"/v1.0/users/{nomad}", headers=admin, json={"usageLocation": "US"})
+    assert patched.status_code == 204
+    response = client.post(
+        f"/v1.0/users/{nomad}/assignLicense",
+        headers=admin,
+        json={"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": []},
+    )
+    assert response.status_code == 200, response.text
+    assert client.get(f"/v1.0/subscribedSkus/{E3}", headers=admin).json()["consumedUnits"] == 1
+
+    # And it cannot be cleared while the direct license needs it.
+    cleared = client.patch(f"/v1.0/users/{nomad}", headers=admin, json={"usageLocation": None})
+    assert error_of(cleared) == (
+        400,
+        "Request_BadRequest",
+        f"Usage location (none) is not allowed for the license {E3} assigned directly to the user.",
     )
 
 

@@ -45,6 +45,11 @@ CASES = [
         ["users", "assign-license", "alice@contoso.com", "POWER_BI_PRO"],
         "does not have any available",
     ),
+    # Bob has no usage location of his own; the organization's is for group licensing only.
+    (
+        ["users", "assign-license", "bob@contoso.com", "ENTERPRISEPACK"],
+        "Error: License assignment cannot be done for user with invalid usage location.",
+    ),
     (["users", "remove-license", "alice@contoso.com", "ENTERPRISEPACK"], "inherited"),
     (["users", "remove-license", "bob@contoso.com", "ENTERPRISEPACK"], "ENTERPRISEPACK"),
     (["users", "reprocess", "nobody@contoso.com"], "nobody@contoso.com"),
@@ -76,12 +81,13 @@ CASES = [
 
 @pytest.fixture
 def tenant(db):
-    """Alice inherits E3 from Sales; Bob is in no group; Newsletter is a distribution list."""
+    """Alice (in the US) inherits E3 from Sales; Bob (no usage location of his own, the
+    organization's is the US) is in no group; Newsletter is a distribution list."""
     with db.writing() as session:
         org_service.update(session, country_letter_code="US")
         subscriptions.set_units(session, sku="ENTERPRISEPACK", units=5)
         subscriptions.set_units(session, sku="POWER_BI_PRO", units=0)
-        alice = users.create(session, user_principal_name="alice@contoso.com")
+        alice = users.create(session, user_principal_name="alice@contoso.com", usage_location="US")
         users.create(session, user_principal_name="bob@contoso.com")
         sales = groups.create(session, display_name="Sales")
         groups.create(session, display_name="Newsletter", security_enabled=False, mail_enabled=True)

@@ -38,7 +38,17 @@ def setup_sales(cli):
     cli("org", "set", "--name", "Contoso", "--country", "US")
     cli("subscriptions", "set", "ENTERPRISEPACK", "--units", "10")
     cli("subscriptions", "set", "EXCHANGESTANDARD", "--units", "5")
-    cli("users", "add", "alice@contoso.com", "--name", "Alice Smith", "--department", "Sales")
+    cli(
+        "users",
+        "add",
+        "alice@contoso.com",
+        "--name",
+        "Alice Smith",
+        "--department",
+        "Sales",
+        "--usage-location",
+        "US",  # her direct license needs her own location, the organization's is not enough
+    )
     cli("users", "add", "bob@contoso.com", "--usage-location", "gb")
     cli("users", "add", "carol@contoso.com")
     cli("users", "assign-license", "alice@contoso.com", "EXCHANGESTANDARD")
@@ -96,8 +106,12 @@ def test_conflict_found_explained_and_fixed(cli):
     assert states["Direct"]["assignedByGroup"] is None
     assert states["Sales"]["assignedByGroup"] == sales["id"]
     assert "EXCHANGE_S_ENTERPRISE" in states["Sales"]["enabledPlanNames"]
-    assert alice["effectiveUsageLocation"] == "US"
-    assert alice["usageLocation"] is None
+    assert alice["effectiveUsageLocation"] == alice["usageLocation"] == "US"
+    # Carol has no location of her own: her group license uses the organization's.
+    carol = as_json(cli("users", "show", "carol@contoso.com", "--json"))
+    assert carol["effectiveUsageLocation"] == "US"
+    assert carol["usageLocation"] is None
+    assert [s["state"] for s in carol["licenseAssignmentStates"]] == ["Active"]
 
     holders = as_json(cli("licensed-users", "ENTERPRISEPACK", "--json"))
     assert [u["userPrincipalName"] for u in holders["users"]] == [

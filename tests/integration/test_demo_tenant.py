@@ -6,7 +6,15 @@ from sqlalchemy import select
 
 from seatplan import demo
 from seatplan.processing import worker
-from seatplan.services import assignment_rows, catalog, licenses, lookup, subscriptions, users
+from seatplan.services import (
+    assignment_rows,
+    catalog,
+    licenses,
+    lookup,
+    reports,
+    subscriptions,
+    users,
+)
 from seatplan.store.tables import Group, LicenseAssignment, SkuUsage, User
 
 
@@ -66,8 +74,17 @@ def test_demo_shows_every_problem_of_the_founding_document(db):
     with db.reading() as session:
         nestor = lookup.user(session, demo.upn("nestor"))
         assert nestor.usage_location is None
-        assert licenses.location_of(session, nestor) == "US"
+        assert reports.user_detail(session, user_id=nestor.id).effective_usage_location == "US"
         assert {row.state for row in assignment_rows.held(session, nestor.id)} == {"Active"}
+        # A direct license needs the user's own location: the organization's is not enough.
+        direct_holders = session.scalars(
+            select(User).join(LicenseAssignment).where(LicenseAssignment.source_id.is_(None))
+        ).all()
+        assert {u.user_principal_name for u in direct_holders} == {
+            demo.upn("megan"),
+            demo.upn("adele"),
+        }
+        assert all(u.usage_location for u in direct_holders)
     assert seats(db)["POWER_BI_PRO"] == (5, 5)
     # Loading twice does nothing.
     assert demo.load(db) is False

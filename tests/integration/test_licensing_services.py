@@ -190,18 +190,68 @@ def test_direct_assignment_refusals_use_graphs_messages_and_write_nothing(db):
     assert (count_rows(db, LicenseAssignment), count_rows(db, AuditEvent)) == before
 
 
-def test_users_without_location_inherit_the_organizations_and_none_is_refused(db):
+INVALID_LOCATION = "License assignment cannot be done for user with invalid usage location."
+
+
+def test_a_direct_assignment_needs_the_users_own_location_never_the_organizations(db):
     with db.writing() as s:
+        org_service.update(s, country_letter_code="FR", default_usage_location="FR")
         subscriptions.set_units(s, sku=E1, units=5)
-        user = users.create(s, user_principal_name="nomad@contoso.com")
-        with pytest.raises(BadRequest, match="invalid usage location"):
-            licenses.assign_to_user(s, user=user, add={sku(s, E1): frozenset()}, remove=[])
+        users.create(s, user_principal_name="nomad@contoso.com")
+    before = count_rows(db, LicenseAssignment), count_rows(db, AuditEvent), consumed(db, E1)
+    with pytest.raises(BadRequest) as refused, db.writing() as s:
+        licenses.assign_to_user(
+            s, user=lookup.user(s, "nomad@contoso.com"), add={sku(s, E1): frozenset()}, remove=[]
+        )
+    assert refused.value.message == INVALID_LOCATION
+    assert (count_rows(db, LicenseAssignment), count_rows(db, AuditEvent), consumed(db, E1)) == (
+        before
+    )
+    assert queued(db) == set()
     with db.writing() as s:
-        org_service.update(s, default_usage_location="FR")
-        user = lookup.user(s, "nomad@contoso.com")
+        user = users.update(s, user=lookup.user(s, "nomad@contoso.com"), usage_location="FR")
         licenses.assign_to_user(s, user=user, add={sku(s, E1): frozenset()}, remove=[])
-        assert licenses.location_of(s, user) == "FR"
-        assert user.usage_location is None  # licensing never writes it
+    assert states(db, "nomad@contoso.com") == [(E1, "Direct", "Active", None)]
+    assert consumed(db, E1) == 1
+
+
+def test_group_licensing_of_a_user_without_location_uses_the_organizations(db):
+    calling = "MCOPSTN1"  # sold only in some countries: Brazil is not one, Britain is
+    with db.writing() as s:
+        org_service.update(s, default_usage_location="BR")
+        subscriptions.set_units(s, sku=calling, units=5)
+        group = groups.create(s, display_name="Phones")
+        groups.add_member(s, group=group, user=users.create(s, user_principal_name="n@contoso.com"))
+    assign_group(db, calling, group="Phones")
+    assert states(db, "n@contoso.com") == [
+        (calling, "Group", "Error", "ProhibitedInUsageLocationViolation")
+    ]
+    with db.writing() as s:
+        org_service.update(s, default_usage_location="GB")
+    worker.drain(db, batch_size=10)
+    assert states(db, "n@contoso.com") == [(calling, "Group", "Active", None)]
+    with db.reading() as s:
+        assert lookup.user(s, "n@contoso.com").usage_location is None  # licensing never writes it
+
+
+def test_clearing_the_location_of_a_user_with_a_direct_license_is_refused(db):
+    setup_tenant(db, members=2)
+    with db.writing() as s:
+        org_service.update(s, default_usage_location="US")
+        e1 = sku(s, E1)
+        licenses.assign_to_user(
+            s, user=lookup.user(s, "u0@contoso.com"), add={e1: frozenset()}, remove=[]
+        )
+    with pytest.raises(BadRequest) as refused, db.writing() as s:
+        users.update(s, user=lookup.user(s, "u0@contoso.com"), usage_location=None)
+    assert refused.value.message == (
+        f"Usage location (none) is not allowed for the license {e1} assigned directly to the user."
+    )
+    with db.writing() as s:
+        users.update(s, user=lookup.user(s, "u1@contoso.com"), usage_location=None)
+    with db.reading() as s:
+        assert lookup.user(s, "u0@contoso.com").usage_location == "US"
+        assert lookup.user(s, "u1@contoso.com").usage_location is None
 
 
 def test_inherited_license_cannot_be_removed_directly(db):

@@ -203,7 +203,7 @@ def direct_change(
     """`check_direct_change` with defaults: a US user, 10 free seats of every SKU."""
     check_direct_change(
         rules=rules,
-        location=location,
+        usage_location=location,
         held=held,
         add={sku: frozenset(disabled) for sku, disabled in (add or {}).items()},
         remove=remove,

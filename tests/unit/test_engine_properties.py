@@ -307,7 +307,7 @@ def _direct_ok(world: World, user: UUID, add=None, remove=()) -> bool:
     try:
         check_direct_change(
             rules=world.rules,
-            location=world.location[user],
+            usage_location=world.location[user],
             held=world.held[user],
             add=add or {},
             remove=remove,

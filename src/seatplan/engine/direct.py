@@ -30,13 +30,17 @@ def check_products(rules: RuleBook, products: Products, subscribed: Mapping[UUID
 def check_direct_change(
     *,
     rules: RuleBook,
-    location: str | None,
+    usage_location: str | None,
     held: Sequence[Assignment],
     add: Products,
     remove: Sequence[UUID],
     available: Mapping[UUID, int],
 ) -> None:
-    """Validate an `assignLicense` request on a user, all of it or none."""
+    """Validate an `assignLicense` request on a user, all of it or none.
+
+    `usage_location` is the user's own: a direct assignment never falls back to the
+    organization's location (only group-based licensing does), so None is refused.
+    """
     check_products(rules, add, available)
     direct = {row.sku_id for row in held if row.group_id is None}
     for sku_id in remove:
@@ -58,7 +62,7 @@ def check_direct_change(
     added = [rules.config(sku_id, disabled) for sku_id, disabled in sorted(add.items())]
 
     if added and rules.prohibited_at(
-        frozenset().union(*(c.enabled_plans for c in added)), location
+        frozenset().union(*(c.enabled_plans for c in added)), usage_location
     ):
         raise errors.invalid_location()
     for config in added:
@@ -100,7 +104,7 @@ def check_group_products(
 def check_location_change(
     rules: RuleBook, held: Sequence[Assignment], location: str | None
 ) -> None:
-    """A user's direct licenses must stay usable where the user moves to."""
+    """A user's direct licenses must stay usable at their new own `location` (None: none)."""
     for row in held:
         if row.group_id is None and row.state.applied and row.sku_id in rules.sku_plans:
             config = rules.config(row.sku_id, row.disabled_plans)

@@ -12,19 +12,11 @@ from sqlalchemy.orm import Session
 from seatplan import engine
 from seatplan.engine import Assignment, State
 from seatplan.services import assignment_rows, audit, catalog, queue, subscriptions
-from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest
 from seatplan.store.tables import Group, GroupLicense, SkuUsage, User
 from seatplan.store.types import utcnow
 
 Products = Mapping[UUID, frozenset[UUID]]
-
-
-def location_of(session: Session, user: User) -> str | None:
-    org = org_service.get(session)
-    return engine.effective_location(
-        user.usage_location, org.default_usage_location, org.country_letter_code
-    )
 
 
 def assign_to_user(session: Session, *, user: User, add: Products, remove: Sequence[UUID]) -> None:
@@ -36,7 +28,9 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
     try:
         engine.check_direct_change(
             rules=rules,
-            location=location_of(session, user),
+            # Graph checks a direct assignment against the user's own location only; the
+            # organization's is inherited by group-based licensing alone.
+            usage_location=user.usage_location,
             held=rows,
             add=add,
             remove=remove,

@@ -78,13 +78,11 @@ def update(
     if usage_location is not UNSET:
         code = org_service.country(usage_location, "usage location")
         if code != user.usage_location:
-            org = org_service.get(session)
-            where = engine.effective_location(
-                code, org.default_usage_location, org.country_letter_code
-            )
+            # Direct licenses are judged at the user's own location, never the organization's
+            # (as when they were assigned), so clearing it while holding one is refused.
             try:
                 engine.check_location_change(
-                    catalog.rulebook(session), assignment_rows.held(session, user.id), where
+                    catalog.rulebook(session), assignment_rows.held(session, user.id), code
                 )
             except engine.LicenseRefused as refused:
                 raise BadRequest(refused.message) from refused

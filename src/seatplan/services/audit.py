@@ -81,10 +81,21 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def real_changes(modified: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The entries of `modified` whose value changed: an update may repeat current values,
-    and an update that changes nothing is no event."""
-    return [m for m in modified if m.get("oldValue") != m.get("newValue")]
+def record_update(
+    session: Session,
+    *,
+    activity: str,
+    category: str,
+    target: dict[str, Any],
+    modified: Sequence[dict[str, Any]],
+) -> None:
+    """Record an update of one object with the properties whose value changed.
+
+    An update may repeat current values; one that changes nothing is no event.
+    """
+    real = [m for m in modified if m.get("oldValue") != m.get("newValue")]
+    if real:
+        record(session, activity=activity, category=category, targets=[target], modified=real)
 
 
 def record(

@@ -64,14 +64,13 @@ def update(
         modified.append(audit.changed("Description", group.description, description))
         group.description = description
     session.flush()
-    if modified := audit.real_changes(modified):
-        audit.record(
-            session,
-            activity=audit.Activity.UPDATE_GROUP,
-            category="GroupManagement",
-            targets=[audit.target("Group", group.id, group.display_name)],
-            modified=modified,
-        )
+    audit.record_update(
+        session,
+        activity=audit.Activity.UPDATE_GROUP,
+        category="GroupManagement",
+        target=audit.target("Group", group.id, group.display_name),
+        modified=modified,
+    )
     return group
 
 

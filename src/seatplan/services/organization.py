@@ -74,12 +74,11 @@ def update(
     session.flush()
     if location_changed:
         queue.enqueue_users_without_location(session)
-    if modified := audit.real_changes(modified):
-        audit.record(
-            session,
-            activity=audit.Activity.UPDATE_ORGANIZATION,
-            category="Organization",
-            targets=[audit.target("Organization", org.id, org.display_name)],
-            modified=modified,
-        )
+    audit.record_update(
+        session,
+        activity=audit.Activity.UPDATE_ORGANIZATION,
+        category="Organization",
+        target=audit.target("Organization", org.id, org.display_name),
+        modified=modified,
+    )
     return org

@@ -99,14 +99,13 @@ def update(
         modified.append(audit.changed("JobTitle", user.job_title, job_title))
         user.job_title = job_title
     session.flush()
-    if modified := audit.real_changes(modified):
-        audit.record(
-            session,
-            activity=audit.Activity.UPDATE_USER,
-            category="UserManagement",
-            targets=[audit.target("User", user.id, user.user_principal_name)],
-            modified=modified,
-        )
+    audit.record_update(
+        session,
+        activity=audit.Activity.UPDATE_USER,
+        category="UserManagement",
+        target=audit.target("User", user.id, user.user_principal_name),
+        modified=modified,
+    )
     return user
 
 

@@ -145,10 +145,12 @@ def tenant(request: pytest.FixtureRequest, _templates: Any) -> Iterator[Tenant]:
     if request.param == "sqlite":
         url = _templates.sqlite_url()
     else:
-        from tests.conftest import _pg_reachable
+        from tests.conftest import REQUIRE_PG, _pg_reachable
 
         problem = _pg_reachable()
         if problem is not None:
+            if REQUIRE_PG:
+                pytest.fail(f"SEATPLAN_TEST_REQUIRE_POSTGRES=1, PostgreSQL unusable: {problem}")
             pytest.skip(problem)
         url = _templates.pg_url()
     db = Database(url)

@@ -128,7 +128,7 @@ def not_ready(database: Database) -> str | None:
     try:
         with database.engine.connect() as connection:
             revision = migrate.current(connection)
-    except faults.DATABASE_ERRORS as error:
+    except faults.database_errors() as error:
         log.warning("not ready: %s", error)
         return faults.unavailable(error) or (
             "The database cannot be read; is it migrated (`seatplan db upgrade`)?"

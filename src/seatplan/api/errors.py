@@ -204,6 +204,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(DataError, _data)
-    for kind in faults.DATABASE_ERRORS:
+    for kind in faults.database_errors():
         app.add_exception_handler(kind, _database)
     app.add_exception_handler(Exception, _unexpected)

@@ -9,9 +9,9 @@ straight from the driver: both are recognised.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 
-import psycopg
 from sqlalchemy.exc import DBAPIError
 
 READ_ONLY = "The database is read-only: Seatplan cannot write to it."
@@ -22,8 +22,20 @@ TOO_SLOW = (
     "ask for less (a filter, a smaller $top) or try again later."
 )
 
-#: What the API and the portal turn into a 503 when `unavailable` names a reason.
-DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error, psycopg.Error)
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """What the API and the portal turn into a 503 when `unavailable` names a reason.
+
+    psycopg's errors only once psycopg is loaded (SQLAlchemy loads it with a PostgreSQL
+    engine): a process on SQLite never imports it (about 11 MB), and raises none of them.
+    """
+    return (DBAPIError, *_driver_errors())
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
+
 
 #: PostgreSQL SQLSTATEs: read_only_sql_transaction, disk_full, query_canceled, admin/crash
 #: shutdown and cannot_connect_now; class 08 is "connection exception".
@@ -56,7 +68,7 @@ def recent(seconds: float) -> str | None:
 def _reason(error: BaseException) -> str | None:
     invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
     original = error.orig if isinstance(error, DBAPIError) else error
-    if not isinstance(original, sqlite3.Error | psycopg.Error):
+    if not isinstance(original, _driver_errors()):
         return None
     text = str(original).lower()
     sqlstate = getattr(original, "sqlstate", None) or ""
@@ -76,6 +88,7 @@ def _reason(error: BaseException) -> str | None:
     if invalidated or sqlstate in _PG_GONE or sqlstate.startswith("08"):
         return UNREACHABLE
     # psycopg: a broken connection is an OperationalError without a SQLSTATE.
-    if isinstance(original, psycopg.OperationalError) and not sqlstate:
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(original, psycopg.OperationalError) and not sqlstate:
         return UNREACHABLE
     return None

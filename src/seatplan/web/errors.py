@@ -136,7 +136,7 @@ class PortalRoute(APIRoute):
                 return error_page(request, PageNotFound("This page does not exist."))
             except HTTPException as error:  # Starlette's form limits, the body limit
                 return error_page(request, RequestRefused(error.status_code, str(error.detail)))
-            except faults.DATABASE_ERRORS as error:
+            except faults.database_errors() as error:
                 if (reason := faults.unavailable(error)) is None:
                     log.exception("portal error on %s %s", request.method, request.url.path)
                     return error_page(request, Unexpected("Something went wrong: see the log."))

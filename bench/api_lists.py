@@ -221,8 +221,11 @@ def open_tenant(url: str | None, count: int, rebuild: bool) -> tuple[Database, f
     return db, time.perf_counter() - start
 
 
-def deep_token(db: Database, spec: odata.EntitySpec, statement: Statement, params: str) -> str:
-    """A `$skiptoken` for the row half way through the list (as if paged that far)."""
+def deep_token(
+    db: Database, spec: odata.EntitySpec, statement: Statement, params: str, path: str
+) -> str:
+    """A `$skiptoken` for the row half way through the list at `path` (as if paged that far;
+    a token serves only the path it was issued for)."""
     pairs = [(name, value) for name, _, value in (p.partition("=") for p in params.split("&") if p)]
     query = odata.parse_query(pairs, spec)
     with db.reading() as session:
@@ -230,7 +233,7 @@ def deep_token(db: Database, spec: odata.EntitySpec, statement: Statement, param
         total = session.scalar(select(func.count()).select_from(ordered.order_by(None).subquery()))
         row = session.scalars(ordered.offset((total or 0) // 2).limit(1)).one()
     values = odata.row_sort_values(spec, query, row)
-    return odata.encode_token(odata.page_state(spec, query, values), SECRET.encode())
+    return odata.encode_token(odata.page_state(spec, query, values, path), SECRET.encode())
 
 
 def routes(db: Database) -> dict[str, str]:
@@ -244,16 +247,17 @@ def routes(db: Database) -> dict[str, str]:
     department = ids[f"Department {DEPARTMENTS - 1:02}"]  # one of the last, in error
     small = ids["Unlicensed group 00"]
 
-    def deep(spec: odata.EntitySpec, statement: Statement, params: str = "") -> str:
-        token = deep_token(db, spec, statement, params)
-        return f"{params}&$skiptoken={quote(token)}" if params else f"$skiptoken={token}"
+    def deep(path: str, spec: odata.EntitySpec, statement: Statement, params: str = "") -> str:
+        token = deep_token(db, spec, statement, params, path)
+        query = f"{params}&$skiptoken={quote(token)}" if params else f"$skiptoken={token}"
+        return f"{path}?{query}"
 
     has_bi = f"$filter=assignedLicenses/any(x:x/skuId eq {sku[BI]})"
     has_visio = f"$filter=assignedLicenses/any(x:x/skuId eq {sku[VISIO]})"
     starts = "$filter=startswith(displayName,'Kim')"
     api = {
         "users": "/v1.0/users",
-        "users_deep": f"/v1.0/users?{deep(odata.USERS, every_user)}",
+        "users_deep": deep("/v1.0/users", odata.USERS, every_user),
         "users_count": "/v1.0/users?$count=true&$top=10",
         "users_desc": "/v1.0/users?$orderby=displayName desc",
         "users_licenses": "/v1.0/users?$select=id,displayName,licenseAssignmentStates",
@@ -262,7 +266,7 @@ def routes(db: Database) -> dict[str, str]:
         "users_disabled": "/v1.0/users?$filter=accountEnabled eq false",
         "users_department": "/v1.0/users?$filter=department eq 'Department 07'",
         "users_has_bi": f"/v1.0/users?{has_bi}",
-        "users_has_bi_deep": f"/v1.0/users?{deep(odata.USERS, every_user, has_bi)}",
+        "users_has_bi_deep": deep("/v1.0/users", odata.USERS, every_user, has_bi),
         "users_has_visio": f"/v1.0/users?{has_visio}",
         "groups": "/v1.0/groups",
         "groups_with_errors": "/v1.0/groups?$filter=hasMembersWithLicenseErrors eq true",
@@ -272,23 +276,26 @@ def routes(db: Database) -> dict[str, str]:
         "groups_has_ems": f"/v1.0/groups?$filter=assignedLicenses/any(x:x/skuId eq {sku[EMS]})",
         "groups_licenses": "/v1.0/groups?$select=id,displayName,assignedLicenses",
         "members_all_staff": f"/v1.0/groups/{everyone}/members",
-        "members_all_staff_deep": (
-            f"/v1.0/groups/{everyone}/members?"
-            f"{deep(odata.USERS, lambda s: directory.members_of(s, everyone))}"
+        "members_all_staff_deep": deep(
+            f"/v1.0/groups/{everyone}/members",
+            odata.USERS,
+            lambda s: directory.members_of(s, everyone),
         ),
         "members_all_staff_count": f"/v1.0/groups/{everyone}/members?$count=true&$top=1",
         "members_all_staff_startswith": f"/v1.0/groups/{everyone}/members?{starts}",
         "members_department": f"/v1.0/groups/{department}/members",
-        "members_department_deep": (
-            f"/v1.0/groups/{department}/members?"
-            f"{deep(odata.USERS, lambda s: directory.members_of(s, department))}"
+        "members_department_deep": deep(
+            f"/v1.0/groups/{department}/members",
+            odata.USERS,
+            lambda s: directory.members_of(s, department),
         ),
         "members_small_group": f"/v1.0/groups/{small}/members",
         "errors_project_top1": f"/v1.0/groups/{team}/membersWithLicenseErrors?$top=1",
         "errors_project": f"/v1.0/groups/{team}/membersWithLicenseErrors",
-        "errors_project_deep": (
-            f"/v1.0/groups/{team}/membersWithLicenseErrors?"
-            f"{deep(odata.USERS, lambda _: directory.members_with_errors(team))}"
+        "errors_project_deep": deep(
+            f"/v1.0/groups/{team}/membersWithLicenseErrors",
+            odata.USERS,
+            lambda _: directory.members_with_errors(team),
         ),
         "errors_project_count": (
             f"/v1.0/groups/{team}/membersWithLicenseErrors?$count=true&$top=1"
@@ -303,9 +310,10 @@ def routes(db: Database) -> dict[str, str]:
         "subscribed_skus": "/v1.0/subscribedSkus",
         "subscribed_skus_filter": f"/v1.0/subscribedSkus?$filter=skuId eq {sku[EMS]}",
         "audits": "/v1.0/auditLogs/directoryAudits",
-        "audits_deep": (
-            "/v1.0/auditLogs/directoryAudits?"
-            f"{deep(odata.DIRECTORY_AUDITS, lambda _: directory.audit_events())}"
+        "audits_deep": deep(
+            "/v1.0/auditLogs/directoryAudits",
+            odata.DIRECTORY_AUDITS,
+            lambda _: directory.audit_events(),
         ),
         "audits_activity": (
             "/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Set group license'"

@@ -102,7 +102,9 @@ def build(db: Database, count: int) -> None:
         subscriptions.set_units(session, sku=E3, units=count + 100)
         short = SHORT_DEPARTMENTS * per_department
         subscriptions.set_units(session, sku=EMS, units=count - short)
-        subscriptions.set_units(session, sku=BI, units=project - PROJECT_ERRORS)
+        # 4,002 of 100,000 as in the report; in proportion for a smaller tenant.
+        project_errors = max(1, PROJECT_ERRORS * count // 100_000)
+        subscriptions.set_units(session, sku=BI, units=project - project_errors)
         subscriptions.set_units(session, sku=VISIO, units=DIRECT)
         everyone = groups.create(session, display_name="All staff").id
         departments = [

@@ -1,0 +1,46 @@
+"""The benchmarks still run: each on a small tenant, printing the JSON it promises.
+
+They are not timed here (timings belong to the benchmarks themselves); this only keeps a
+change of the API or the services from breaking them unnoticed, as a path-bound
+`$skiptoken` once broke `bench/api_lists.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _run(tmp_path: Path, script: str, *args: str) -> dict[str, object]:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # caches and temporary databases
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_group_assign_runs(tmp_path: Path) -> None:
+    result = _run(tmp_path, "group_assign.py", "--members", "2000")
+    assert result["members"] == 2000
+    assert {"seconds", "floor_seconds", "ratio", "one_member_ms"} <= result.keys()
+
+
+def test_api_lists_answers_every_list(tmp_path: Path) -> None:
+    """Every list answers 200 (the script stops at any other status) on SQLite."""
+    result = _run(tmp_path, "api_lists.py", "--users", "2000", "--repeat", "1")
+    assert result["users"] == 2000
+    medians = result["median_ms"]
+    assert isinstance(medians, dict)
+    assert any(name.endswith("_deep") for name in medians)
+    assert result["users_in_error"]

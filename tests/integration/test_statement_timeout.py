@@ -78,3 +78,28 @@ def test_work_outside_a_request_has_no_limit(db: Database) -> None:
     assert not deadline.passed()
     with db.reading() as session:
         assert session.scalar(quick) == 3000
+
+
+def test_a_write_waiting_for_another_writer_gives_up_at_the_limit(
+    slow_app: TestClient, db: Database
+) -> None:
+    """SQLite: a request waits for the write lock only as long as its time limit, then a
+    clear 503; the pooled connection it used waits the full time again outside requests."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite's single write lock; PostgreSQL locks rows, bounded by the timeout")
+    headers = bearer(db, "User.ReadWrite.All")
+    body = {"userPrincipalName": "waits@contoso.com", "displayName": "Waits"}
+    with slow_app, db.writing() as other:
+        other.connection()  # BEGIN IMMEDIATE: another writer holds the lock throughout
+        start = time.monotonic()
+        answer = slow_app.post("/v1.0/users", headers=headers, json=body)
+        took = time.monotonic() - start
+    assert error_of(answer) == (503, "serviceNotAvailable", faults.BUSY)
+    assert took < LIMIT + 2.0
+    with slow_app:
+        assert slow_app.post("/v1.0/users", headers=headers, json=body).status_code == 201
+    # Outside a request, every pooled connection waits the full busy timeout again.
+    for _ in range(3):
+        with db.writing() as session:
+            waits = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+            assert waits == 30_000

@@ -79,7 +79,10 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     405: _doc("Method not allowed."),
     413: _doc("Request body over 1 MB."),
     500: _doc("Unexpected failure."),
-    503: _doc("The database is read-only, full or unreachable (serviceNotAvailable)."),
+    503: _doc(
+        "The database is read-only, full, unreachable or busy, or the query took too long "
+        "(serviceNotAvailable)."
+    ),
 }
 
 

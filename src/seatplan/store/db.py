@@ -130,4 +130,22 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         writes = connection.get_execution_options().get("seatplan_writes", False)
+        if writes:
+            _bound_lock_wait(connection)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def _bound_lock_wait(connection: Connection) -> None:
+    """Within a request, wait for another writer only as long as the request has left.
+
+    The progress handler cancels statements, not the wait for the write lock at BEGIN
+    IMMEDIATE; without this a request would wait SQLITE_BUSY_MS whatever its limit. The
+    value is kept per pooled connection so that a connection a request used does not
+    pass its short wait on to the worker.
+    """
+    limit = deadline.remaining_ms()
+    wanted = SQLITE_BUSY_MS if limit is None else min(limit, SQLITE_BUSY_MS)
+    info = connection.connection.info
+    if info.get("busy_timeout_ms", SQLITE_BUSY_MS) != wanted:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wanted}")
+        info["busy_timeout_ms"] = wanted

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 READ_ONLY = "The database is read-only: Seatplan cannot write to it."
 FULL = "No space left on device: the database cannot grow."
 UNREACHABLE = "The database cannot be reached; try again later."
+BUSY = "The database is busy with another change; try again shortly."
 TOO_SLOW = (
     "The query took too long and was cancelled (SEATPLAN_STATEMENT_TIMEOUT_SECONDS): "
     "ask for less (a filter, a smaller $top) or try again later."
@@ -42,6 +43,7 @@ def _driver_errors() -> tuple[type[Exception], ...]:
 _PG_READ_ONLY = "25006"
 _PG_FULL = "53100"
 _PG_CANCELED = "57014"
+_PG_LOCK_NOT_AVAILABLE = "55P03"
 _PG_GONE = frozenset({"57P01", "57P02", "57P03"})
 
 _last: tuple[float, str] | None = None
@@ -50,8 +52,9 @@ _last: tuple[float, str] | None = None
 def unavailable(error: BaseException) -> str | None:
     """Why the database cannot serve now (and remember it), or None for any other error."""
     reason = _reason(error)
-    # A cancelled slow query says nothing of the database's health: /readyz ignores it.
-    if reason is not None and reason != TOO_SLOW:
+    # A cancelled slow query or a busy writer says nothing of the database's health:
+    # /readyz ignores them.
+    if reason is not None and reason not in (TOO_SLOW, BUSY):
         global _last  # one note per process, replaced whole: safe across threads
         _last = (time.monotonic(), reason)
     return reason
@@ -77,6 +80,12 @@ def _reason(error: BaseException) -> str | None:
     # by statement_timeout.
     if sqlite_name == "SQLITE_INTERRUPT" or sqlstate == _PG_CANCELED:
         return TOO_SLOW
+    # SQLite: another writer held the lock for the whole wait (bounded by the request's
+    # time limit, see store.db); PostgreSQL: lock_not_available.
+    if sqlite_name.startswith("SQLITE_BUSY") or sqlstate == _PG_LOCK_NOT_AVAILABLE:
+        return BUSY
+    if "database is locked" in text:
+        return BUSY
     if sqlite_name.startswith("SQLITE_READONLY") or "readonly database" in text:
         return READ_ONLY
     if sqlstate == _PG_READ_ONLY:

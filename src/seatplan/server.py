@@ -117,17 +117,20 @@ def _mount_probes(app: FastAPI, database: Database) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     def readyz() -> JSONResponse:
-        reason = not_ready(database)
+        reason = not_ready(database, app.state.signing_key)
         if reason is None:
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
 
 
-def not_ready(database: Database) -> str | None:
-    """Why this process cannot serve (None when it can): one query, and the last fault."""
+def not_ready(database: Database, signing_key: SigningKey) -> str | None:
+    """Why this process cannot serve (None when it can): the schema, writes, the signing
+    key (read once per process), and the last fault seen."""
     try:
         with database.engine.connect() as connection:
             revision = migrate.current(connection)
+            read_only = faults.read_only(connection)
+        signing_key()
     except faults.database_errors() as error:
         log.warning("not ready: %s", error)
         return faults.unavailable(error) or (
@@ -138,6 +141,8 @@ def not_ready(database: Database) -> str | None:
             f"The database schema is at revision {revision}; this Seatplan needs "
             f"{migrate.head()}: run `seatplan db upgrade`."
         )
+    if read_only:
+        return faults.READ_ONLY
     return faults.recent(FAULT_MEMORY_SECONDS)
 
 

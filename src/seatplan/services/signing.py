@@ -19,7 +19,7 @@ from itsdangerous import Signer, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from seatplan.store import dialects
+from seatplan.store import dialects, faults
 from seatplan.store.db import Database
 from seatplan.store.tables import AppSecret
 
@@ -35,8 +35,9 @@ CSRF = "seatplan.csrf"
 _SIGNER: dict[str, Any] = {"key_derivation": "hmac", "digest_method": hashlib.sha256}
 
 
-class MissingKey(RuntimeError):
-    """The database holds no signing key: it was not set up by `seatplan db upgrade`."""
+class MissingKey(faults.NotSetUp):
+    """The database holds no signing key: it was not set up by `seatplan db upgrade`
+    (a fault of the deployment: the API and the portal answer 503 with this message)."""
 
 
 def ensure_key(session: Session) -> None:

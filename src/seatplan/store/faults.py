@@ -8,10 +8,13 @@ straight from the driver: both are recognised.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import time
+from pathlib import Path
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 READ_ONLY = "The database is read-only: Seatplan cannot write to it."
@@ -24,13 +27,30 @@ TOO_SLOW = (
 )
 
 
+class NotSetUp(RuntimeError):
+    """The database lacks what setting it up writes (`seatplan db upgrade`): not a bug."""
+
+
+def read_only(connection: Connection) -> bool:
+    """Whether this database refuses writes: a SQLite file (or its folder) this process
+    may not write, or opened `mode=ro`; a PostgreSQL session that is read-only."""
+    url = connection.engine.url
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
+    if url.query.get("mode") == "ro" or not url.database or url.database == ":memory:":
+        return url.query.get("mode") == "ro"
+    path = Path(url.database)
+    # WAL mode writes `-wal` and `-shm` files beside the database: the folder counts too.
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
 def database_errors() -> tuple[type[Exception], ...]:
     """What the API and the portal turn into a 503 when `unavailable` names a reason.
 
     psycopg's errors only once psycopg is loaded (SQLAlchemy loads it with a PostgreSQL
     engine): a process on SQLite never imports it (about 11 MB), and raises none of them.
     """
-    return (DBAPIError, *_driver_errors())
+    return (DBAPIError, NotSetUp, *_driver_errors())
 
 
 def _driver_errors() -> tuple[type[Exception], ...]:
@@ -69,6 +89,8 @@ def recent(seconds: float) -> str | None:
 
 
 def _reason(error: BaseException) -> str | None:
+    if isinstance(error, NotSetUp):
+        return str(error)
     invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
     original = error.orig if isinstance(error, DBAPIError) else error
     if not isinstance(original, _driver_errors()):

@@ -23,7 +23,7 @@ from uuid import UUID
 from sqlalchemy import exists, select
 
 from seatplan.processing import worker
-from seatplan.services import catalog, groups, licenses, lookup, subscriptions, users
+from seatplan.services import catalog, groups, licenses, lookup, subscriptions, transaction, users
 from seatplan.services import organization as org_service
 from seatplan.store.db import Database
 from seatplan.store.tables import User
@@ -122,7 +122,7 @@ def upn(alias: str) -> str:
 
 def load(db: Database, *, batch_size: int = 1000) -> bool:
     """Load the demo tenant into a database with no users. False when it has users."""
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         if session.scalar(select(exists().where(User.id.is_not(None)))):
             return False
         org_service.update(
@@ -146,7 +146,7 @@ def load(db: Database, *, batch_size: int = 1000) -> bool:
         licenses.assign_to_user(session, user=adele, add={e1.sku_id: frozenset()}, remove=[])
 
     for name, description, products, members in GROUPS:
-        with db.writing() as session:
+        with transaction.writing(db) as session:
             group = groups.create(session, display_name=name, description=description)
             for alias in members:
                 groups.add_member(session, group=group, user=lookup.user(session, upn(alias)))
@@ -156,7 +156,7 @@ def load(db: Database, *, batch_size: int = 1000) -> bool:
             licenses.assign_to_group(session, group=group, add=wanted, remove=[])
         worker.drain(db, batch_size=batch_size)
 
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         megan = lookup.user(session, upn("megan"))
         defender = catalog.find_product(session, "THREAT_INTELLIGENCE")
         licenses.assign_to_user(session, user=megan, add={defender.sku_id: frozenset()}, remove=[])

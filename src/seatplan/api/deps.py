@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from seatplan.api.auth import current_principal
-from seatplan.services import audit, catalog
+from seatplan.services import audit, transaction
 from seatplan.services.signing import SigningKey
 from seatplan.services.tokens import Principal
 from seatplan.store.db import Database
@@ -66,8 +66,7 @@ def _writing(
 
     What it changes is audited as done by the caller's token (an app, in Graph's terms).
     """
-    catalog.prepare(database)  # the rules are built outside the write lock
-    with database.writing() as session:
+    with transaction.writing(database) as session:
         audit.act_as(session, audit.Actor("app", caller.name, caller.token_id))
         yield session
 

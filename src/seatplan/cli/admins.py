@@ -9,7 +9,7 @@ import typer
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, database
-from seatplan.services import admins, setup
+from seatplan.services import admins, setup, transaction
 from seatplan.services.errors import BadRequest
 
 app = typer.Typer(help="Administrator accounts of the portal.", no_args_is_help=True)
@@ -41,7 +41,7 @@ def create(
     password = _read_password()
     db = database()
     setup.initialize(db)
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         info = admins.create(session, username=username, role=role, password=password)
     output.say(f"Administrator '{info.username}' created: {info.role}.", output.OK)
 
@@ -69,7 +69,7 @@ def set_account(
     if role is not None:
         admins.role_named(role)  # a wrong role fails before the password is asked
     new_password = _read_password() if password else None
-    with database().writing() as session:
+    with transaction.writing(database()) as session:
         info = admins.update(session, username=username, role=role, password=new_password)
     output.say(f"Administrator '{info.username}' saved: {info.role}.", output.OK)
 
@@ -77,7 +77,7 @@ def set_account(
 @app.command("delete")
 def delete(username: Username) -> None:
     """Delete an administrator's account (never the last Global Administrator)."""
-    with database().writing() as session:
+    with transaction.writing(database()) as session:
         admins.delete(session, username=username)
     output.say(f"Administrator '{username.strip()}' deleted.", output.OK)
 
@@ -120,7 +120,7 @@ def demo() -> None:
     """Create the demo administrators when missing, and print their credentials."""
     db = database()
     setup.initialize(db)
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         for username, role, password in DEMO_ACCOUNTS:
             if admins.find(session, username) is None:
                 admins.create(session, username=username, role=role, password=password)

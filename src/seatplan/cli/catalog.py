@@ -9,7 +9,7 @@ import typer
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, database
-from seatplan.services import catalog, reports
+from seatplan.services import catalog, reports, transaction
 from seatplan.shapes import admin as shapes
 
 app = typer.Typer(help="The catalog of products and service plans.", no_args_is_help=True)
@@ -23,7 +23,7 @@ def import_file(
 
     Every problem of the file is printed, one per line, and then nothing is imported.
     """
-    with database().writing() as session:
+    with transaction.writing(database()) as session:
         added = catalog.import_file(session, file)
     output.say(
         f"Imported {file}: {len(added.products)} products, {len(added.plans)} service plans, "

@@ -9,6 +9,7 @@ import typer
 from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import doctor as doctor_service
+from seatplan.services import transaction
 
 
 def doctor(
@@ -23,7 +24,7 @@ def doctor(
 ) -> None:
     """Recompute seats and check the rules of licensing for every user; exit 1 on problems."""
     db = database()
-    with db.writing() if repair else db.reading() as session:
+    with transaction.writing(db) if repair else db.reading() as session:
         report = doctor_service.check(session)
         requeued = doctor_service.repair(session, report) if repair and not report.ok else 0
     if as_json:

@@ -13,7 +13,7 @@ from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.cli.groups import GroupArg, print_group
 from seatplan.cli.user_licenses import Disable, SkuArg
 from seatplan.processing import simulation
-from seatplan.services import catalog, licenses, lookup, reports
+from seatplan.services import catalog, licenses, lookup, reports, transaction
 from seatplan.services.errors import BadRequest
 from seatplan.services.licenses import Products
 from seatplan.settings import get_settings
@@ -52,7 +52,7 @@ def assign_license(
     Assigning a product the group already has replaces its disabled plans.
     """
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.group(session, group)
         product = catalog.find_product(session, sku)
         plans = catalog.plan_ids(session, product, disable or [])
@@ -74,7 +74,7 @@ def remove_license(
 ) -> None:
     """Remove a product from a group; its members lose it (unless a dependency keeps it)."""
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.group(session, group)
         product = catalog.find_product(session, sku)
         if not session.get(GroupLicense, (found.id, product.sku_id)):
@@ -93,7 +93,7 @@ def remove_license(
 def reprocess(group: GroupArg, no_wait: NoWait = False) -> None:
     """Evaluate every member again, and users still holding a license from the group."""
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.group(session, group)
         licenses.reprocess_group(session, group=found)
         group_id = found.id

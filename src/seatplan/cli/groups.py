@@ -10,7 +10,7 @@ from rich.text import Text
 from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import groups as group_service
-from seatplan.services import lookup, reports
+from seatplan.services import lookup, reports, transaction
 from seatplan.shapes import reports as shapes
 
 app = typer.Typer(help="Groups, their members and their licenses.", no_args_is_help=True)
@@ -33,7 +33,7 @@ def add(
     ] = True,
 ) -> None:
     """Create a group (a security group unless --no-security)."""
-    with database().writing() as session:
+    with transaction.writing(database()) as session:
         group = group_service.create(
             session,
             display_name=name,
@@ -113,7 +113,7 @@ def print_group(detail: reports.GroupSummary) -> None:
 def delete(group: GroupArg, no_wait: NoWait = False) -> None:
     """Delete a group (one that carries licenses must lose them first)."""
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.group(session, group)
         name = found.display_name
         group_service.delete_group(session, group=found)
@@ -175,7 +175,7 @@ def remove_member(group: GroupArg, users: UsersArg, no_wait: NoWait = False) -> 
 
 def _change_members(group: str, users: list[str], no_wait: bool, *, add: bool) -> None:
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.group(session, group)
         for ref in users:
             user = lookup.user(session, ref)

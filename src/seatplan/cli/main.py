@@ -45,7 +45,7 @@ def _first_line(error: Exception) -> str:
 class SeatplanGroup(TyperGroup):
     """Domain and database errors: one red line on stderr and exit code 1, no traceback.
 
-    Services run inside `db.writing()` transactions, so a failed command wrote nothing.
+    Services run inside `transaction.writing(db)`, so a failed command wrote nothing.
     """
 
     def invoke(self, ctx: Any) -> Any:

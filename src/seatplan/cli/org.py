@@ -8,7 +8,7 @@ import typer
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
-from seatplan.services import organization
+from seatplan.services import organization, transaction
 from seatplan.services.errors import BadRequest
 from seatplan.shapes import admin as shapes
 
@@ -66,7 +66,7 @@ def set_(
     if not changes:
         raise BadRequest("Nothing to change: give at least one option.")
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         organization.update(session, **changes)
     wait_for_processing(db, no_wait)
     output.say("Organization updated.", output.OK)

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
-from seatplan.services import catalog, lookup, reports, subscriptions
+from seatplan.services import catalog, lookup, reports, subscriptions, transaction
 from seatplan.services.errors import BadRequest
 from seatplan.shapes import admin as admin_shapes
 from seatplan.shapes import reports as shapes
@@ -144,7 +144,7 @@ def set_units(
     license away.
     """
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         sub = subscriptions.set_units(
             session, sku=sku, units=units, subscription_id=_subscription_id(subscription)
         )

@@ -8,7 +8,7 @@ import typer
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, database
-from seatplan.services import tokens
+from seatplan.services import tokens, transaction
 from seatplan.shapes import admin as shapes
 
 app = typer.Typer(help="API access tokens.", no_args_is_help=True)
@@ -30,7 +30,7 @@ def create(
     """Create a token. It is printed once, as the last line: only its hash is kept."""
     given = [*scope, *(str(arg) for arg in ctx.args)]
     scopes = [part for item in given for part in item.replace(",", " ").split()]
-    with database().writing() as session:
+    with transaction.writing(database()) as session:
         info, token = tokens.create(session, name=name, scopes=scopes)
     output.say(f"Token {info.id} '{info.name}' created: {' '.join(info.scopes)}", output.OK)
     output.say("Copy it now: it is not shown again.")
@@ -63,6 +63,6 @@ def list_tokens(json: Json = False) -> None:
 @app.command("revoke")
 def revoke(token_id: Annotated[str, typer.Argument(help="The token's id (or the token).")]) -> None:
     """Revoke a token: servers refuse it within seconds."""
-    with database().writing() as session:
+    with transaction.writing(database()) as session:
         info = tokens.revoke(session, token_id=token_id)
     output.say(f"Token {info.id} '{info.name}' revoked.", output.OK)

@@ -10,7 +10,7 @@ import typer
 from seatplan.cli import output
 from seatplan.cli.context import NoWait, database, wait_for_processing
 from seatplan.cli.users import UserArg, print_licenses
-from seatplan.services import assignment_rows, catalog, licenses, lookup, reports
+from seatplan.services import assignment_rows, catalog, licenses, lookup, reports, transaction
 from seatplan.services.errors import BadRequest
 from seatplan.store.db import Database
 
@@ -37,7 +37,7 @@ def assign_license(
     this is how to disable conflicting plans.
     """
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.user(session, user)
         product = catalog.find_product(session, sku)
         plans = catalog.plan_ids(session, product, disable or [])
@@ -50,7 +50,7 @@ def assign_license(
 def remove_license(user: UserArg, sku: SkuArg, no_wait: NoWait = False) -> None:
     """Remove a directly assigned product (a product inherited from a group stays)."""
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.user(session, user)
         product = catalog.find_product(session, sku)
         if not any(row.sku_id == product.sku_id for row in assignment_rows.held(session, found.id)):
@@ -66,7 +66,7 @@ def remove_license(user: UserArg, sku: SkuArg, no_wait: NoWait = False) -> None:
 def reprocess(user: UserArg, no_wait: NoWait = False) -> None:
     """Evaluate a user's licenses again (Graph's reprocessLicenseAssignment)."""
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.user(session, user)
         licenses.reprocess_user(session, user=found)
         user_id = found.id

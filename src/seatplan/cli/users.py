@@ -9,7 +9,7 @@ from rich.text import Text
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
-from seatplan.services import lookup, reports
+from seatplan.services import lookup, reports, transaction
 from seatplan.services import users as user_service
 from seatplan.services.errors import BadRequest
 from seatplan.shapes import reports as shapes
@@ -30,7 +30,7 @@ def add(
     job_title: Annotated[str | None, typer.Option("--job-title")] = None,
 ) -> None:
     """Create a user."""
-    with database().writing() as session:
+    with transaction.writing(database()) as session:
         user = user_service.create(
             session,
             user_principal_name=upn,
@@ -150,7 +150,7 @@ def set_(
     if not changes:
         raise BadRequest("Nothing to change: give at least one option.")
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.user(session, user)
         user_service.update(session, user=found, **changes)
         upn = found.user_principal_name
@@ -162,7 +162,7 @@ def set_(
 def delete(user: UserArg, no_wait: NoWait = False) -> None:
     """Delete a user; their seats are freed."""
     db = database()
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         found = lookup.user(session, user)
         upn = found.user_principal_name
         user_service.delete_user(session, user=found)

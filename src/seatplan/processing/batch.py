@@ -20,7 +20,7 @@ from seatplan.engine import ErrorKind, SeatPool, UserCase, UserOutcome
 from seatplan.processing import failpoints, group_progress, ordering
 from seatplan.processing.loader import load_cases
 from seatplan.processing.writer import write_outcomes
-from seatplan.services import catalog, subscriptions
+from seatplan.services import catalog, subscriptions, transaction
 from seatplan.store import bulk
 from seatplan.store.db import Database
 from seatplan.store.tables import QueuedUser
@@ -51,8 +51,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def _process(db: Database, size: int) -> BatchResult:
-    catalog.prepare(db)  # not under the write lock
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         claimed, ticket = ordering.claim_in_order(session, lambda: _claim(session, size))
         if not claimed:
             group_progress.mark_finished(session)

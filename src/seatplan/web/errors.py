@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from seatplan.services import audit, catalog
+from seatplan.services import audit, transaction
 from seatplan.services.admins import AdminInfo
 from seatplan.services.errors import NotFound, ServiceError
 from seatplan.store import faults
@@ -95,8 +95,7 @@ def attempt(request: Request, db: Database, change: Callable[[Session], object])
     """
     admin: AdminInfo = request.state.portal_admin
     try:
-        catalog.prepare(db)  # the rules are built outside the write lock
-        with db.writing() as session:
+        with transaction.writing(db) as session:
             audit.act_as(session, admin.actor)
             change(session)
     except ServiceError as error:

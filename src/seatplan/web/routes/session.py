@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from seatplan.services import admins
+from seatplan.services import admins, transaction
 from seatplan.web import security
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, KeyDep, SessionForm, remember, session_of
 from seatplan.web.errors import Forbidden, PortalRoute
@@ -84,7 +84,7 @@ async def signin(request: Request, db: DatabaseDep, key: KeyDep) -> Response:
     if username and isinstance(password, str) and password:
 
         def verify() -> admins.AdminInfo | None:
-            with db.writing() as session:
+            with transaction.writing(db) as session:
                 return admins.authenticate(session, username=username, password=password)
 
         admin = await run_in_threadpool(verify)
@@ -106,7 +106,7 @@ async def signin(request: Request, db: DatabaseDep, key: KeyDep) -> Response:
 
 @router.post("/signout")
 def signout(request: Request, form: SessionForm, admin: CurrentAdmin, db: DatabaseDep) -> Response:
-    with db.writing() as session:
+    with transaction.writing(db) as session:
         admins.end_sessions(session, admin_id=admin.id)
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(security.COOKIE, path="/")

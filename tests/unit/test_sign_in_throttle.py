@@ -93,3 +93,14 @@ def test_forgotten_entries_are_swept_out():
     clock.now += 901
     throttle.attempt("admin", ADMIN)
     assert len(throttle._failures) == 3
+
+
+def test_an_ipv6_client_cannot_rotate_through_its_64_for_free_failures():
+    clock = Clock()
+    throttle = _throttle(clock)
+    network = "2001:db8:1:2::"
+    answers = [throttle.attempt("admin", f"{network}{n:x}") for n in range(1, 7)]
+    assert answers[:5] == [0] * 5
+    assert answers[5] > 0  # the sixth address of the same /64 waits like the same address
+    assert throttle.attempt("admin", "2001:db8:1:3::1") == 0  # another /64 is another client
+    assert throttle.attempt("admin", ADMIN) == 0

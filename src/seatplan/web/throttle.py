@@ -14,11 +14,13 @@ An address that never failed for an account is never made to wait for it: an att
 elsewhere cannot lock the real administrator out. An attempt counts as failed from the
 moment it is let through until its password proves right, so parallel guesses cannot
 slip past the limit together. A right password forgets the failures of its account from
-its address. The counts live in the server process.
+its address. The counts live in the server process. An IPv6 client is counted by its /64
+network: one host usually holds the whole /64, and could otherwise rotate through it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -55,12 +57,25 @@ class SignInThrottle:
     def account(username: str) -> str:
         return username.strip().casefold()[:256]
 
+    @staticmethod
+    def client(address: str) -> str:
+        """The unit an address is counted in: an IPv4 address, an IPv6 /64 network."""
+        try:
+            parsed = ipaddress.ip_address(address)
+        except ValueError:
+            return address  # not an address (a test client's name): counted as given
+        if isinstance(parsed, ipaddress.IPv6Address):
+            if parsed.ipv4_mapped is not None:  # ::ffff:198.51.100.7 is that IPv4 client
+                return str(parsed.ipv4_mapped)
+            return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+        return str(parsed)
+
     def attempt(self, username: str, address: str) -> int:
         """Seconds to wait before trying again (and nothing counted), or 0: go ahead.
 
         When 0, the attempt is counted as a failure until `succeeded` says otherwise.
         """
-        account, now = self.account(username), self.clock()
+        account, address, now = self.account(username), self.client(address), self.clock()
         pair = self._count(("pair", f"{account}\n{address}"), now)
         free = self.pair_free
         if pair and self._count(("account", account), now) >= self.account_free:
@@ -77,7 +92,7 @@ class SignInThrottle:
 
     def succeeded(self, username: str, address: str) -> None:
         """The password was right: undo the attempt's failure, forget the pair's."""
-        account = self.account(username)
+        account, address = self.account(username), self.client(address)
         self._failures.pop(("pair", f"{account}\n{address}"), None)
         for key in (("address", address), ("account", account)):
             entry = self._failures.get(key)

@@ -104,3 +104,15 @@ def test_an_ipv6_client_cannot_rotate_through_its_64_for_free_failures():
     assert answers[5] > 0  # the sixth address of the same /64 waits like the same address
     assert throttle.attempt("admin", "2001:db8:1:3::1") == 0  # another /64 is another client
     assert throttle.attempt("admin", ADMIN) == 0
+
+
+def test_an_attempt_that_could_not_be_checked_counts_for_nothing():
+    """The database failed while checking: neither a free failure used nor earlier ones lost."""
+    clock = Clock()
+    throttle = _throttle(clock)
+    assert _fail(throttle, 4, "admin", ATTACKER) == [0] * 4
+    for _ in range(3):  # three attempts the database could not check
+        assert throttle.attempt("admin", ATTACKER) == 0
+        throttle.withdrawn("admin", ATTACKER)
+    assert throttle.attempt("admin", ATTACKER) == 0  # the fifth real failure, still free
+    assert throttle.attempt("admin", ATTACKER) > 0  # the sixth waits: the four were kept

@@ -95,11 +95,21 @@ class SignInThrottle:
         account, address = self.account(username), self.client(address)
         self._failures.pop(("pair", f"{account}\n{address}"), None)
         for key in (("address", address), ("account", account)):
-            entry = self._failures.get(key)
-            if entry is not None:
-                entry.count -= 1
-                if entry.count <= 0:
-                    del self._failures[key]
+            self._undo(key)
+
+    def withdrawn(self, username: str, address: str) -> None:
+        """The password could not be checked (the database failed): the attempt counts for
+        nothing, and the failures before it stay."""
+        account, address = self.account(username), self.client(address)
+        for key in (("pair", f"{account}\n{address}"), ("address", address), ("account", account)):
+            self._undo(key)
+
+    def _undo(self, key: tuple[str, str]) -> None:
+        entry = self._failures.get(key)
+        if entry is not None:
+            entry.count -= 1
+            if entry.count <= 0:
+                del self._failures[key]
 
     def _count(self, key: tuple[str, str], now: float) -> int:
         entry = self._failures.get(key)

@@ -87,7 +87,11 @@ async def signin(request: Request, db: DatabaseDep, key: KeyDep) -> Response:
             with transaction.writing(db) as session:
                 return admins.authenticate(session, username=username, password=password)
 
-        admin = await run_in_threadpool(verify)
+        try:
+            admin = await run_in_threadpool(verify)
+        except Exception:
+            throttle.withdrawn(username, address)  # a fault, not a wrong password
+            raise
     if admin is None:
         request.state.portal_csrf = security.csrf_token(key, data)
         return render(

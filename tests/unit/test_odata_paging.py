@@ -37,6 +37,8 @@ from seatplan.store.tables import AuditEvent, User
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 BASE = "https://seatplan.example/v1.0/users"
+#: The path a token is issued for (`$skiptoken`s serve only their own path).
+SCOPE = "/v1.0/users"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -54,13 +56,17 @@ def walk(engine: Engine, entity: str, params: dict[str, str]) -> tuple[list[UUID
     with engine.connect() as connection:
         for _ in range(100):
             query = parse_query(pairs, spec)
-            stmt = paginate(select(id_column, *sort_key_columns(spec, query)), query, spec, SECRET)
+            stmt = paginate(
+                select(id_column, *sort_key_columns(spec, query)), query, spec, SECRET, SCOPE
+            )
             rows = connection.execute(stmt).all()
             page = rows[: query.top]
             served.extend(row[0] for row in page)
             if len(rows) <= query.top:
                 return served, links
-            link = next_link(BASE, pairs, page_state(spec, query, tuple(page[-1][1:])), SECRET)
+            link = next_link(
+                BASE, pairs, page_state(spec, query, tuple(page[-1][1:]), SCOPE), SECRET
+            )
             links.append(link)
             assert link.startswith(BASE + "?")
             pairs = parse_qsl(urlsplit(link).query, keep_blank_values=True)
@@ -111,11 +117,11 @@ def test_users_walk_covers_the_ties(engine: Engine) -> None:
 def test_orm_rows_give_the_state(engine: Engine) -> None:
     query = parse_query({"$top": "3"}, USERS)
     with Session(engine) as session:
-        first = session.scalars(paginate(select(User), query, USERS, SECRET)).all()
-        state = page_state(USERS, query, row_sort_values(USERS, query, first[2]))
+        first = session.scalars(paginate(select(User), query, USERS, SECRET, SCOPE)).all()
+        state = page_state(USERS, query, row_sort_values(USERS, query, first[2]), SCOPE)
         link = next_link(BASE, {"$top": "3"}, state, SECRET)
         second_query = parse_query(parse_qsl(urlsplit(link).query), USERS)
-        second = session.scalars(paginate(select(User), second_query, USERS, SECRET)).all()
+        second = session.scalars(paginate(select(User), second_query, USERS, SECRET, SCOPE)).all()
     assert [user.id for user in first[:3] + second[:3]] == everything(engine, "users", {})[:6]
 
 
@@ -124,11 +130,13 @@ def test_a_datetime_state_round_trips(engine: Engine) -> None:
     oldest = DATA["directoryAudits"][2][0]
     assert oldest["activityDateTime"] == T0
     for last_id, expected in ((UUID(int=0), [oldest["id"]]), (UUID(int=2**128 - 1), [])):
-        state = page_state(DIRECTORY_AUDITS, query, (T0, last_id))
+        state = page_state(DIRECTORY_AUDITS, query, (T0, last_id), SCOPE)
         decoded = decode_token(encode_token(state, SECRET), SECRET)
         assert decoded == state
         with engine.connect() as connection:
-            after = select(AuditEvent.id).where(keyset_where(DIRECTORY_AUDITS, query, decoded))
+            after = select(AuditEvent.id).where(
+                keyset_where(DIRECTORY_AUDITS, query, decoded, SCOPE)
+            )
             # Newest first: after (T0, id) come only the events at T0 with a greater id.
             assert connection.scalars(after).all() == expected
 
@@ -166,7 +174,7 @@ def _token(link: str) -> str:
 
 def _reuse(token: str, spec: EntitySpec, params: dict[str, str]) -> None:
     query = parse_query({**params, "$skiptoken": token}, spec)
-    paginate(select(User.id), query, spec, SECRET)
+    paginate(select(User.id), query, spec, SECRET, SCOPE)
 
 
 def test_round_trip() -> None:
@@ -243,7 +251,7 @@ def test_count_may_change_between_pages(engine: Engine) -> None:
 
 def test_state_values_are_checked() -> None:
     query = parse_query({"$top": "2"}, USERS)
-    good: dict[str, Any] = page_state(USERS, query, ("Adele", USER_IDS[0]))
+    good: dict[str, Any] = page_state(USERS, query, ("Adele", USER_IDS[0]), SCOPE)
     for bad in (
         {**good, "v": 2},
         {**good, "k": ["Adele"]},
@@ -252,9 +260,9 @@ def test_state_values_are_checked() -> None:
         {key: value for key, value in good.items() if key != "k"},
     ):
         with pytest.raises(UnsupportedQuery, match=r"^Invalid \$skiptoken"):
-            keyset_where(USERS, query, bad)
+            keyset_where(USERS, query, bad, SCOPE)
     with pytest.raises(ValueError, match="expected 2 sort values"):
-        page_state(USERS, query, ("Adele",))
+        page_state(USERS, query, ("Adele",), SCOPE)
 
 
 def test_next_link_keeps_every_parameter_and_replaces_the_token() -> None:

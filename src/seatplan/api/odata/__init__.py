@@ -1,11 +1,12 @@
 """Microsoft Graph's OData query options (docs/api.md, "OData"), parsed and turned into SQL.
 
     query = parse_query(request.query_params, USERS)      # or UnsupportedQuery → 400
-    stmt = paginate(select(User), query, USERS, secret)   # filter, order, keyset, top + 1
+    path = request.url.path                               # a token serves this path only
+    stmt = paginate(select(User), query, USERS, secret, path)  # filter, order, keyset, top+1
     rows = session.scalars(stmt).all()
     if len(rows) > query.top:
         rows = rows[: query.top]
-        state = page_state(USERS, query, row_sort_values(USERS, query, rows[-1]))
+        state = page_state(USERS, query, row_sort_values(USERS, query, rows[-1]), path)
         link = next_link(base_url, request.query_params, state, secret)
 
 `@odata.count` counts `select(func.count()).select_from(User).where(to_where(…))`.

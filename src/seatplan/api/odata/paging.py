@@ -52,7 +52,7 @@ def decode_token(token: str, secret: bytes) -> dict[str, Any]:
     return state
 
 
-def query_fingerprint(spec: EntitySpec, query: ODataQuery, scope: str = "") -> str:
+def query_fingerprint(spec: EntitySpec, query: ODataQuery, scope: str) -> str:
     """What a token is bound to: every option that shapes the pages, `$count` aside, and
     the `scope` it was served in (the request's path)."""
     shape = repr((spec.name, scope, query.filter, query.orderby, query.select, query.top))
@@ -87,7 +87,7 @@ def _decode_value(field: Field, value: Any) -> Any:
 
 
 def page_state(
-    spec: EntitySpec, query: ODataQuery, values: Sequence[Any], scope: str = ""
+    spec: EntitySpec, query: ODataQuery, values: Sequence[Any], scope: str
 ) -> dict[str, Any]:
     """The state after a row whose sort key values (see `sort_key_columns`) are `values`."""
     keys = sort_keys(spec, query)
@@ -106,7 +106,7 @@ def row_sort_values(spec: EntitySpec, query: ODataQuery, row: object) -> tuple[A
 
 
 def keyset_where(
-    spec: EntitySpec, query: ODataQuery, state: Mapping[str, Any], scope: str = ""
+    spec: EntitySpec, query: ODataQuery, state: Mapping[str, Any], scope: str
 ) -> ColumnElement[bool]:
     """The rows after the one the state was made from, in the query's order."""
     keys = sort_keys(spec, query)
@@ -138,7 +138,7 @@ def keyset_where(
     return and_(start, or_(*branches))
 
 
-def paginate(stmt: _S, query: ODataQuery, spec: EntitySpec, secret: bytes, scope: str = "") -> _S:
+def paginate(stmt: _S, query: ODataQuery, spec: EntitySpec, secret: bytes, scope: str) -> _S:
     """`apply`, then the rows after the `$skiptoken`, limited to `$top` + 1.
 
     The extra row tells whether there is a next page: serve `top` rows and, if one more

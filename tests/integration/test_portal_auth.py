@@ -72,7 +72,9 @@ def test_failed_sign_ins_answer_at_once_and_do_not_hold_up_another_address(porta
     answers = []
     for _ in range(10):
         answer, seconds = _timed_try(attacker, "admin", "a-guess")
-        assert seconds < 1.5  # answered, never slept on (today 0.5 s, 1 s, 2 s … were slept)
+        # Answered, never slept on: the old throttle slept 0.5 s, 1 s, 2 s, 4 s, 8 s … in
+        # turn, so its later attempts exceed this bound, with room for a loaded machine.
+        assert seconds < 3.0
         answers.append(answer)
     assert [a.status_code for a in answers] == [400] * 5 + [429] * 5
     refused = answers[-1]
@@ -85,7 +87,7 @@ def test_failed_sign_ins_answer_at_once_and_do_not_hold_up_another_address(porta
     administrator = TestClient(app, client=("198.51.100.7", 40000))
     answer, seconds = _timed_try(administrator, "admin", "admin-password-1")
     assert answer.status_code == 303
-    assert seconds < 1.5
+    assert seconds < 3.0  # not queued behind the attacker's sleeps (59 s before)
 
 
 def test_a_tampered_or_expired_cookie_is_no_session(monkeypatch):

@@ -29,6 +29,7 @@ sku_part_number = "SEATPLAN_TEST"
 display_name = "Seatplan test product"
 plans = ["SEATPLAN_TEST_PLAN"]
 """
+CUSTOM_SKU = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 
 
 def test_catalog_list_show_and_import(db, client, admin):
@@ -217,3 +218,28 @@ def test_openapi_documents_every_route(client):
             codes = set(operation["responses"])
             assert {"401", "403"} <= codes, f"{method} {path}"
     assert client.get("/docs").status_code == 200
+
+
+def test_license_details_follow_a_catalog_import(db, client, admin):
+    """The hot read's catalog is the one in force: read before an import, it is not kept after."""
+    user = make_user(client, admin, "ivy", usageLocation="US")
+    buy(db)
+    e3 = {"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": []}
+    assert client.post(f"/v1.0/users/{user}/assignLicense", headers=admin, json=e3).is_success
+    before = client.get(f"/v1.0/users/{user}/licenseDetails", headers=admin).json()["value"]
+    assert [d["skuPartNumber"] for d in before] == ["ENTERPRISEPACK"]  # the catalog is read
+    imported = client.post(
+        "/admin/catalog/import", headers={**admin, "Content-Type": "text/plain"}, content=CUSTOM
+    )
+    assert imported.status_code == 200, imported.text
+    buy(db, sku="SEATPLAN_TEST", units=1)
+    assigned = client.post(
+        f"/v1.0/users/{user}/assignLicense",
+        headers=admin,
+        json={"addLicenses": [{"skuId": CUSTOM_SKU, "disabledPlans": []}], "removeLicenses": []},
+    )
+    assert assigned.status_code == 200, assigned.text
+    after = client.get(f"/v1.0/users/{user}/licenseDetails", headers=admin).json()["value"]
+    [detail] = [d for d in after if d["skuId"] == CUSTOM_SKU]
+    assert detail["skuPartNumber"] == "SEATPLAN_TEST"
+    assert [p["servicePlanName"] for p in detail["servicePlans"]] == ["SEATPLAN_TEST_PLAN"]

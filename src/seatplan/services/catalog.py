@@ -230,6 +230,12 @@ def current(session: Session) -> InForce:
     return found
 
 
+def cached(org_id: UUID, version: int) -> InForce | None:
+    """What `current` holds for that catalog version, without a session (None: not built
+    in this process yet). The hot reads check it with one prepared query."""
+    return _rulebooks.get((org_id, version))
+
+
 def rulebook(session: Session) -> RuleBook:
     return current(session).rules
 

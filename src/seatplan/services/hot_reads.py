@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, select
 
 from seatplan.catalog import Catalog
-from seatplan.services import lookup
+from seatplan.services import catalog, lookup
 from seatplan.services.directory import (
     ASSIGNMENT_COLUMNS,
     USER_COLUMNS,
@@ -48,8 +48,6 @@ _ASSIGNMENTS_OF_USER = Prepared(
     AssignmentRecord,
 )
 _CATALOG_KEY = Prepared(select(Organization.id, Organization.catalog_version), _CatalogKey)
-#: The catalog in force, by organization and catalog version (one entry).
-_catalogs: dict[_CatalogKey, Catalog] = {}
 
 
 def user_row(reader: Reader, ref: str | UUID) -> UserRecord:
@@ -71,13 +69,10 @@ def assignment_rows(reader: Reader, user_id: UUID) -> list[AssignmentRecord]:
 
 
 def catalog_in_force(reader: Reader) -> Catalog:
-    """`current_catalog` for a prepared read: one small query while the version holds."""
-    found = _catalogs.get(reader.one(_CATALOG_KEY))
-    if found is None:
-        with reader.session() as session:
-            # The key again, in the session's own transaction: it matches what it loads.
-            key = _CatalogKey(*session.execute(_CATALOG_KEY.statement).one())
-            found = current_catalog(session)
-        _catalogs.clear()
-        _catalogs[key] = found
-    return found
+    """`current_catalog` for a prepared read: one small query while the version holds
+    (`catalog.current`'s own cache, looked up without a session)."""
+    found = catalog.cached(*reader.one(_CATALOG_KEY))
+    if found is not None:
+        return found.catalog
+    with reader.session() as session:
+        return current_catalog(session)

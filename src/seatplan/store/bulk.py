@@ -6,9 +6,11 @@ here each column's own converter runs once per distinct value, and rows go to th
 driver in one call: executemany on SQLite, COPY on PostgreSQL. The converters are
 SQLAlchemy's, so what is stored is exactly what the ORM would store.
 
-A raw path, kept for the worker only (`processing/`: its loader and batches, and the
-previews that run them), where `bench/group_assign.py` shows it pays. Everything else
-reads and writes through the session.
+A raw path, kept for the worker (`processing/`: its loader and batches, and the previews
+that run them), where `bench/group_assign.py` shows it pays, and for license-assignment
+rows wherever they are written: `services/assignment_rows` is their one writer, so a
+user's direct assignLicense goes through here too. Everything else reads and writes
+through the session.
 """
 
 from __future__ import annotations

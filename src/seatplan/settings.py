@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     api_docs: bool = True
     #: A request's queries are cancelled this long after it started (answer: 503).
     statement_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: PEM certificate (with its chain) and unencrypted key: `seatplan serve` answers HTTPS.
+    #: Both or neither; `--certfile`/`--keyfile` take precedence.
+    tls_certfile: str | None = None
+    tls_keyfile: str | None = None
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod

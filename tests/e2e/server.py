@@ -1,9 +1,14 @@
-"""A `seatplan serve` process on a free localhost port, over a fresh SQLite database."""
+"""A `seatplan serve` process on a free localhost port, over a fresh SQLite database.
+
+Given certificates (tests/e2e/certificates.py) it serves HTTPS, and is waited for through
+HTTPS with the test authority trusted.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from tests.e2e.certificates import Certificates
 
 SEATPLAN = str(Path(sys.executable).with_name("seatplan"))
 
@@ -21,6 +27,8 @@ SEATPLAN = str(Path(sys.executable).with_name("seatplan"))
 class Server:
     url: str
     env: dict[str, str]
+    #: What a client trusts to reach an HTTPS server: the test authority's certificate.
+    verify: ssl.SSLContext | bool = True
 
     def cli(self, *args: str) -> str:
         done = subprocess.run(
@@ -36,7 +44,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, *extra: str) -> Iterator[Server]:
+def running_server(
+    database_url: str, *extra: str, certificates: Certificates | None = None
+) -> Iterator[Server]:
     port = free_port()
     env = {
         **os.environ,
@@ -45,18 +55,23 @@ def running_server(database_url: str, *extra: str) -> Iterator[Server]:
         "NO_PROXY": "*",
     }
     log = open(os.environ.get("SEATPLAN_TEST_SERVER_LOG", os.devnull), "w")  # noqa: SIM115
+    tls: list[str] = []
+    verify: ssl.SSLContext | bool = True
+    if certificates is not None:
+        tls = ["--certfile", str(certificates.certfile), "--keyfile", str(certificates.keyfile)]
+        verify = ssl.create_default_context(cafile=certificates.authority)
     process = subprocess.Popen(
-        [SEATPLAN, "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+        [SEATPLAN, "serve", "--host", "127.0.0.1", "--port", str(port), *tls, *extra],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if certificates else 'http'}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{url}/openapi.json", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/openapi.json", timeout=1, verify=verify).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -65,7 +80,7 @@ def running_server(database_url: str, *extra: str) -> Iterator[Server]:
                     f"server did not start: {process.stderr.read() if process.stderr else ''}"
                 )
             time.sleep(0.1)
-        yield Server(url, env)
+        yield Server(url, env, verify)
     finally:
         process.terminate()
         try:

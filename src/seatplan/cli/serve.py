@@ -9,6 +9,8 @@ import typer
 import uvicorn
 
 from seatplan.cli.context import database
+from seatplan.cli.output import fail_lines
+from seatplan.cli.tls import TlsFilesError, tls_files
 from seatplan.services import setup
 from seatplan.settings import NO_WORKER_ENV, get_settings
 
@@ -38,17 +40,39 @@ def serve(
         int,
         typer.Option("--workers", min=1, max=64, help="Server processes (one per core)."),
     ] = 1,
+    certfile: Annotated[
+        str | None,
+        typer.Option(
+            "--certfile",
+            help="PEM certificate (with its chain) to serve HTTPS with "
+            "[default: SEATPLAN_TLS_CERTFILE].",
+        ),
+    ] = None,
+    keyfile: Annotated[
+        str | None,
+        typer.Option(
+            "--keyfile",
+            help="Its unencrypted PEM private key [default: SEATPLAN_TLS_KEYFILE].",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API until interrupted; the worker runs in the background unless told not to.
 
     The database is migrated first. Each process runs its own worker thread: they share
     the licensing queue. For speed: --workers = cores; on SQLite also --no-worker, with
     one `seatplan worker` beside it (docs/api.md, Speed). uvicorn runs on uvloop and
-    httptools (from `uvicorn[standard]`).
+    httptools (from `uvicorn[standard]`). With a certificate and its key it serves HTTPS
+    only (docs/operations.md, HTTPS).
     """
+    settings = get_settings()
+    try:
+        tls = tls_files(certfile or settings.tls_certfile, keyfile or settings.tls_keyfile)
+    except TlsFilesError as error:
+        fail_lines(str(error))  # before the database is touched: nothing started
+        raise typer.Exit(1) from error
     setup.initialize(database())
     os.environ[NO_WORKER_ENV] = "1" if no_worker else "0"
-    configured = get_settings().trusted_hosts
+    configured = settings.trusted_hosts
     trusted = trusted_hosts(host, configured)
     if trusted != configured:  # uvicorn's processes read the settings from the environment
         os.environ["SEATPLAN_TRUSTED_HOSTS"] = ",".join(trusted)
@@ -58,7 +82,8 @@ def serve(
             f"Listening on every interface; requests must name one of {', '.join(trusted)} "
             "in Host: set SEATPLAN_TRUSTED_HOSTS to the names clients use (docs/operations.md)."
         )
-    typer.echo(f"Seatplan API on http://{host}:{port}/v1.0 (documentation: /docs)")
+    scheme = "https" if tls else "http"
+    typer.echo(f"Seatplan API on {scheme}://{host}:{port}/v1.0 (documentation: /docs)")
     uvicorn.run(
         # By name: the CLI imports neither face (uvicorn imports it in each process).
         "seatplan.server:app_from_environment",
@@ -68,4 +93,6 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        ssl_certfile=tls.certfile if tls else None,
+        ssl_keyfile=tls.keyfile if tls else None,
     )

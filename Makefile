@@ -32,7 +32,16 @@ run: install  ## Load the demo tenant into ./seatplan.db if empty, print a token
 	@echo
 	$(BIN)/seatplan serve --host $(HOST) --port $(PORT)
 
-test: install  ## Run every test (PostgreSQL tests skip when no server is reachable).
+# npm ci writes node_modules/.package-lock.json: installed again only when the lock file changes.
+tests/js/node_modules/.package-lock.json: tests/js/package-lock.json tests/js/package.json
+	cd tests/js && npm ci --no-audit --no-fund
+	@touch $@
+
+js: tests/js/node_modules/.package-lock.json  ## Install the JavaScript Graph client for its tests (npm ci in tests/js).
+
+test: install  ## Run every test (PostgreSQL tests skip when no server is reachable, the JavaScript client's without npm).
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory js; \
+	else echo "npm not found: the JavaScript client's tests will skip"; fi
 	$(BIN)/python -m pytest
 
 lint: install  ## ruff, mypy --strict and the import layers (pyproject.toml, [tool.importlinter]).
@@ -44,7 +53,7 @@ lint: install  ## ruff, mypy --strict and the import layers (pyproject.toml, [to
 bench: install  ## Benchmark assigning a product to a 100,000-member group (prints JSON).
 	$(BIN)/python bench/group_assign.py --members 100000
 
-clean:  ## Remove the virtual environment and the local database.
-	rm -rf $(VENV) seatplan.db seatplan.db-wal seatplan.db-shm
+clean:  ## Remove the virtual environment, the JavaScript packages and the local database.
+	rm -rf $(VENV) tests/js/node_modules seatplan.db seatplan.db-wal seatplan.db-shm
 
-.PHONY: help install run test lint bench clean
+.PHONY: help install js run test lint bench clean

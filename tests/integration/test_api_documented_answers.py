@@ -104,6 +104,19 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant):
         ("GET", "/v1.0/auditLogs/directoryAudits", "/v1.0/auditLogs/directoryAudits", {}),
         (
             "POST",
+            "/v1.0/$batch",
+            "/v1.0/$batch",
+            {
+                "json": {
+                    "requests": [
+                        {"id": "1", "method": "GET", "url": f"/users/{alice}"},
+                        {"id": "2", "method": "DELETE", "url": "/groups/nothing"},
+                    ]
+                }
+            },
+        ),
+        (
+            "POST",
             "/v1.0/users",
             "/v1.0/users",
             {"json": {"userPrincipalName": "carol@contoso.com", "displayName": "Carol"}},

@@ -2,12 +2,12 @@
 
 from fastapi import APIRouter
 
-from seatplan.api.graph import groups, members, tenant, user_licenses, users
+from seatplan.api.graph import batch, groups, members, tenant, user_licenses, users
+from seatplan.api.graph.common import PREFIX
 
-PREFIX = "/v1.0"
 #: Included one by one under `PREFIX` (see `api.mount`), the busiest first.
 ROUTERS: tuple[APIRouter, ...] = tuple(
-    module.router for module in (users, user_licenses, groups, members, tenant)
+    module.router for module in (users, user_licenses, groups, members, tenant, batch)
 )
 
 __all__ = ["PREFIX", "ROUTERS"]

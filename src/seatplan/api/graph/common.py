@@ -20,6 +20,9 @@ from seatplan.store.tables import Group, User
 
 Json = dict[str, Any]
 
+#: Where the Graph routes are mounted.
+PREFIX = "/v1.0"
+
 USER_READ = "User.Read.All"
 USER_WRITE = "User.ReadWrite.All"
 GROUP_READ = "Group.Read.All"

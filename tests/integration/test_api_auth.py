@@ -17,7 +17,6 @@ from seatplan.server import create_app
 from seatplan.services import setup, signing, tokens
 from seatplan.store.tables import AppSecret
 
-
 #: Needs a valid token but no permission of its own: each request of a batch is
 #: authorised as if it were made directly (tests/integration/test_api_batch.py).
 BATCH = ("POST", "/v1.0/$batch")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,9 @@ from kiota_abstractions.authentication import (
 )
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.audit_logs.directory_audits.directory_audits_request_builder import (
+    DirectoryAuditsRequestBuilder,
+)
 from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.groups.item.assign_license.assign_license_post_request_body import (
     AssignLicensePostRequestBody as GroupAssignLicense,
@@ -29,10 +33,13 @@ from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.password_profile import PasswordProfile
 from msgraph.generated.models.reference_create import ReferenceCreate
 from msgraph.generated.models.user import User
+from msgraph.generated.models.user_collection_response import UserCollectionResponse
 from msgraph.generated.users.item.assign_license.assign_license_post_request_body import (
     AssignLicensePostRequestBody as UserAssignLicense,
 )
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+from msgraph_core.tasks.page_iterator import PageIterator
 from tests.e2e.server import Server, running_server
 
 E3 = UUID("6fd2c87f-b296-42f0-b197-1e91e994b900")
@@ -216,3 +223,88 @@ async def wait_for_processing(graph: GraphServiceClient, group_id: str) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the group was not processed within 30 s")
+
+
+def sdk_token(server: Server, *scopes: str) -> str:
+    created = server.cli("token", "create", "--name", "sdk", "--scope", *scopes)
+    return created.strip().splitlines()[-1]
+
+
+def test_paging_report_filters_and_audit_through_msgraph_sdk(server):
+    token = sdk_token(server, "Directory.ReadWrite.All", "AuditLog.Read.All", "Seatplan.Admin")
+    bought = httpx.post(
+        f"{server.url}/admin/subscriptions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"sku": "ENTERPRISEPACK", "enabledUnits": 10},
+    )
+    assert bought.status_code == 201, bought.text
+    asyncio.run(paging_report_and_audit(graph_client(server, token)))
+
+
+async def paging_report_and_audit(graph: GraphServiceClient) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    ids = []
+    for number in range(12):
+        created = await graph.users.post(
+            User(
+                account_enabled=True,
+                display_name=f"Pager {number:02}",
+                user_principal_name=f"pager{number:02}@contoso.com",
+                usage_location="US",
+            )
+        )
+        assert created is not None
+        ids.append(created.id)
+
+    # The SDK's PageIterator follows the nextLinks: every user once, in displayName order.
+    query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+        filter="startswith(displayName,'Pager')", select=["id", "displayName"], top=5
+    )
+    first = await graph.users.get(RequestConfiguration(query_parameters=query))
+    assert isinstance(first, UserCollectionResponse)
+    assert len(first.value or []) == 5
+    seen: list[str | None] = []
+
+    def collect(user: User) -> bool:
+        seen.append(user.display_name)
+        return True
+
+    pages = PageIterator(first, graph.request_adapter, error_mapping={"XXX": ODataError})
+    await pages.iterate(collect)
+    assert seen == [f"Pager {number:02}" for number in range(12)]
+
+    # The usual license report: who holds E3.
+    await graph.users.by_user_id(ids[3]).assign_license.post(
+        UserAssignLicense(add_licenses=[AssignedLicense(sku_id=E3)], remove_licenses=[])
+    )
+    holders = await graph.users.get(
+        RequestConfiguration(
+            query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                filter=f"assignedLicenses/any(x:x/skuId eq {E3})",
+                select=["id", "assignedLicenses"],
+            )
+        )
+    )
+    assert holders is not None
+    assert [(u.id, [a.sku_id for a in u.assigned_licenses or []]) for u in holders.value or []] == [
+        (ids[3], [E3])
+    ]
+
+    # The audit log, filtered by activity and time, newest first.
+    audits = await graph.audit_logs.directory_audits.get(
+        RequestConfiguration(
+            query_parameters=DirectoryAuditsRequestBuilder.DirectoryAuditsRequestBuilderGetQueryParameters(
+                filter=(
+                    "activityDisplayName eq 'Change user license' "
+                    f"and activityDateTime ge {since.isoformat().replace('+00:00', 'Z')}"
+                ),
+                top=10,
+            )
+        )
+    )
+    assert audits is not None
+    (change,) = audits.value or []
+    assert change.activity_display_name == "Change user license"
+    assert [t.id for t in change.target_resources or []][:1] == [ids[3]]
+    assert change.activity_date_time is not None
+    assert change.activity_date_time >= since

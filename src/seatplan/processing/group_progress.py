@@ -9,12 +9,13 @@ from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.engine import UserOutcome
-from seatplan.services import audit
+from seatplan.services import audit, changes
 from seatplan.services.queue import COMPLETE, IN_PROGRESS, QUEUED
 from seatplan.store import bulk
 from seatplan.store.tables import Group, Membership, QueuedUser
 
 _GROUPS: Table = Group.__table__  # type: ignore[assignment]
+_STATE = ("licenseProcessingState",)
 
 
 def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
@@ -34,6 +35,7 @@ def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
             .where(Group.id == group_id)
             .values(processing_state=IN_PROGRESS, run_succeeded=0, run_failed=0)
         )
+        changes.record(session, changes.GROUP, [group_id], changes.UPDATED, properties=_STATE)
         audit.record(
             session,
             activity=audit.Activity.START_GROUP_LICENSING,
@@ -65,6 +67,7 @@ def mark_finished(session: Session) -> int:
         if session.scalar(queued_member) is not None:
             continue
         session.execute(update(Group).where(Group.id == group_id).values(processing_state=COMPLETE))
+        changes.record(session, changes.GROUP, [group_id], changes.UPDATED, properties=_STATE)
         audit.record(
             session,
             activity=audit.Activity.FINISH_GROUP_LICENSING,

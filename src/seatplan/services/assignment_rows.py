@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from seatplan.engine import Assignment, ErrorKind, State
+from seatplan.services import changes as change_log
 from seatplan.store import bulk
 from seatplan.store.tables import LicenseAssignment
 
@@ -93,6 +94,10 @@ class Changes:
 
 
 def write(session: Session, changes: Changes) -> None:
+    """Write the rows, and record their users' license changes in the change log."""
     bulk.insert_many(session, _TABLE, changes.inserts)
     bulk.execute_many(session, _TABLE, keys=_KEY, set_columns=_CHANGING, rows=changes.updates)
     bulk.execute_many(session, _TABLE, keys=_KEY, rows=changes.deletes)
+    written = (changes.inserts, changes.updates, changes.deletes)
+    users = {row["user_id"] for rows in written for row in rows}
+    change_log.licenses_changed(session, sorted(users))

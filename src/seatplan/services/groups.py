@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from seatplan.services import audit, queue
+from seatplan.services import audit, changes, queue
 from seatplan.services.errors import BadRequest, Conflict
 from seatplan.services.unset import UNSET, Unset
 from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
@@ -89,6 +89,7 @@ def delete_group(session: Session, *, group: Group) -> None:
             select(LicenseAssignment.user_id).where(LicenseAssignment.source_id == group.id)
         )
     )
+    changes.memberships_ending(session, Membership.group_id == group.id)
     session.execute(delete(Membership).where(Membership.group_id == group.id))
     audit.record(
         session,

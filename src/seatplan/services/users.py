@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from seatplan import engine
-from seatplan.services import assignment_rows, audit, catalog, queue, subscriptions
+from seatplan.services import assignment_rows, audit, catalog, changes, queue, subscriptions
 from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest, Conflict
 from seatplan.services.unset import UNSET, Unset
@@ -116,6 +116,7 @@ def delete_user(session: Session, *, user: User) -> None:
     subscriptions.lock_usage(session, skus)
     subscriptions.adjust_seats(session, dict.fromkeys(skus, -1))
     session.execute(delete(LicenseAssignment).where(LicenseAssignment.user_id == user.id))
+    changes.memberships_ending(session, Membership.user_id == user.id)
     session.execute(delete(Membership).where(Membership.user_id == user.id))
     session.execute(delete(QueuedUser).where(QueuedUser.user_id == user.id))
     audit.record(

@@ -151,3 +151,17 @@ def among(
     hexes = bindparam(None, json.dumps([i.hex for i in ids]), type_=String())
     each = func.json_each(hexes).table_valued("value")
     return type_coerce(column, String()).in_(select(each.c.value).scalar_subquery())
+
+
+def each_id(session: Session, ids: Sequence[UUID]) -> ColumnElement[Any]:
+    """The `ids` as the one column of a table-valued function, for `INSERT … SELECT`.
+
+    One text parameter whatever their number, as in `among`: unnested from a uuid[] on
+    PostgreSQL, read with json_each on SQLite (as hex, the way SQLite stores a Uuid).
+    """
+    if dialects.is_postgres(session):
+        hexes = bindparam(None, ",".join([i.hex for i in ids]), type_=String())
+        array = cast(func.string_to_array(hexes, ","), ARRAY(Uuid()))
+        return func.unnest(array).column_valued("id")
+    hexes = bindparam(None, json.dumps([i.hex for i in ids]), type_=String())
+    return func.json_each(hexes).table_valued("value").c.value

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -258,6 +259,44 @@ class AuditEvent(Base):
     result: Mapped[str] = mapped_column(String(16), default="success")
     result_reason: Mapped[str] = mapped_column(Text, default="")
     modified_properties: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+# -- change log ------------------------------------------------------------------------
+
+
+class DirectoryChange(Base):
+    """One committed change to a user, a group or a membership (`services.changes`).
+
+    Written in the transaction of the change itself, read by delta queries and change
+    notifications. `seq` only grows (AUTOINCREMENT on SQLite: never reused after pruning);
+    on PostgreSQL `txid` is the writing transaction's id, which is how readers know what
+    has committed (see `services.changes`).
+    """
+
+    __tablename__ = "directory_change"
+    __table_args__ = (
+        Index(
+            "ix_directory_change_txid",
+            "txid",
+            sqlite_where=text("txid IS NOT NULL"),
+            postgresql_where=text("txid IS NOT NULL"),
+        ),
+        {"sqlite_autoincrement": True},
+    )
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    #: PostgreSQL: pg_current_xact_id() of the writing transaction; NULL on SQLite.
+    txid: Mapped[int | None] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: "user", "group" or "member" (of the group `object_id`: the user `member_id`).
+    kind: Mapped[str] = mapped_column(String(8))
+    object_id: Mapped[UUID]
+    member_id: Mapped[UUID | None]
+    #: "created", "updated", "deleted" (users, groups); "added", "removed" (members).
+    change: Mapped[str] = mapped_column(String(8))
+    #: The Graph properties an update changed, comma-separated (NULL otherwise).
+    properties: Mapped[str | None] = mapped_column(Text)
 
 
 # -- API access --------------------------------------------------------------------------

@@ -50,7 +50,8 @@ def test_users_groups_and_members_are_recorded_with_changed_properties(db: Datab
         ("group", "created", ""),
         ("member", "added", ""),
     ]
-    assert found[2].object_id == group.id and found[2].member_id == user.id
+    assert found[2].object_id == group.id
+    assert found[2].member_id == user.id
 
     with db.writing() as session:
         user = lookup.user(session, str(user.id))
@@ -79,9 +80,14 @@ def test_users_groups_and_members_are_recorded_with_changed_properties(db: Datab
 
 def test_a_refused_change_records_nothing(db: Database) -> None:
     start = _start(db)
-    with pytest.raises(BadRequest), db.writing() as session:
-        user = users.create(session, user_principal_name="bo@contoso.com")
-        users.update(session, user=user, display_name=" ")
+
+    def refused() -> None:
+        with db.writing() as session:
+            user = users.create(session, user_principal_name="bo@contoso.com")
+            users.update(session, user=user, display_name=" ")
+
+    with pytest.raises(BadRequest):
+        refused()
     assert _since(db, start)[0] == []
 
 

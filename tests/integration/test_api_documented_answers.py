@@ -97,6 +97,24 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant):
         ("GET", "/v1.0/groups/{group_id}/members", f"/v1.0/groups/{group}/members", {}),
         (
             "GET",
+            "/v1.0/groups/{group_id}/members/microsoft.graph.user",
+            f"/v1.0/groups/{group}/members/microsoft.graph.user?$select={USER_PROPERTIES}",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/members/microsoft.graph.group",
+            f"/v1.0/groups/{group}/members/microsoft.graph.group",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/users/{user_id}/memberOf/microsoft.graph.group",
+            f"/v1.0/users/{alice}/memberOf/microsoft.graph.group",
+            {},
+        ),
+        (
+            "GET",
             "/v1.0/groups/{group_id}/membersWithLicenseErrors",
             f"/v1.0/groups/{group}/membersWithLicenseErrors?$select={USER_PROPERTIES}",
             {},

@@ -34,6 +34,8 @@ AUDIT_READ = "AuditLog.Read.All"
 
 USER_TYPE = "#microsoft.graph.user"
 GROUP_TYPE = "#microsoft.graph.group"
+#: The two spellings of a type in an OData cast segment: Graph's SDKs send the alias.
+CAST_NAMESPACES = ("microsoft.graph.", "graph.")
 _LICENSE_FIELDS = frozenset({"assignedLicenses", "licenseAssignmentStates"})
 
 UserRef = Path(description="The user's id or userPrincipalName.", max_length=256)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
@@ -15,12 +15,14 @@ from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
 from seatplan.api.graph import listing
 from seatplan.api.graph.bodies import MemberRef
 from seatplan.api.graph.common import (
+    CAST_NAMESPACES,
     GROUP_READ,
     MEMBER_WRITE,
     USER_TYPE,
     GroupId,
     UserRef,
     group_by_id,
+    group_items,
     require,
     responses,
     user_items,
@@ -28,6 +30,7 @@ from seatplan.api.graph.common import (
 from seatplan.services import directory, lookup
 from seatplan.services import groups as group_service
 from seatplan.services.errors import BadRequest
+from seatplan.shapes.groups import Group
 from seatplan.shapes.users import User
 
 router = APIRouter(tags=["groups"])
@@ -36,17 +39,24 @@ UserPath = Annotated[str, UserRef]
 
 
 def _users_page(
-    request: Request, session: Session, secret: bytes, statement: Select[Any]
+    request: Request,
+    session: Session,
+    secret: bytes,
+    statement: Select[Any],
+    *,
+    cast: bool = False,
 ) -> JSONResponse:
+    """Users in a directoryObject collection (each with its `@odata.type`), or in the
+    same collection cast to users (`…/microsoft.graph.user`: a users collection)."""
     return listing.page(
         session,
         request,
         spec=odata.USERS,
         statement=statement,
         secret=secret,
-        context="directoryObjects",
+        context="users" if cast else "directoryObjects",
         shape=lambda rows, select: user_items(session, rows, select),
-        odata_type=USER_TYPE,
+        odata_type=None if cast else USER_TYPE,
     )
 
 
@@ -61,6 +71,56 @@ def members(
 ) -> JSONResponse:
     group = group_by_id(session, group_id)
     return _users_page(request, session, secret, directory.members_of(session, group.id))
+
+
+def members_as_users(
+    request: Request, group_id: GroupPath, session: SessionDep, secret: SecretDep
+) -> JSONResponse:
+    group = group_by_id(session, group_id)
+    statement = directory.members_of(session, group.id)
+    return _users_page(request, session, secret, statement, cast=True)
+
+
+def members_as_groups(
+    request: Request, group_id: GroupPath, session: SessionDep, secret: SecretDep
+) -> JSONResponse:
+    """Empty: a group's members are users only (groups in groups are not supported yet);
+    the query options are still checked against groups, as Graph does."""
+    group_by_id(session, group_id)
+    return listing.page(
+        session,
+        request,
+        spec=odata.GROUPS,
+        statement=directory.groups().where(false()),
+        secret=secret,
+        context="groups",
+        shape=lambda rows, select: group_items(session, rows, select),
+    )
+
+
+for _namespace in CAST_NAMESPACES:
+    # The alias spelling answers the same, undocumented (one operation per cast).
+    _documented = _namespace == CAST_NAMESPACES[0]
+    router.add_api_route(
+        f"/groups/{{group_id}}/members/{_namespace}user",
+        members_as_users,
+        methods=["GET"],
+        dependencies=[require(GROUP_READ)],
+        responses=responses(collection(selectable(User))),
+        summary="The group's members that are users (an OData cast)",
+        include_in_schema=_documented,
+        operation_id=f"members_as_users_{_namespace.rstrip('.').replace('.', '_')}",
+    )
+    router.add_api_route(
+        f"/groups/{{group_id}}/members/{_namespace}group",
+        members_as_groups,
+        methods=["GET"],
+        dependencies=[require(GROUP_READ)],
+        responses=responses(collection(selectable(Group))),
+        summary="The group's members that are groups (an OData cast; none yet)",
+        include_in_schema=_documented,
+        operation_id=f"members_as_groups_{_namespace.rstrip('.').replace('.', '_')}",
+    )
 
 
 @router.get(

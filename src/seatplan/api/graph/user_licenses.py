@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse
 
 from seatplan.api import odata
@@ -14,6 +15,7 @@ from seatplan.api.deps import DatabaseDep, SecretDep, SessionDep, WriteSessionDe
 from seatplan.api.graph import listing
 from seatplan.api.graph.bodies import AssignLicense
 from seatplan.api.graph.common import (
+    CAST_NAMESPACES,
     GROUP_READ,
     GROUP_TYPE,
     LICENSE_WRITE,
@@ -97,14 +99,43 @@ def _license_details(reader: Reader, ref: str) -> tuple[UUID, list[LicenseDetail
 def member_of(
     request: Request, user_id: UserPath, session: SessionDep, secret: SecretDep
 ) -> JSONResponse:
-    user = lookup.user(session, user_id)
+    return _groups_page(request, user_id, session, secret, cast=False)
+
+
+def member_of_groups(
+    request: Request, user_id: UserPath, session: SessionDep, secret: SecretDep
+) -> JSONResponse:
+    """memberOf cast to groups: every membership (Seatplan's are all groups)."""
+    return _groups_page(request, user_id, session, secret, cast=True)
+
+
+for _namespace in CAST_NAMESPACES:
+    router.add_api_route(
+        f"/users/{{user_id}}/memberOf/{_namespace}group",
+        member_of_groups,
+        methods=["GET"],
+        dependencies=[require(GROUP_READ)],
+        responses=responses(collection(selectable(Group))),
+        summary="The groups a user is a direct member of (an OData cast)",
+        # The alias spelling answers the same, undocumented (one operation per cast).
+        include_in_schema=_namespace == CAST_NAMESPACES[0],
+        operation_id=f"member_of_groups_{_namespace.rstrip('.').replace('.', '_')}",
+    )
+
+
+def _groups_page(
+    request: Request, user_ref: str, session: Session, secret: bytes, *, cast: bool
+) -> JSONResponse:
+    """A user's groups in a directoryObject collection (each with its `@odata.type`), or
+    cast to groups (a groups collection)."""
+    user = lookup.user(session, user_ref)
     return listing.page(
         session,
         request,
         spec=odata.GROUPS,
         statement=directory.groups_of(user.id),
         secret=secret,
-        context="directoryObjects",
+        context="groups" if cast else "directoryObjects",
         shape=lambda rows, select: group_items(session, rows, select),
-        odata_type=GROUP_TYPE,
+        odata_type=None if cast else GROUP_TYPE,
     )

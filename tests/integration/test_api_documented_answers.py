@@ -92,7 +92,9 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant):
         ("GET", "/v1.0/users/{user_id}", f"/v1.0/users/{alice}?$select={USER_PROPERTIES}", {}),
         ("GET", "/v1.0/users/{user_id}/licenseDetails", f"/v1.0/users/{alice}/licenseDetails", {}),
         ("GET", "/v1.0/users/{user_id}/memberOf", f"/v1.0/users/{alice}/memberOf", {}),
+        ("GET", "/v1.0/users/delta", f"/v1.0/users/delta?$select={USER_PROPERTIES}", {}),
         ("GET", "/v1.0/groups", f"/v1.0/groups?$select={GROUP_PROPERTIES}", {}),
+        ("GET", "/v1.0/groups/delta", "/v1.0/groups/delta", {}),
         ("GET", "/v1.0/groups/{group_id}", f"/v1.0/groups/{group}", {}),
         ("GET", "/v1.0/groups/{group_id}/members", f"/v1.0/groups/{group}/members", {}),
         (

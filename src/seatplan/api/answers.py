@@ -39,3 +39,20 @@ def collection(item: Any) -> Any:
     }
     name = f"{item.__name__}Collection"
     return with_config(EXACT)(TypedDict(name, fields))  # type: ignore[operator]
+
+
+@cache
+def delta_collection(item: Any, *annotations: tuple[str, Any]) -> Any:
+    """A page of a delta query: `item`s, and `annotations` (`@removed`, `members@delta`)
+    on any of them, then a nextLink, or a deltaLink on the last page."""
+    entity = selectable(item)
+    fields = {**get_type_hints(entity, include_extras=True), **dict(annotations)}
+    name = f"{item.__name__}Delta"
+    delta_item: Any = with_config(EXACT)(TypedDict(name, fields, total=False))  # type: ignore[operator]
+    page = {
+        "@odata.context": str,
+        "@odata.nextLink": NotRequired[str],
+        "@odata.deltaLink": NotRequired[str],
+        "value": list[delta_item],
+    }
+    return with_config(EXACT)(TypedDict(f"{name}Page", page))  # type: ignore[operator]

@@ -1,10 +1,10 @@
 """The deployment's signing key, and the itsdangerous signers made from it.
 
-One key signs what the service hands out and reads back: `$skiptoken`s, portal session
-cookies and their CSRF tokens. It is SEATPLAN_SECRET_KEY when that is set, else a random
-key that `setup.initialize` writes into the database once (never a request: a read-only
-database must still serve), so that every process of a deployment agrees on it. Each
-use signs with its own salt, so a token of one kind is never accepted as another.
+One key signs what the service hands out and reads back: `$skiptoken`s, delta tokens,
+portal session cookies and their CSRF tokens. It is SEATPLAN_SECRET_KEY when that is
+set, else a random key that `setup.initialize` writes into the database once (never a
+request: a read-only database must still serve), so that every process of a deployment
+agrees on it. Each use signs with its own salt, so a token of one kind is never accepted as another.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ KEY_NAME = "signing-key"
 _RETIRED = ("odata-signing-key", "portal-session-key")
 
 SKIPTOKEN = "seatplan.skiptoken"
+DELTA = "seatplan.delta"
 SESSION = "seatplan.session"
 CSRF = "seatplan.csrf"
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from seatplan.processing import worker
 from seatplan.services import (
@@ -19,6 +21,7 @@ from seatplan.services import (
 )
 from seatplan.services.errors import BadRequest
 from seatplan.store.db import Database
+from seatplan.store.tables import DirectoryChange
 from seatplan.store.types import utcnow
 
 E3 = "ENTERPRISEPACK"
@@ -128,3 +131,23 @@ def test_prune_keeps_what_a_valid_token_can_need(db: Database) -> None:
     with db.writing() as session:
         assert changes.prune(session) == 0
         assert changes.prune(session, now=utcnow() + changes.RETENTION + timedelta(days=2)) == 1
+
+
+def test_an_idle_worker_prunes_the_log(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with db.writing() as session:
+        users.create(session, user_principal_name="di@contoso.com")
+    monkeypatch.setattr(changes, "RETENTION", timedelta(days=-2))  # every row is old now
+    stop = threading.Event()
+    prune = worker.prune_change_log
+    pruned: list[int] = []
+
+    def prune_then_stop(database: Database) -> int:
+        pruned.append(prune(database))
+        stop.set()
+        return pruned[-1]
+
+    monkeypatch.setattr(worker, "prune_change_log", prune_then_stop)
+    worker.run(db, batch_size=10, poll_seconds=0.01, stop=stop)
+    assert pruned == [1]
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(DirectoryChange)) == 0

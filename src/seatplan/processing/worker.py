@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from seatplan.processing.batch import BatchResult, process_batch
-from seatplan.services import queue
+from seatplan.services import changes, queue, transaction
 from seatplan.store import faults
 from seatplan.store.db import Database
 
@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 MAX_RETRIES = 8
+#: How often an idle worker prunes the change log (`changes.prune`).
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 def pending(db: Database) -> int:
@@ -51,9 +53,13 @@ def run(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.E
     """The worker loop: drain, then wait for more work, until `stop` is set."""
     check_connection(db)
     log.info("worker started")
+    pruned_at = float("-inf")
     while not stop.is_set():
         try:
             if _with_retries(db, batch_size).users == 0:
+                if time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+                    prune_change_log(db)
+                    pruned_at = time.monotonic()
                 stop.wait(poll_seconds)
         except Exception as error:  # a worker outlives any one bad batch; it stays queued
             if (reason := faults.unavailable(error)) is not None:
@@ -62,6 +68,15 @@ def run(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.E
                 log.exception("batch failed; retrying after a pause")
             stop.wait(poll_seconds * 5)
     log.info("worker stopped")
+
+
+def prune_change_log(db: Database) -> int:
+    """Delete the change-log rows no delta token can need any more. Returns how many."""
+    with transaction.writing(db) as session:
+        pruned = changes.prune(session)
+    if pruned:
+        log.info("pruned %d change-log rows", pruned)
+    return pruned
 
 
 def _with_retries(db: Database, batch_size: int) -> BatchResult:

@@ -96,6 +96,10 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant):
         ("GET", "/v1.0/groups", f"/v1.0/groups?$select={GROUP_PROPERTIES}", {}),
         ("GET", "/v1.0/groups/delta", "/v1.0/groups/delta", {}),
         ("GET", "/v1.0/groups/{group_id}", f"/v1.0/groups/{group}", {}),
+        ("GET", "/v1.0/groups/{group_id}", f"/v1.0/groups/{group}?$expand=members", {}),
+        ("GET", "/v1.0/groups", f"/v1.0/groups?$expand=members($select={USER_PROPERTIES})", {}),
+        ("GET", "/v1.0/users", f"/v1.0/users?$expand=memberOf($select={GROUP_PROPERTIES})", {}),
+        ("GET", "/v1.0/users/{user_id}", f"/v1.0/users/{alice}?$expand=memberOf", {}),
         ("GET", "/v1.0/groups/{group_id}/members", f"/v1.0/groups/{group}/members", {}),
         (
             "GET",

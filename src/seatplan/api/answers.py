@@ -29,6 +29,20 @@ def selectable(shape: Any) -> Any:
 
 
 @cache
+def expandable(shape: Any, navigation: str, item: Any) -> Any:
+    """`selectable(shape)` that `$expand` may give its `navigation`: up to 20 `item`s, each
+    with its `@odata.type`."""
+    fields = {
+        "@odata.context": str,
+        "@odata.type": str,
+        **get_type_hints(shape, include_extras=True),
+        navigation: list[selectable(item)],  # type: ignore[misc]
+    }
+    name = f"{shape.__name__}With{navigation[0].upper()}{navigation[1:]}"
+    return with_config(EXACT)(TypedDict(name, fields, total=False))  # type: ignore[operator]
+
+
+@cache
 def collection(item: Any) -> Any:
     """A Graph collection of `item`s, with its count and next page when asked or due."""
     fields = {

@@ -20,15 +20,16 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from seatplan.api.odata import errors as odata_errors
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.services.errors import BadRequest, Conflict, NotFound, ServiceError
 from seatplan.store import faults
 
 log = logging.getLogger(__name__)
 
-BAD_REQUEST = "Request_BadRequest"
+BAD_REQUEST = odata_errors.BAD_REQUEST
 NOT_FOUND = "Request_ResourceNotFound"
-UNSUPPORTED_QUERY = "Request_UnsupportedQuery"
+UNSUPPORTED_QUERY = odata_errors.UNSUPPORTED_QUERY
 UNAUTHENTICATED = "InvalidAuthenticationToken"
 DENIED = "Authorization_RequestDenied"
 UNAVAILABLE = "serviceNotAvailable"
@@ -154,7 +155,7 @@ async def _service(request: Request, exc: Exception) -> Response:
 
 async def _unsupported(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UnsupportedQuery)
-    return error_response(request, 400, UNSUPPORTED_QUERY, exc.message)
+    return error_response(request, 400, exc.code, exc.message)
 
 
 async def _validation(request: Request, exc: Exception) -> Response:

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
 from seatplan.api import odata
-from seatplan.api.answers import collection, selectable
+from seatplan.api.answers import collection, expandable, selectable
 from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
-from seatplan.api.graph import listing
+from seatplan.api.graph import expansion, listing
 from seatplan.api.graph.bodies import AssignLicense, GroupCreate, GroupUpdate
 from seatplan.api.graph.common import (
     GROUP_READ,
@@ -25,6 +25,7 @@ from seatplan.api.graph.common import (
 from seatplan.services import directory, licenses
 from seatplan.services import groups as group_service
 from seatplan.shapes.groups import Group
+from seatplan.shapes.users import User
 
 router = APIRouter(tags=["groups"])
 GroupPath = Annotated[str, GroupId]
@@ -33,7 +34,7 @@ GroupPath = Annotated[str, GroupId]
 @router.get(
     "/groups",
     dependencies=[require(GROUP_READ)],
-    responses=responses(collection(selectable(Group))),
+    responses=responses(collection(expandable(Group, "members", User))),
     summary="List groups",
 )
 def list_groups(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
@@ -46,6 +47,7 @@ def list_groups(request: Request, session: SessionDep, secret: SecretDep) -> JSO
         secret=secret,
         context="groups",
         shape=lambda rows, select: group_items(session, rows, select),
+        expandable=True,
     )
 
 
@@ -71,15 +73,19 @@ def create_group(request: Request, body: GroupCreate, session: WriteSessionDep) 
 @router.get(
     "/groups/{group_id}",
     dependencies=[require(GROUP_READ)],
-    responses=responses(selectable(Group)),
+    responses=responses(expandable(Group, "members", User)),
     summary="Get a group",
 )
 def get_group(request: Request, group_id: GroupPath, session: SessionDep) -> JSONResponse:
-    """A group; `$select=assignedLicenses,licenseProcessingState` shows its licensing."""
-    select = listing.select_only(request, odata.GROUPS)
+    """A group; `$select=assignedLicenses,licenseProcessingState` shows its licensing,
+    `$expand=members` its first 20 members."""
+    select, expand = listing.select_and_expand(request, odata.GROUPS)
     group = group_by_id(session, group_id)
-    context = f"{listing.with_select('groups', select)}/$entity"
-    return listing.entity(request, context, group_items(session, [group], select)[0])
+    items = group_items(session, [group], select)
+    if expand is not None:
+        expansion.add(session, expand, [group], items)
+    context = f"{listing.with_select('groups', select, expand)}/$entity"
+    return listing.entity(request, context, items[0])
 
 
 @router.patch(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse
 
 from seatplan.api import odata
+from seatplan.api.graph import expansion
+from seatplan.api.odata.expand import MAX_EXPANDED_PAGE, Expand
 from seatplan.services import directory
 
 T = TypeVar("T")
@@ -28,18 +31,34 @@ def context_url(request: Request, fragment: str) -> str:
     return f"{public_url(request)}/v1.0/$metadata#{fragment}"
 
 
-def with_select(name: str, select: Sequence[str] | None) -> str:
-    return f"{name}({','.join(select)})" if select else name
+def with_select(name: str, select: Sequence[str] | None, expand: Expand | None = None) -> str:
+    """`users`, `users(id,displayName)`, `groups(id,members())`: what the context names."""
+    parts = [*(select or ()), *filter(None, [expansion.context_part(expand)])]
+    return f"{name}({','.join(parts)})" if parts else name
 
 
 def select_only(request: Request, spec: odata.EntitySpec) -> tuple[str, ...] | None:
     """`$select` of a request for one entity: any other `$` option is refused."""
-    for name, _ in request.query_params.multi_items():
+    return _single(request, spec, request.query_params.multi_items())
+
+
+def select_and_expand(
+    request: Request, spec: odata.EntitySpec
+) -> tuple[tuple[str, ...] | None, Expand | None]:
+    """`$select` and `$expand` of a request for one entity: any other option is refused."""
+    expand, rest = expansion.split(request.query_params, spec)
+    return _single(request, spec, rest), expand
+
+
+def _single(
+    request: Request, spec: odata.EntitySpec, params: Sequence[tuple[str, str]]
+) -> tuple[str, ...] | None:
+    for name, _ in params:
         if name.startswith("$") and name.lower() != "$select":
             raise odata.UnsupportedQuery(
                 f"Query option '{name}' is not supported when reading a single object"
             )
-    return odata.parse_query(request.query_params, spec).select
+    return odata.parse_query(params, spec).select
 
 
 def no_options(request: Request) -> None:
@@ -63,13 +82,20 @@ def page(
     context: str,
     shape: Callable[[list[T], tuple[str, ...] | None], list[Json]],
     odata_type: str | None = None,
+    expandable: bool = False,
 ) -> JSONResponse:
     """One page of a collection, with `@odata.count` and `@odata.nextLink` when due.
 
     `shape` turns the page's rows into JSON in one go (so it can load what they need
-    for the whole page at once), given the `$select` asked for.
+    for the whole page at once), given the `$select` asked for. An `expandable`
+    collection takes `$expand` (`expansion`), in pages of at most 100, as Graph's.
     """
-    query = odata.parse_query(request.query_params, spec)
+    expand, params = None, request.query_params.multi_items()
+    if expandable:
+        expand, params = expansion.split(params, spec)
+    query = odata.parse_query(params, spec)
+    if expand is not None:
+        query = replace(query, top=min(query.top, MAX_EXPANDED_PAGE))
     scope = request.url.path  # a token serves this collection only (not another group's)
     rows = directory.fetch(session, odata.paginate(statement, query, spec, secret, scope))
     link = None
@@ -79,10 +105,13 @@ def page(
         state = odata.page_state(spec, query, last, scope)
         base = public_url(request) + request.url.path
         link = odata.next_link(base, request.query_params, state, secret)
-    body: Json = {"@odata.context": context_url(request, with_select(context, query.select))}
+    fragment = with_select(context, query.select, expand)
+    body: Json = {"@odata.context": context_url(request, fragment)}
     if query.count:
         body["@odata.count"] = directory.count(session, odata.apply(statement, query, spec))
     items = shape(rows, query.select)
+    if expand is not None:
+        expansion.add(session, expand, rows, items)
     if odata_type is not None:
         items = [{"@odata.type": odata_type, **item} for item in items]
     body["value"] = items

@@ -5,25 +5,30 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from seatplan.api import odata
-from seatplan.api.answers import collection, selectable
+from seatplan.api.answers import collection, expandable, selectable
 from seatplan.api.deps import DatabaseDep, SecretDep, SessionDep, WriteSessionDep, read
-from seatplan.api.graph import listing
+from seatplan.api.graph import expansion, listing
 from seatplan.api.graph.bodies import UserCreate, UserUpdate
 from seatplan.api.graph.common import (
     USER_READ,
     USER_WRITE,
+    Json,
     UserRef,
     require,
     responses,
     user_item,
     user_items,
 )
+from seatplan.api.odata.expand import Expand
 from seatplan.services import directory, lookup
 from seatplan.services import users as user_service
+from seatplan.shapes.groups import Group
 from seatplan.shapes.users import User
+from seatplan.store.db import Database
 
 router = APIRouter(tags=["users"])
 UserPath = Annotated[str, UserRef]
@@ -32,7 +37,7 @@ UserPath = Annotated[str, UserRef]
 @router.get(
     "/users",
     dependencies=[require(USER_READ)],
-    responses=responses(collection(selectable(User))),
+    responses=responses(collection(expandable(User, "memberOf", Group))),
     summary="List users",
 )
 def list_users(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
@@ -45,6 +50,7 @@ def list_users(request: Request, session: SessionDep, secret: SecretDep) -> JSON
         secret=secret,
         context="users",
         shape=lambda rows, select: user_items(session, rows, select),
+        expandable=True,
     )
 
 
@@ -72,15 +78,29 @@ def create_user(request: Request, body: UserCreate, session: WriteSessionDep) ->
 @router.get(
     "/users/{user_id}",
     dependencies=[require(USER_READ)],
-    responses=responses(selectable(User)),
+    responses=responses(expandable(User, "memberOf", Group)),
     summary="Get a user",
 )
 async def get_user(request: Request, user_id: UserPath, database: DatabaseDep) -> JSONResponse:
-    """A user by id or userPrincipalName; `$select` chooses the properties."""
-    select = listing.select_only(request, odata.USERS)
-    item = await read(database, user_item, user_id, select)
-    context = f"{listing.with_select('users', select)}/$entity"
+    """A user by id or userPrincipalName; `$select` chooses the properties,
+    `$expand=memberOf` adds the user's first 20 groups."""
+    select, expand = listing.select_and_expand(request, odata.USERS)
+    if expand is None:
+        item = await read(database, user_item, user_id, select)
+    else:
+        item = await run_in_threadpool(_expanded_user, database, user_id, select, expand)
+    context = f"{listing.with_select('users', select, expand)}/$entity"
     return listing.entity(request, context, item)
+
+
+def _expanded_user(
+    database: Database, ref: str, select: tuple[str, ...] | None, expand: Expand
+) -> Json:
+    with database.reading() as session:
+        user = lookup.user(session, ref)
+        items = user_items(session, [user], select)
+        expansion.add(session, expand, [user], items)
+        return items[0]
 
 
 @router.patch(

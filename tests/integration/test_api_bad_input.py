@@ -176,7 +176,7 @@ CASES = [
     ),
     ("GET", "/v1.0/subscribedSkus/nonsense", None, 404, "Request_ResourceNotFound", "nonsense"),
     ("GET", "/v1.0/users?$filter=mail eq 'x'", None, 400, "Request_UnsupportedQuery", "mail"),
-    ("GET", "/v1.0/users?$expand=memberOf", None, 400, "Request_UnsupportedQuery", "$expand"),
+    ("GET", "/v1.0/users?$expand=manager", None, 400, "Request_UnsupportedQuery", "manager"),
     ("GET", "/v1.0/users?$top=5000", None, 400, "Request_UnsupportedQuery", "$top"),
     (
         "GET",

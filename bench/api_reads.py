@@ -4,7 +4,11 @@
 `GET /v1.0/users/{id}/licenseDetails` for random users, alternately, from C concurrent
 connections for S seconds, against `seatplan serve --no-worker --workers W` (the settings
 docs/api.md recommends). Prints one JSON object: requests_per_second, p50_ms, p99_ms,
-errors, the load generator (`client`), the server settings and the load average.
+errors, the load generator (`client`), the server settings and the load average. Then
+the same reads go as JSON batches (`POST /v1.0/$batch` of `BATCH_SIZE` reads each, the
+two kinds alternating) for as long: `batch` holds batches per second, their p50_ms and
+p99_ms, errors (a batch counts as one unless all its reads answered 200) and the reads
+per second they made.
 
 The load comes from `wrk` when it is installed (a compiled generator: it leaves the cores
 to the server), else from httpx clients in this process (which compete with the server
@@ -43,6 +47,8 @@ from seatplan.store.tables import User
 SEATPLAN = str(Path(sys.executable).with_name("seatplan"))
 SELECT_PATH = "/v1.0/users/{}?$select=id,licenseAssignmentStates"
 DETAILS_PATH = "/v1.0/users/{}/licenseDetails"
+#: Reads per batch: Graph's limit.
+BATCH_SIZE = 20
 
 # wrk's script: each thread alternates the two reads for random users of the ids file,
 # and the main thread prints the summary as one JSON line once the run is over.
@@ -81,6 +87,70 @@ function done(summary, latency, requests)
     e.connect + e.read + e.write + e.status + e.timeout))
 end
 """
+
+
+# wrk's script for batches: each request is a $batch of BATCH_SIZE reads of random users;
+# a batch whose reads did not all answer 200 counts as an error.
+WRK_BATCH_SCRIPT = """
+local threads, ids, token, size = {}, {}, "", 20
+bad = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("number", #threads)
+end
+
+function init(args)
+  for line in io.lines(args[1]) do ids[#ids + 1] = line end
+  token = args[2]
+  size = tonumber(args[3])
+  math.randomseed(number * 7919 + os.time())
+end
+
+function request()
+  local parts = {}
+  for n = 1, size do
+    local id = ids[math.random(#ids)]
+    local url
+    if n % 2 == 1 then
+      url = "/users/" .. id .. "?$select=id,licenseAssignmentStates"
+    else
+      url = "/users/" .. id .. "/licenseDetails"
+    end
+    parts[n] = '{"id":"' .. n .. '","method":"GET","url":"' .. url .. '"}'
+  end
+  local body = '{"requests":[' .. table.concat(parts, ",") .. ']}'
+  return wrk.format("POST", "/v1.0/$batch", {
+    ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"
+  }, body)
+end
+
+function response(status, headers, body)
+  local _, ok = string.gsub(body, '"status":200', "")
+  if status ~= 200 or ok ~= size then bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  local failed = 0
+  for _, thread in ipairs(threads) do failed = failed + thread:get("bad") end
+  io.write(string.format(
+    'WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout + failed))
+end
+"""
+
+
+def batch_body(ids: list[str], rng: random.Random) -> dict[str, Any]:
+    """A `$batch` of BATCH_SIZE reads of random users, the two kinds alternating."""
+    requests = []
+    for number in range(1, BATCH_SIZE + 1):
+        path = SELECT_PATH if number % 2 else DETAILS_PATH
+        url = path.format(rng.choice(ids)).removeprefix("/v1.0")
+        requests.append({"id": str(number), "method": "GET", "url": url})
+    return {"requests": requests}
 
 
 def license_everyone(url: str) -> tuple[list[str], str]:
@@ -135,7 +205,13 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 
 def run_wrk(
-    port: int, token: str, ids_file: Path, script: Path, clients: int, seconds: float
+    port: int,
+    token: str,
+    ids_file: Path,
+    script: Path,
+    clients: int,
+    seconds: float,
+    *extra: str,
 ) -> dict[str, Any]:
     """One bounded wrk run against 127.0.0.1; its summary from the script's `done`."""
     command = [
@@ -155,6 +231,7 @@ def run_wrk(
         "--",
         str(ids_file),
         token,
+        *extra,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(x for x in output.splitlines() if x.startswith("WRK_RESULT "))
@@ -169,7 +246,7 @@ def run_wrk(
 
 
 async def run_httpx(
-    port: int, token: str, ids: list[str], clients: int, seconds: float
+    port: int, token: str, ids: list[str], clients: int, seconds: float, batch: bool = False
 ) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
@@ -190,10 +267,15 @@ async def run_httpx(
                 path = SELECT_PATH.format(user) if turn % 2 else DETAILS_PATH.format(user)
                 start = time.perf_counter()
                 try:
-                    response = await http.get(path)
-                    ok = response.status_code == 200 and response.json().get(
-                        "id" if turn % 2 else "value"
-                    )
+                    if batch:
+                        response = await http.post("/v1.0/$batch", json=batch_body(ids, rng))
+                        answers = response.json().get("responses", [])
+                        ok = [a["status"] for a in answers] == [200] * BATCH_SIZE
+                    else:
+                        response = await http.get(path)
+                        ok = response.status_code == 200 and response.json().get(
+                            "id" if turn % 2 else "value"
+                        )
                 except httpx.HTTPError:
                     ok = False
                 latencies.append((time.perf_counter() - start) * 1000)
@@ -236,13 +318,25 @@ def main() -> None:
         build_tenant(url, args.users)
         ids, token = license_everyone(url)
         ids_file, script = Path(tmp) / "ids.txt", Path(tmp) / "reads.lua"
+        batch_script = Path(tmp) / "batches.lua"
         ids_file.write_text("\n".join(ids) + "\n")
         script.write_text(WRK_SCRIPT)
+        batch_script.write_text(WRK_BATCH_SCRIPT)
 
-        def measure(seconds: float) -> dict[str, Any]:
+        def measure(seconds: float, batch: bool = False) -> dict[str, Any]:
             if args.client == "wrk":
+                if batch:
+                    return run_wrk(
+                        args.port,
+                        token,
+                        ids_file,
+                        batch_script,
+                        args.clients,
+                        seconds,
+                        str(BATCH_SIZE),
+                    )
                 return run_wrk(args.port, token, ids_file, script, args.clients, seconds)
-            return asyncio.run(run_httpx(args.port, token, ids, args.clients, seconds))
+            return asyncio.run(run_httpx(args.port, token, ids, args.clients, seconds, batch))
 
         server = start_server(url, args.port, args.workers, Path(tmp) / "server.log")
         try:
@@ -250,8 +344,14 @@ def main() -> None:
             load_before = os.getloadavg()[0]
             result = measure(args.seconds)
             load_after = os.getloadavg()[0]
+            measure(3, batch=True)  # warm up the batch route
+            batches = measure(args.seconds, batch=True)
+            load_after_batches = os.getloadavg()[0]
         finally:
             stop_server(server)
+        batches["reads_per_second"] = round(batches["requests_per_second"] * BATCH_SIZE, 1)
+        batches["reads_per_batch"] = BATCH_SIZE
+        batches["load_average_1m_after"] = round(load_after_batches, 2)
     print(
         json.dumps(
             result
@@ -264,6 +364,11 @@ def main() -> None:
                 "server_workers": args.workers,
                 "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
                 "load_average_1m": [round(load_before, 2), round(load_after, 2)],
+                "batch": batches,
+                # Reads served in batches against single reads, in the same run.
+                "batch_reads_ratio": round(
+                    batches["reads_per_second"] / result["requests_per_second"], 2
+                ),
             }
         )
     )

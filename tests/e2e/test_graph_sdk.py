@@ -27,6 +27,10 @@ from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
 from msgraph.generated.groups.item.assign_license.assign_license_post_request_body import (
     AssignLicensePostRequestBody as GroupAssignLicense,
 )
+from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
+from msgraph.generated.groups.item.members.graph_user.graph_user_request_builder import (
+    GraphUserRequestBuilder,
+)
 from msgraph.generated.models.assigned_license import AssignedLicense
 from msgraph.generated.models.group import Group
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
@@ -207,8 +211,6 @@ async def user_with_licenses(graph: GraphServiceClient, user_id: str) -> User:
 
 
 async def wait_for_processing(graph: GraphServiceClient, group_id: str) -> None:
-    from msgraph.generated.groups.item.group_item_request_builder import GroupItemRequestBuilder
-
     query = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
         select=["id", "licenseProcessingState"]
     )
@@ -308,3 +310,96 @@ async def paging_report_and_audit(graph: GraphServiceClient) -> None:
     assert [t.id for t in change.target_resources or []][:1] == [ids[3]]
     assert change.activity_date_time is not None
     assert change.activity_date_time >= since
+
+
+def test_expand_and_casts_through_msgraph_sdk(server):
+    asyncio.run(
+        expand_and_casts(graph_client(server, sdk_token(server, "Directory.ReadWrite.All")))
+    )
+
+
+async def expand_and_casts(graph: GraphServiceClient) -> None:
+    group = await graph.groups.post(
+        Group(display_name="Casted", mail_enabled=False, mail_nickname="c", security_enabled=True)
+    )
+    other = await graph.groups.post(
+        Group(display_name="Other", mail_enabled=False, mail_nickname="o", security_enabled=True)
+    )
+    assert group is not None
+    assert group.id is not None
+    assert other is not None
+    assert other.id is not None
+    ids = []
+    for number in range(22):
+        user = await graph.users.post(
+            User(
+                account_enabled=True,
+                display_name=f"Member {number:02}",
+                user_principal_name=f"member{number:02}@contoso.com",
+            )
+        )
+        assert user is not None
+        assert user.id is not None
+        ids.append(user.id)
+        reference = f"https://graph.microsoft.com/v1.0/directoryObjects/{user.id}"
+        await graph.groups.by_group_id(group.id).members.ref.post(
+            ReferenceCreate(odata_id=reference)
+        )
+    await graph.groups.by_group_id(other.id).members.ref.post(
+        ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{ids[0]}")
+    )
+
+    # $expand: at most 20 members, as the SDK's typed objects, with the nested $select.
+    expanded = await graph.groups.by_group_id(group.id).get(
+        RequestConfiguration(
+            query_parameters=GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
+                select=["id", "displayName"], expand=["members($select=id,displayName)"]
+            )
+        )
+    )
+    assert expanded is not None
+    members = expanded.members or []
+    assert len(members) == 20
+    assert all(isinstance(member, User) for member in members)
+    assert [m.display_name for m in members] == [f"Member {n:02}" for n in range(20)]
+    user = await graph.users.by_user_id(ids[0]).get(
+        RequestConfiguration(
+            query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+                expand=["memberOf"]
+            )
+        )
+    )
+    assert user is not None
+    assert all(isinstance(g, Group) for g in user.member_of or [])
+    assert sorted(g.id or "" for g in user.member_of or []) == sorted([group.id, other.id])
+    with pytest.raises(ODataError) as refused:
+        await graph.groups.by_group_id(group.id).get(
+            RequestConfiguration(
+                query_parameters=GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
+                    expand=["members", "owners"]
+                )
+            )
+        )
+    assert refused.value.response_status_code == 400
+    assert refused.value.error is not None
+    assert refused.value.error.code == "BadRequest"
+
+    # Casts, through the SDK's request builders (which send graph.user, graph.group).
+    cast = await graph.groups.by_group_id(group.id).members.graph_user.get(
+        RequestConfiguration(
+            query_parameters=GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
+                filter="startswith(displayName,'Member 2')", select=["id", "displayName"]
+            )
+        )
+    )
+    assert cast is not None
+    assert [(u.id, u.display_name) for u in cast.value or []] == [
+        (ids[20], "Member 20"),
+        (ids[21], "Member 21"),
+    ]
+    groups_of = await graph.users.by_user_id(ids[0]).member_of.graph_group.get()
+    assert groups_of is not None
+    assert sorted(g.id or "" for g in groups_of.value or []) == sorted([group.id, other.id])
+    no_groups = await graph.groups.by_group_id(group.id).members.graph_group.get()
+    assert no_groups is not None
+    assert no_groups.value == []

@@ -26,7 +26,7 @@ test("users holding a product, by assignedLicenses/any", async () => {
   assert.deepEqual(found.value[0].assignedLicenses, [{ skuId: E3, disabledPlans: [] }]);
 });
 
-test("eq, in, ne, startswith, $orderby desc and $select", async () => {
+test("eq, in, $orderby desc and $select, which need no advanced query", async () => {
   const t = tag();
   const names = ["Alpha", "Bravo", "Charlie"].map((n) => `${n}${t}`);
   const ids = {};
@@ -55,14 +55,10 @@ test("eq, in, ne, startswith, $orderby desc and $select", async () => {
     .get();
   assert.deepEqual(new Set(some.value.map((u) => u.id)), new Set([ids[names[0]], ids[names[2]]]));
 
-  const desc = await client
-    .api("/users")
-    .filter(`department eq 'Sales' and usageLocation eq 'DE' and displayName ne '${names[1]}'`)
-    .orderby("displayName desc")
-    .select(["displayName"])
-    .get();
+  // $orderby alone: combined with $filter it is an advanced query, which needs the header.
+  const desc = await client.api("/users").orderby("displayName desc").select(["displayName"]).top(999).get();
   const mine = desc.value.map((u) => u.displayName).filter((n) => n.endsWith(t));
-  assert.deepEqual(mine, [names[2], names[0]]);
+  assert.deepEqual(mine, [names[2], names[1], names[0]]);
 });
 
 test("groups by displayName, and an unsupported query rejects with Graph's error", async () => {

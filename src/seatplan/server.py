@@ -19,12 +19,16 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from seatplan.api.access import AccessLog
+from seatplan.api.metrics import mount_metrics
 from seatplan.api.mount import DESCRIPTION, mount_api
 from seatplan.processing import worker
+from seatplan.services import gauges
 from seatplan.services.signing import SigningKey
 from seatplan.settings import NO_WORKER_ENV, Settings, get_settings
 from seatplan.store import deadline, faults, migrate
 from seatplan.store.db import Database
+from seatplan.store.types import utcnow
 from seatplan.web import mount_portal
 
 log = logging.getLogger(__name__)
@@ -86,10 +90,13 @@ def create_app(
     app.state.signing_key = SigningKey(database, settings.secret_key)
     mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
     mount_portal(app)
-    _mount_probes(app, database)
+    _mount_probes(app, database, settings)
+    mount_metrics(app)
     app.add_middleware(TimeLimit, seconds=settings.statement_timeout_seconds)
-    # Outermost: a request for a host not served is refused before anything reads it.
+    # A request for a host not served is refused before anything reads it.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    # Outermost: refused requests are logged and counted too.
+    app.add_middleware(AccessLog)
     return app
 
 
@@ -108,7 +115,7 @@ class TimeLimit:
             await self.app(scope, receive, send)
 
 
-def _mount_probes(app: FastAPI, database: Database) -> None:
+def _mount_probes(app: FastAPI, database: Database, settings: Settings) -> None:
     """`/healthz` (the process answers) and `/readyz` (it can serve), for load balancers."""
 
     @app.get("/healthz", include_in_schema=False)
@@ -117,32 +124,49 @@ def _mount_probes(app: FastAPI, database: Database) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     def readyz() -> JSONResponse:
-        reason = not_ready(database, app.state.signing_key)
+        reason = not_ready(database, app.state.signing_key, settings.ready_max_lag_seconds)
         if reason is None:
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
 
 
-def not_ready(database: Database, signing_key: SigningKey) -> str | None:
-    """Why this process cannot serve (None when it can): the schema, writes, the signing
-    key (read once per process), and the last fault seen."""
+def not_ready(
+    database: Database, signing_key: SigningKey, max_lag_seconds: float = 0.0
+) -> str | None:
+    """Why this process cannot serve (None when it can): the schema, writes, the workers'
+    lag, the signing key, and the last fault seen.
+
+    One statement asks the database for the first three (`gauges.readiness`; on SQLite
+    whether it takes writes is the file's permissions); the signing key is read once per
+    process, then kept.
+    """
     try:
         with database.engine.connect() as connection:
-            revision = migrate.current(connection)
-            read_only = faults.read_only(connection)
+            probe = gauges.readiness(connection)
+            read_only = (
+                probe.read_only if probe.read_only is not None else (faults.read_only(connection))
+            )
         signing_key()
     except faults.database_errors() as error:
         log.warning("not ready: %s", error)
         return faults.unavailable(error) or (
             "The database cannot be read; is it migrated (`seatplan db upgrade`)?"
         )
-    if revision != migrate.head():
+    if probe.revision != migrate.head():
         return (
-            f"The database schema is at revision {revision}; this Seatplan needs "
+            f"The database schema is at revision {probe.revision}; this Seatplan needs "
             f"{migrate.head()}: run `seatplan db upgrade`."
         )
     if read_only:
         return faults.READ_ONLY
+    if max_lag_seconds and probe.head_queued_at is not None:
+        waited = (utcnow() - probe.head_queued_at).total_seconds()
+        if waited > max_lag_seconds:
+            return (
+                f"The workers are behind: the user next in line has been queued for "
+                f"{waited:.0f} s (more than SEATPLAN_READY_MAX_LAG_SECONDS, "
+                f"{max_lag_seconds:g}); is a `seatplan worker` running?"
+            )
     return faults.recent(FAULT_MEMORY_SECONDS)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Set by `seatplan serve --no-worker` for the server processes uvicorn starts.
@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     #: Both or neither; `--certfile`/`--keyfile` take precedence.
     tls_certfile: str | None = None
     tls_keyfile: str | None = None
+    #: `json`: one JSON object per log line (for a log collector); `console`: for people.
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: The bearer token `/metrics` asks of clients not on loopback (unset: loopback only).
+    metrics_token: SecretStr | None = None
+    #: Clients on loopback read `/metrics` without a token (false: they need it too).
+    metrics_open_on_loopback: bool = True
+    #: `/readyz` answers 503 when the next queued user has waited longer (0: never).
+    ready_max_lag_seconds: float = Field(default=900.0, ge=0)
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod
@@ -46,6 +55,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [host.strip() for host in value.split(",") if host.strip()]
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("public_base_url")
     @classmethod

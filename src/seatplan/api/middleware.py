@@ -1,6 +1,8 @@
 """A request id for every request (Graph's `request-id`), and bodies of at most 1 MB.
 
 A plain ASGI middleware: cheaper than Starlette's `BaseHTTPMiddleware` on the hot path.
+The ids are also in `seatplan.logs`' context, so that every line logged while serving
+the request names it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from seatplan import logs
 from seatplan.api.errors import BAD_REQUEST, GraphError, envelope
 
 MAX_BODY = 1024 * 1024
@@ -31,6 +34,15 @@ class RequestContext:
             return
         request_id = str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = request_id
+        logged = logs.REQUEST_ID.set(request_id)
+        client_logged = logs.CLIENT_REQUEST_ID.set(_header(scope, b"client-request-id"))
+        await self._serve(scope, receive, send, request_id)
+        # Not on an exception: the 500 handler logs it further out, and should name the
+        # request too (each request is a task of its own, whose context ends with it).
+        logs.REQUEST_ID.reset(logged)
+        logs.CLIENT_REQUEST_ID.reset(client_logged)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         declared = _content_length(scope)
         error = None
         if declared is not None and declared > MAX_BODY:

@@ -7,6 +7,7 @@ import signal
 import threading
 from types import FrameType
 
+from seatplan import logs
 from seatplan.cli import output
 from seatplan.cli.context import database, wait_for_processing
 from seatplan.processing import worker
@@ -24,10 +25,8 @@ def run_worker() -> None:
 
     Several workers (and the CLI) may share one queue.
     """
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     settings = get_settings()
+    logs.configure(settings.log_format, settings.log_level)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from seatplan import logs
 from seatplan.cli.context import database
 from seatplan.cli.output import fail_lines
 from seatplan.cli.tls import TlsFilesError, tls_files
 from seatplan.services import setup
 from seatplan.settings import NO_WORKER_ENV, get_settings
+
+#: Where prometheus_client's multiprocess mode keeps each process's counters.
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 #: Addresses that listen on every interface: no single name to trust from them.
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names, not a bind
@@ -27,6 +35,26 @@ def trusted_hosts(host: str, trusted: list[str]) -> list[str]:
     if host in WILDCARDS or host in trusted or "*" in trusted:
         return trusted
     return [*trusted, host]
+
+
+def metrics_folder() -> Path:
+    """The folder where each server process counts its HTTP requests (`api.metrics`).
+
+    `PROMETHEUS_MULTIPROC_DIR` when set (emptied: counts of an earlier run would add
+    to this one's); otherwise a new temporary folder, removed on exit. Set in the
+    environment before uvicorn starts a process, so that each one counts into it.
+    """
+    configured = os.environ.get(METRICS_DIR_ENV)
+    if configured:
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        return folder
+    folder = Path(tempfile.mkdtemp(prefix="seatplan-metrics-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[METRICS_DIR_ENV] = str(folder)
+    return folder
 
 
 def serve(
@@ -82,6 +110,7 @@ def serve(
             f"Listening on every interface; requests must name one of {', '.join(trusted)} "
             "in Host: set SEATPLAN_TRUSTED_HOSTS to the names clients use (docs/operations.md)."
         )
+    metrics_folder()
     scheme = "https" if tls else "http"
     typer.echo(f"Seatplan API on {scheme}://{host}:{port}/v1.0 (documentation: /docs)")
     uvicorn.run(
@@ -91,7 +120,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        # Every process logs alike (`seatplan.logs`); `api.access` writes the access log.
+        log_config=logs.config(settings.log_format, settings.log_level),
+        log_level=settings.log_level.lower(),
         access_log=False,
         ssl_certfile=tls.certfile if tls else None,
         ssl_keyfile=tls.keyfile if tls else None,

@@ -7,6 +7,9 @@ queue and the seats exactly as they were, and another worker takes the users aga
 from __future__ import annotations
 
 import gc
+import logging
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from seatplan import engine
 from seatplan.engine import ErrorKind, SeatPool, UserCase, UserOutcome
-from seatplan.processing import failpoints, group_progress, ordering
+from seatplan.processing import failpoints, group_progress, ordering, stats
 from seatplan.processing.loader import load_cases
 from seatplan.processing.writer import write_outcomes
 from seatplan.services import catalog, subscriptions, transaction
@@ -25,16 +28,34 @@ from seatplan.store import bulk
 from seatplan.store.db import Database
 from seatplan.store.tables import QueuedUser
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
     users: int
+    #: PostgreSQL's order of the batch among concurrent workers (`ordering`).
+    ticket: int | None = None
 
 
 def process_batch(db: Database, *, size: int) -> BatchResult:
     """Evaluate up to `size` queued users, oldest intent first. Returns how many."""
+    started = time.perf_counter()
     with gc_paused():
-        return _process(db, size)
+        result = _process(db, size, started)
+    if result.users:
+        log.info(
+            "batch of %d users processed",
+            result.users,
+            extra={
+                # A name for the batch in the logs, on SQLite too (no ticket there).
+                "batch": uuid.uuid4().hex[:12],
+                "ticket": result.ticket,
+                "users": result.users,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+    return result
 
 
 @contextmanager
@@ -50,7 +71,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _process(db: Database, size: int) -> BatchResult:
+def _process(db: Database, size: int, started: float) -> BatchResult:
     with transaction.writing(db) as session:
         claimed, ticket = ordering.claim_in_order(session, lambda: _claim(session, size))
         if not claimed:
@@ -78,8 +99,10 @@ def _process(db: Database, size: int) -> BatchResult:
         freed = {sku: -n for sku, n in summary.seat_changes.items() if n < 0}
         subscriptions.offer_freed_seats(session, freed)
         group_progress.mark_finished(session)
+        # Counted with the batch itself: its duration up to here, the commit excepted.
+        stats.record_batch(session, users=len(claimed), seconds=time.perf_counter() - started)
         failpoints.reach("after-write")
-        return BatchResult(len(claimed))
+        return BatchResult(len(claimed), ticket)
 
 
 def _claim(session: Session, size: int) -> list[UUID]:

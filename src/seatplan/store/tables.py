@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -244,6 +245,29 @@ class QueuedUser(Base):
     #: Oldest intent first: the seat goes to whoever asked first.
     priority: Mapped[datetime]
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BatchTotals(Base):
+    """What the workers processed, counted in each batch's own transaction (`/metrics`).
+
+    In the database rather than in a worker's memory: a worker has no HTTP server of its
+    own, workers run on any machine, and a batch that rolls back counts nothing.
+    """
+
+    __tablename__ = "batch_totals"
+    #: The one row: 1.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    batches: Mapped[int] = mapped_column(BigInteger, default=0)
+    users: Mapped[int] = mapped_column(BigInteger, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class BatchDurationBucket(Base):
+    """The batch duration histogram: batches that took at most `le` seconds (cumulative)."""
+
+    __tablename__ = "batch_duration_bucket"
+    le: Mapped[float] = mapped_column(Float, primary_key=True, autoincrement=False)
+    batches: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AuditEvent(Base):

@@ -103,6 +103,7 @@ async def signin(request: Request, db: DatabaseDep, key: KeyDep) -> Response:
             typed={"username": username},
         )
     throttle.succeeded(username, address)
+    request.state.portal_admin = admin  # the access log names who signed in
     response = RedirectResponse(target, status_code=303)
     remember(request, response, key, security.new_session(admin.id))
     return response

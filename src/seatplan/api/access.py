@@ -33,29 +33,43 @@ class AccessLog:
             return
         started = time.perf_counter()
         status = 500  # what the client gets when the app raises instead of answering
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            recorded = True
+            _record(scope, status, time.perf_counter() - started)
 
         async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Before the client has the whole answer: its next request, perhaps to
+                # another process, finds this one counted.
+                record()
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            seconds = time.perf_counter() - started
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            route = route_of(scope)
-            metrics.observe_request(method, route, status, seconds)
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "%s %s %d %.1f ms",
-                    method,
-                    route,
-                    status,
-                    seconds * 1000,
-                    extra={**_caller(scope), **_fields(method, route, status, seconds)},
-                )
+            if not recorded:
+                record()
+
+
+def _record(scope: Scope, status: int, seconds: float) -> None:
+    method = scope["method"] if scope["method"] in METHODS else "other"
+    route = route_of(scope)
+    metrics.observe_request(method, route, status, seconds)
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "%s %s %d %.1f ms",
+            method,
+            route,
+            status,
+            seconds * 1000,
+            extra={**_caller(scope), **_fields(method, route, status, seconds)},
+        )
 
 
 def route_of(scope: Scope) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
+from uuid import UUID
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -60,15 +61,28 @@ async def _reading(database: DatabaseDep) -> AsyncIterator[Session]:
 
 
 def _writing(
-    database: DatabaseDep, caller: Annotated[Principal, Depends(current_principal)]
+    request: Request,
+    database: DatabaseDep,
+    caller: Annotated[Principal, Depends(current_principal)],
 ) -> Iterator[Session]:
     """Committed when the route returns, before the answer is sent; rolled back on error.
 
-    What it changes is audited as done by the caller's token (an app, in Graph's terms).
+    What it changes is audited as done by the caller's token (an app, in Graph's terms),
+    with the request's `request-id` as the correlationId of its events.
     """
     with transaction.writing(database) as session:
         audit.act_as(session, audit.Actor("app", caller.name, caller.token_id))
+        correlation = _as_guid(getattr(request.state, "request_id", None))
+        if correlation is not None:  # else the transaction draws its own
+            audit.correlate(session, correlation)
         yield session
+
+
+def _as_guid(value: object) -> UUID | None:
+    try:
+        return UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 #: A read-only transaction for the route.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -10,7 +11,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from seatplan.store.tables import AuditEvent
+from seatplan.store.tables import AuditEvent, AuditTarget
 from seatplan.store.types import utcnow
 
 
@@ -41,11 +42,24 @@ SYSTEM = Actor("app", "Group-based licensing")
 ADMINISTRATOR = Actor("user", "Seatplan administrator")
 #: Key of `Session.info` naming who acts in that session (see `act_as`).
 ACTOR_KEY = "seatplan.actor"
+#: Key of `Session.info` holding the correlationId of the session's events (see `correlate`).
+CORRELATION_KEY = "seatplan.correlation"
+#: The service Entra names for directory changes, group-based licensing included.
+CORE_DIRECTORY = "Core Directory"
 
 
 def act_as(session: Session, actor: Actor) -> None:
     """The events recorded in `session` from now on are initiated by `actor`."""
     session.info[ACTOR_KEY] = actor
+
+
+def correlate(session: Session, correlation_id: UUID) -> None:
+    """The events recorded in `session` share `correlation_id` (an API request's id).
+
+    Without it, the events of one session (one transaction: a portal or CLI change, a
+    worker's batch) share an id drawn when the first is recorded.
+    """
+    session.info[CORRELATION_KEY] = correlation_id
 
 
 class Activity:
@@ -70,15 +84,29 @@ class Activity:
 
 
 def target(kind: str, object_id: UUID | str, name: str | None = None) -> dict[str, Any]:
-    return {"id": str(object_id), "type": kind, "displayName": name}
+    """A targetResource: a user's name is its userPrincipalName; groups are Entra groups."""
+    found: dict[str, Any] = {"id": str(object_id), "type": kind, "displayName": name}
+    if kind == "User":
+        found["userPrincipalName"] = name
+    elif kind == "Group":
+        found["groupType"] = "azureAD"
+    return found
 
 
 def changed(name: str, old: object, new: object) -> dict[str, Any]:
-    return {"displayName": name, "oldValue": _text(old), "newValue": _text(new)}
+    """A modifiedProperty, its values JSON-encoded as Entra writes an attribute's values:
+    a list (`["Sales"]`, `[]` for none); a value already a list or tuple is kept as one."""
+    return {"displayName": name, "oldValue": encoded(old), "newValue": encoded(new)}
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+def encoded(value: object) -> str:
+    if value is None:
+        items: list[object] = []
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+    else:
+        items = [value]
+    return json.dumps(items, default=str, ensure_ascii=False)
 
 
 def record_update(
@@ -108,18 +136,57 @@ def record(
     result: str = "success",
     reason: str = "",
     modified: Sequence[dict[str, Any]] = (),
+    operation: str | None = None,
+    service: str = CORE_DIRECTORY,
+    details: Sequence[tuple[str, str]] = (),
 ) -> None:
-    # A Core insert: audit rows are written in the caller's transaction, never read back.
+    """Record one event in the session's transaction.
+
+    `operation` is Graph's operationType (Add, Update, Delete, Assign, Unassign…), by
+    default the verb the activity starts with; `details` are additionalDetails pairs.
+    """
+    who = actor or session.info.get(ACTOR_KEY, ADMINISTRATOR)
+    correlation = session.info.setdefault(CORRELATION_KEY, uuid4())
+    event_id = uuid4()
+    # Core inserts: audit rows are written in the caller's transaction, never read back.
     session.execute(
         insert(AuditEvent).values(
-            id=uuid4(),
+            id=event_id,
             activity_date_time=utcnow(),
             activity_display_name=activity,
             category=category,
-            initiated_by=(actor or session.info.get(ACTOR_KEY, ADMINISTRATOR)).initiated_by(),
+            initiated_by=who.initiated_by(),
             target_resources=list(targets),
             result=result,
             result_reason=reason,
             modified_properties=list(modified),
+            correlation_id=correlation,
+            logged_by_service=service,
+            operation_type=operation or operation_of(activity),
+            additional_details=[{"key": key, "value": value} for key, value in details],
+            initiator_user_id=who.id if who.kind == "user" else None,
+            initiator_user_name=who.display_name if who.kind == "user" else None,
+            initiator_upn=who.user_principal_name if who.kind == "user" else None,
+            initiator_app_id=who.id if who.kind == "app" else None,
+            initiator_app_name=who.display_name if who.kind == "app" else None,
         )
     )
+    if targets:
+        session.execute(
+            insert(AuditTarget),
+            [
+                {
+                    "event_id": event_id,
+                    "position": position,
+                    "target_id": item.get("id"),
+                    "display_name": item.get("displayName"),
+                }
+                for position, item in enumerate(targets)
+            ],
+        )
+
+
+def operation_of(activity: str) -> str:
+    """Graph's operationType for an activity named the Entra way ("Add user", ...)."""
+    first = activity.split(" ", 1)[0].lower()
+    return {"add": "Add", "delete": "Delete", "remove": "Delete"}.get(first, "Update")

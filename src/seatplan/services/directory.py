@@ -52,6 +52,10 @@ def audit_events() -> Select[AuditEvent]:
     return select(AuditEvent)
 
 
+def audit_event(session: Session, event_id: UUID) -> AuditEvent | None:
+    return session.get(AuditEvent, event_id)
+
+
 def subscribed_products() -> Select[Product]:
     """Products the organization has a subscription for."""
     return select(Product).where(exists().where(SkuUsage.sku_id == Product.sku_id))

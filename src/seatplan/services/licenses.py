@@ -41,6 +41,7 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
 
     before = {row.sku_id for row in rows if row.state.applied}
     previous = {row.sku_id: row for row in rows if row.group_id is None}
+    had = {sku: row.disabled_plans for sku, row in previous.items() if sku in add or sku in remove}
     changes = assignment_rows.Changes(utcnow())
     for sku_id in remove:
         changes.delete(user.id, (sku_id, None))
@@ -61,26 +62,28 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
         activity=audit.Activity.CHANGE_USER_LICENSE,
         category="UserManagement",
         targets=[audit.target("User", user.id, user.user_principal_name)],
-        modified=_license_changes(session, add, remove),
+        modified=_license_changes(session, had, add),
     )
     # Group licenses of the user may now pass (a conflict gone) or fail.
     queue.enqueue_users(session, [user.id])
 
 
-def _names(session: Session, skus: Mapping[UUID, object] | Sequence[UUID]) -> str:
-    return ",".join(catalog.find_product(session, sku).sku_part_number for sku in skus)
+def _license_changes(session: Session, before: Products, after: Products) -> list[dict[str, Any]]:
+    """The audit's modified property: the licenses the request touched, before and after.
 
+    Written as Entra writes AssignedLicense, one `[SkuName=…, SkuId=…, DisabledPlans=[…]]`
+    per license, so a change of disabled plans shows the plans on either side.
+    """
+    names = {sku: catalog.find_product(session, sku).sku_part_number for sku in {*before, *after}}
 
-def _license_changes(
-    session: Session, add: Products, remove: Sequence[UUID]
-) -> list[dict[str, Any]]:
-    """The audit's modified properties: the added and the removed licenses, when any."""
-    changes: list[dict[str, Any]] = []
-    if add:
-        changes.append(audit.changed("AssignedLicense", None, _names(session, add)))
-    if remove:
-        changes.append(audit.changed("RemovedLicense", None, _names(session, remove)))
-    return changes
+    def listed(licenses: Products) -> list[str]:
+        return [
+            f"[SkuName={names[sku]}, SkuId={sku}, "
+            f"DisabledPlans=[{', '.join(sorted(str(p) for p in licenses[sku]))}]]"
+            for sku in sorted(licenses, key=lambda sku: (names[sku], str(sku)))
+        ]
+
+    return [audit.changed("AssignedLicense", listed(before), listed(after))]
 
 
 def assign_to_group(
@@ -114,6 +117,7 @@ def assign_to_group(
     except engine.LicenseRefused as refused:
         raise BadRequest(refused.message) from refused
 
+    had = {sku: row.disabled_plans for sku, row in current.items() if sku in add or sku in remove}
     for sku_id in remove:
         session.delete(current[sku_id])
     for sku_id, disabled in add.items():
@@ -128,7 +132,7 @@ def assign_to_group(
         activity=audit.Activity.SET_GROUP_LICENSE,
         category="GroupManagement",
         targets=[audit.target("Group", group.id, group.display_name)],
-        modified=_license_changes(session, add, remove),
+        modified=_license_changes(session, had, add),
     )
     queue.enqueue_group(session, group.id)
 

@@ -58,11 +58,20 @@ class ModifiedProperty(TypedDict):
 
 @with_config(EXACT)
 class TargetResource(TypedDict):
+    """`userPrincipalName` on users, `groupType` on groups; null elsewhere, as Graph."""
+
     id: str | None
     type: str
     displayName: str | None
     userPrincipalName: str | None
+    groupType: str | None
     modifiedProperties: list[ModifiedProperty]
+
+
+@with_config(EXACT)
+class KeyValue(TypedDict):
+    key: str | None
+    value: str | None
 
 
 @with_config(EXACT)
@@ -91,7 +100,7 @@ class DirectoryAudit(TypedDict):
     id: Guid
     activityDateTime: DateTime
     activityDisplayName: str
-    additionalDetails: list[Any]
+    additionalDetails: list[KeyValue]
     category: str
     correlationId: Guid
     initiatedBy: InitiatedBy
@@ -139,12 +148,15 @@ def directory_audit(row: AuditEvent) -> DirectoryAudit:
         "id": str(row.id),
         "activityDateTime": when(row.activity_date_time),
         "activityDisplayName": row.activity_display_name,
-        "additionalDetails": [],
+        "additionalDetails": [
+            {"key": item.get("key"), "value": item.get("value")}
+            for item in row.additional_details or []
+        ],
         "category": row.category,
-        "correlationId": str(row.id),
+        "correlationId": str(row.correlation_id),
         "initiatedBy": _initiated_by(row.initiated_by or {}),
-        "loggedByService": "Core Directory",
-        "operationType": _operation(row.activity_display_name),
+        "loggedByService": row.logged_by_service,
+        "operationType": row.operation_type,
         "result": row.result,
         "resultReason": row.result_reason,
         "targetResources": [
@@ -178,6 +190,7 @@ def _target(stored: dict[str, Any], modified: list[dict[str, Any]]) -> TargetRes
         "type": stored["type"],
         "displayName": stored.get("displayName"),
         "userPrincipalName": stored.get("userPrincipalName"),
+        "groupType": stored.get("groupType"),
         "modifiedProperties": [
             {
                 "displayName": p["displayName"],
@@ -188,8 +201,3 @@ def _target(stored: dict[str, Any], modified: list[dict[str, Any]]) -> TargetRes
             if p
         ],
     }
-
-
-def _operation(activity: str) -> str:
-    first = activity.split(" ", 1)[0].lower()
-    return {"add": "Add", "delete": "Delete", "remove": "Delete"}.get(first, "Update")

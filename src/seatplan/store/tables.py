@@ -271,9 +271,21 @@ class BatchDurationBucket(Base):
 
 
 class AuditEvent(Base):
-    """Graph's directoryAudit."""
+    """Graph's directoryAudit.
+
+    `initiated_by` and `target_resources` keep the JSON that is returned; the `initiator_*`
+    columns and `AuditTarget` rows copy what `$filter` compares, so that it reads an index.
+    String filters compare lower-cased values: their indexes are on lower(column).
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_initiator_user_id", text("lower(initiator_user_id)")),
+        Index("ix_audit_event_initiator_user_name", text("lower(initiator_user_name)")),
+        Index("ix_audit_event_initiator_upn", text("lower(initiator_upn)")),
+        Index("ix_audit_event_initiator_app_id", text("lower(initiator_app_id)")),
+        Index("ix_audit_event_initiator_app_name", text("lower(initiator_app_name)")),
+    )
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     activity_date_time: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     activity_display_name: Mapped[str] = mapped_column(String(128), index=True)
@@ -283,6 +295,35 @@ class AuditEvent(Base):
     result: Mapped[str] = mapped_column(String(16), default="success")
     result_reason: Mapped[str] = mapped_column(Text, default="")
     modified_properties: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Shared by the events of one API request or one worker batch.
+    correlation_id: Mapped[UUID] = mapped_column(index=True, default=uuid4)
+    logged_by_service: Mapped[str] = mapped_column(String(64), server_default="Core Directory")
+    operation_type: Mapped[str] = mapped_column(String(32), server_default="Update")
+    #: Graph's keyValue list: [{"key": ..., "value": ...}].
+    additional_details: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, server_default=text("'[]'")
+    )
+    initiator_user_id: Mapped[str | None] = mapped_column(String(64))
+    initiator_user_name: Mapped[str | None] = mapped_column(String(256))
+    initiator_upn: Mapped[str | None] = mapped_column(String(256))
+    initiator_app_id: Mapped[str | None] = mapped_column(String(64))
+    initiator_app_name: Mapped[str | None] = mapped_column(String(256))
+
+
+class AuditTarget(Base):
+    """A target of an audit event, as `targetResources/any(t:t/id eq …)` looks it up."""
+
+    __tablename__ = "audit_target"
+    __table_args__ = (
+        Index("ix_audit_target_target_id", text("lower(target_id)")),
+        Index("ix_audit_target_display_name", text("lower(display_name)")),
+    )
+    event_id: Mapped[UUID] = mapped_column(
+        ForeignKey("audit_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(256))
 
 
 # -- change log ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,8 +37,21 @@ def _actor(initiated_by: dict[str, Any]) -> str:
 
 
 def _change(item: dict[str, Any]) -> str:
-    old, new = item.get("oldValue"), item.get("newValue")
+    old, new = _readable(item.get("oldValue")), _readable(item.get("newValue"))
     return f"{item.get('displayName')}: {old or '-'} → {new or '-'}"
+
+
+def _readable(value: str | None) -> str | None:
+    """A value as Entra encodes it (a JSON list) shown as its items; older plain text as is."""
+    if not value:
+        return value
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    if isinstance(decoded, list):
+        return ", ".join(str(item) for item in decoded)
+    return value
 
 
 def activities(session: Session) -> list[str]:

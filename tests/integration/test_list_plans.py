@@ -39,7 +39,16 @@ from seatplan.settings import Settings
 from seatplan.store.db import Database
 from seatplan.store.prepared import Reader
 
-BIG = frozenset({"app_user", "membership", "license_assignment", "audit_event", "license_queue"})
+BIG = frozenset(
+    {
+        "app_user",
+        "membership",
+        "license_assignment",
+        "audit_event",
+        "audit_target",
+        "license_queue",
+    }
+)
 #: The column that names the outer row in a per-row probe of a big table.
 OUTER_KEY = {"app_user": ("user_id=?",), "directory_group": ("group_id=?", "source_id=?")}
 
@@ -107,6 +116,55 @@ def _cases() -> dict[str, Case]:
         ),
         "audits_since": Case(
             "/v1.0/auditLogs/directoryAudits?$filter=activityDateTime ge 2020-01-01T00:00:00Z"
+        ),
+        "audits_correlation": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=correlationId eq "
+            "00000000-0000-0000-0000-000000000000",
+            uses="ix_audit_event_correlation_id",
+        ),
+        "audits_logged_by": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=loggedByService eq 'Core Directory'&$top=2",
+            next_page=True,
+        ),
+        "audits_user": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=initiatedBy/user/id eq 'x'",
+            uses="ix_audit_event_initiator_user_id",
+        ),
+        "audits_user_name": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=initiatedBy/user/displayName eq 'x'",
+            uses="ix_audit_event_initiator_user_name",
+        ),
+        "audits_upn": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=initiatedBy/user/userPrincipalName eq 'x'",
+            uses="ix_audit_event_initiator_upn",
+        ),
+        "audits_upn_prefix": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=startswith(initiatedBy/user/userPrincipalName,"
+            "'a')"
+        ),
+        "audits_app": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=initiatedBy/app/appId eq 'x'",
+            uses="ix_audit_event_initiator_app_id",
+        ),
+        "audits_app_name": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=initiatedBy/app/displayName eq 'x'",
+            uses="ix_audit_event_initiator_app_name",
+        ),
+        "audits_target": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=targetResources/any(t:t/id eq '{adele}')"
+            "&$top=1",
+            next_page=True,
+            uses="ix_audit_target_target_id",
+        ),
+        "audits_target_name": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=targetResources/any(t:t/displayName eq "
+            "'All Staff')",
+            uses="ix_audit_target_display_name",
+        ),
+        "audits_target_prefix": Case(
+            "/v1.0/auditLogs/directoryAudits?$filter=targetResources/any(t:startswith("
+            "t/displayName,'All'))",
+            may_scan=frozenset({"audit_target"}),
         ),
         "admin_subscriptions": Case("/admin/subscriptions"),
         "admin_tokens": Case("/admin/tokens"),

@@ -10,6 +10,7 @@ import pytest
 from seatplan.api.odata import (
     And,
     AnyLicense,
+    AnyOf,
     Comparison,
     In,
     Or,
@@ -63,6 +64,15 @@ def a(value: object = 1) -> Comparison:
         (f"assignedLicenses/any(x:x/skuId eq {SKU})", AnyLicense(SKU)),
         (f"assignedLicenses/any(lic: lic/skuId eq {SKU})", AnyLicense(SKU)),
         (f"AssignedLicenses/any(s:s/SKUID eq '{SKU}')", AnyLicense(SKU)),
+        (
+            "targetResources/any(t: t/id eq 'a')",
+            AnyOf("targetResources", Comparison("id", "eq", "a")),
+        ),
+        (
+            "targetResources/any(t:startswith(t/displayName,'Sa'))",
+            AnyOf("targetResources", StartsWith("displayName", "Sa")),
+        ),
+        ("otherMails/any(m:m eq 'a@b')", AnyOf("otherMails", Comparison("", "eq", "a@b"))),
         (
             "onPremises/extensionAttribute1 eq 'x'",
             Comparison("onPremises/extensionAttribute1", "eq", "x"),
@@ -149,7 +159,11 @@ def test_a_long_chain_does_not_recurse() -> None:
         ("a in (" + ",".join(["1"] * 101) + ")", "'in' lists more than 100 values"),
         ("a eq b", "Expected a literal at position 5 of $filter, found 'b'"),
         (f"assignedLicenses/all(x:x/skuId eq {SKU})", "Unsupported lambda 'assignedLicenses/all'"),
-        (f"proxyAddresses/any(x:x eq {SKU})", "Unsupported lambda 'proxyAddresses/any'"),
+        (f"proxyAddresses/all(x:x eq {SKU})", "Unsupported lambda 'proxyAddresses/all'"),
+        ("targetResources/any()", "targetResources/any() needs a condition"),
+        ("targetResources/any(t:t/id eq 'a' or t/id eq 'b')", "targetResources/any takes one"),
+        ("targetResources/any(t:t/id/x eq 'a')", "Unsupported path 't/id/…'"),
+        ("targetResources/any(t:t/id in ('a'))", "Expected a comparison after 't/id'"),
         ("assignedLicenses/any()", "assignedLicenses/any() needs a condition"),
         (f"assignedLicenses/any(x:y/skuId eq {SKU})", "Unknown lambda variable 'y' at position 23"),
         (

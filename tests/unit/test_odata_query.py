@@ -479,8 +479,60 @@ REJECTED: list[tuple[EntitySpec, Any, str]] = [
     ),
     (
         DIRECTORY_AUDITS,
-        {"$filter": "activityDateTime gt null"},
-        "null cannot be compared with 'gt' on 'activityDateTime'",
+        {"$filter": "activityDateTime ge null"},
+        "null cannot be compared with 'ge' on 'activityDateTime'",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "activityDateTime gt 2026-01-01T00:00:00Z"},
+        "Operator 'gt' is not supported on property 'activityDateTime' of directoryAudits "
+        "(supported: eq, ge, le)",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "category in ('UserManagement')"},
+        "Operator 'in' is not supported on property 'category' of directoryAudits",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "startswith(initiatedBy/app/appId,'a')"},
+        "Operator 'startswith' is not supported on property 'initiatedBy/app/appId'",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "operationType eq 'Add'"},
+        "Property 'operationType' of directoryAudits cannot be filtered",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "targetResources/any(t:t/type eq 'User')"},
+        "Unknown property 'type' of directoryAudits targetResources in $filter",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "targetResources/any(t:startswith(t/id,'a'))"},
+        "Operator 'startswith' is not supported on property 'id' of directoryAudits "
+        "targetResources",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "targetResources/any(t:t/id eq 'a' and t/type eq 'User')"},
+        "targetResources/any takes one condition at position 34 of $filter",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "targetResources/any(t:x/id eq 'a')"},
+        "Unknown lambda variable 'x'",
+    ),
+    (
+        DIRECTORY_AUDITS,
+        {"$filter": "initiatedBy/any(t:t/id eq 'a')"},
+        "Property 'initiatedBy' of directoryAudits has no any() filter",
+    ),
+    (
+        USERS,
+        {"$filter": "targetResources/any(t:t/id eq 'a')"},
+        "Property 'targetResources' of users has no any() filter",
     ),
     (
         DIRECTORY_AUDITS,
@@ -554,11 +606,9 @@ CASES: list[tuple[str, str, set[UUID]]] = [
     ("groups", "description eq null", groups(1)),
     ("groups", "startswith(description,'THE')", groups(2)),
     ("directoryAudits", "activityDateTime ge 2026-01-01T00:30:00Z", audits(4, 5, 6)),
-    ("directoryAudits", "activityDateTime gt 2026-01-01T00:30:00Z", audits(6)),
-    ("directoryAudits", "activityDateTime lt 2026-01-01T01:10:00+01:00", audits(0)),
+    ("directoryAudits", "activityDateTime le 2026-01-01T01:00:00+01:00", audits(0)),
     ("directoryAudits", "activityDateTime le 2026-01-01T00:10:00Z", audits(0, 1, 2)),
     ("directoryAudits", "activityDateTime eq 2026-01-01T00:10:00.000Z", audits(1, 2)),
-    ("directoryAudits", "activityDateTime ne 2026-01-01T00:10:00Z", audits(0, 3, 4, 5, 6)),
     (
         "directoryAudits",
         "activityDisplayName eq 'Update user' and result eq 'success'",
@@ -566,7 +616,7 @@ CASES: list[tuple[str, str, set[UUID]]] = [
     ),
     (
         "directoryAudits",
-        "category in ('groupmanagement') and activityDateTime ge 2026-01-01T00:01:00Z",
+        "category eq 'groupmanagement' and activityDateTime ge 2026-01-01T00:01:00Z",
         audits(4),
     ),
 ]

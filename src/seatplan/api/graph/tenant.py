@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from seatplan.api import odata
 from seatplan.api.answers import collection, selectable
 from seatplan.api.deps import SecretDep, SessionDep
+from seatplan.api.errors import GraphError
 from seatplan.api.graph import listing
 from seatplan.api.graph.common import (
     AUDIT_READ,
@@ -94,6 +95,28 @@ def subscribed_sku(request: Request, sku_id: SkuPath, session: SessionDep) -> JS
     return listing.entity(request, context, _skus(session, [product], select)[0])
 
 
+#: Entra's reporting service answers a `$filter` it refuses this way, not as directory
+#: objects do (Request_UnsupportedQuery).
+INVALID_FILTER = "BadRequest"
+AuditPath = Annotated[str, Path(description="The event's id (a GUID).", max_length=64)]
+
+
+def _check_audit_filter(request: Request) -> None:
+    """A refused `$filter` answers 400 BadRequest `Invalid filter clause: …`, as Entra."""
+    for name, value in request.query_params.multi_items():
+        if name.lower() == "$filter":
+            try:
+                odata.parse_query({"$filter": value}, odata.DIRECTORY_AUDITS)
+            except odata.UnsupportedQuery as refused:
+                raise GraphError(
+                    400, INVALID_FILTER, f"Invalid filter clause: {refused.message}"
+                ) from refused
+
+
+def _audits(rows: Sequence[Any], select: Sequence[str] | None) -> list[dict[str, Any]]:
+    return [project(item, select, list(item)) for item in map(shapes.directory_audit, rows)]
+
+
 @router.get(
     "/auditLogs/directoryAudits",
     tags=["auditLogs"],
@@ -102,7 +125,8 @@ def subscribed_sku(request: Request, sku_id: SkuPath, session: SessionDep) -> JS
     summary="Audit events, newest first",
 )
 def directory_audits(request: Request, session: SessionDep, secret: SecretDep) -> JSONResponse:
-    """`$filter` on activityDisplayName and activityDateTime; newest first."""
+    """`$filter` as Graph lists it (docs/api.md), `$orderby=activityDateTime`; newest first."""
+    _check_audit_filter(request)
     return listing.page(
         session,
         request,
@@ -110,7 +134,22 @@ def directory_audits(request: Request, session: SessionDep, secret: SecretDep) -
         statement=directory.audit_events(),
         secret=secret,
         context="auditLogs/directoryAudits",
-        shape=lambda rows, select: [
-            project(item, select, list(item)) for item in map(shapes.directory_audit, rows)
-        ],
+        shape=lambda rows, select: _audits(rows, select),
     )
+
+
+@router.get(
+    "/auditLogs/directoryAudits/{audit_id}",
+    tags=["auditLogs"],
+    dependencies=[require(AUDIT_READ)],
+    responses=responses(selectable(shapes.DirectoryAudit)),
+    summary="One audit event",
+)
+def directory_audit(request: Request, audit_id: AuditPath, session: SessionDep) -> JSONResponse:
+    select = listing.select_only(request, odata.DIRECTORY_AUDITS)
+    event_id = lookup.as_uuid(audit_id)
+    row = None if event_id is None else directory.audit_event(session, event_id)
+    if row is None:
+        raise NotFound("directoryAudit", audit_id)
+    context = f"{listing.with_select('auditLogs/directoryAudits', select)}/$entity"
+    return listing.entity(request, context, _audits([row], select)[0])

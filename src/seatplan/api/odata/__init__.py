@@ -12,8 +12,18 @@
 `@odata.count` counts `select(func.count()).select_from(User).where(to_where(…))`.
 """
 
-from seatplan.api.odata.ast import And, AnyLicense, Comparison, In, Node, Or, StartsWith, Value
-from seatplan.api.odata.entity import EntitySpec, Field, FieldKind, fields
+from seatplan.api.odata.ast import (
+    And,
+    AnyLicense,
+    AnyOf,
+    Comparison,
+    In,
+    Node,
+    Or,
+    StartsWith,
+    Value,
+)
+from seatplan.api.odata.entity import EntitySpec, Field, FieldKind, Items, fields
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.paging import (
     decode_token,
@@ -49,11 +59,13 @@ __all__ = [
     "USERS",
     "And",
     "AnyLicense",
+    "AnyOf",
     "Comparison",
     "EntitySpec",
     "Field",
     "FieldKind",
     "In",
+    "Items",
     "Node",
     "ODataQuery",
     "Or",

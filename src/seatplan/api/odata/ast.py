@@ -52,6 +52,17 @@ class AnyLicense:
 
 
 @dataclass(frozen=True, slots=True)
+class AnyOf:
+    """`items/any(x: x/prop op value)` or `items/any(x: startswith(x/prop, 'prefix'))`.
+
+    `condition` names the item's property (`prop`), not the entity's.
+    """
+
+    items: str
+    condition: Comparison | StartsWith
+
+
+@dataclass(frozen=True, slots=True)
 class And:
     """All operands hold (two or more)."""
 
@@ -65,4 +76,4 @@ class Or:
     operands: tuple[Node, ...]
 
 
-Node: TypeAlias = Comparison | StartsWith | In | AnyLicense | And | Or
+Node: TypeAlias = Comparison | StartsWith | In | AnyLicense | AnyOf | And | Or

@@ -13,9 +13,20 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, func, literal, or_
 
-from seatplan.api.odata.ast import And, AnyLicense, Comparison, In, Node, Or, StartsWith, Value
+from seatplan.api.odata.ast import (
+    And,
+    AnyLicense,
+    AnyOf,
+    Comparison,
+    In,
+    Node,
+    Or,
+    StartsWith,
+    Value,
+)
 from seatplan.api.odata.entity import EntitySpec, Field
 from seatplan.api.odata.errors import UnsupportedQuery
+from seatplan.api.odata.validate import item_spec
 
 
 def compile_where(node: Node, spec: EntitySpec) -> ColumnElement[bool]:
@@ -28,7 +39,14 @@ def compile_where(node: Node, spec: EntitySpec) -> ColumnElement[bool]:
         if spec.any_license is None:  # normalize refuses it first
             raise UnsupportedQuery(f"assignedLicenses/any is not supported on {spec.name}")
         return spec.any_license(node.sku_id)
-    field = spec.fields[node.field]
+    if isinstance(node, AnyOf):
+        items = item_spec(spec, node)
+        condition = node.condition
+        return items.any(_leaf(condition, items.fields[condition.field]))
+    return _leaf(node, spec.fields[node.field])
+
+
+def _leaf(node: Comparison | StartsWith | In, field: Field) -> ColumnElement[bool]:
     column = _folded(field)
     if isinstance(node, StartsWith):
         prefix = _value(field, node.prefix)

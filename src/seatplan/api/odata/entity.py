@@ -58,13 +58,31 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Items:
+    """A collection-valued property that `$filter` looks into with `any`.
+
+    `fields` are the properties of its items (name, kind, column, operators), `any` makes
+    the entity's condition from a condition on those columns.
+    """
+
+    name: str
+    fields: Mapping[str, Field]
+    any: Callable[[ColumnElement[bool]], ColumnElement[bool]]
+
+    def field(self, name: str) -> Field | None:
+        """The item property of that name, whatever its case."""
+        return next((f for f in self.fields.values() if f.name.lower() == name.lower()), None)
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     """A collection: its fields by name, its default `$orderby` and its unique key.
 
     `default_order` holds (field name, descending) pairs, used without `$orderby`. `key`
     names a field with a unique, non-null column: the last sort key, so paging is stable.
     `any_license(sku_id)` is the condition of `assignedLicenses/any(x:x/skuId eq sku_id)`,
-    None where the collection has no licenses.
+    None where the collection has no licenses. `items` are the other collection-valued
+    properties `any` may look into, by name.
     """
 
     name: str
@@ -72,6 +90,7 @@ class EntitySpec:
     default_order: tuple[tuple[str, bool], ...]
     any_license: Callable[[UUID], ColumnElement[bool]] | None = None
     key: str = "id"
+    items: Mapping[str, Items] = dc_field(default_factory=dict)
     _by_lower: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +113,10 @@ class EntitySpec:
     def field(self, name: str) -> Field | None:
         """The field of that name, whatever its case; None if there is none."""
         return self._by_lower.get(name.lower())
+
+    def items_named(self, name: str) -> Items | None:
+        """The collection-valued property of that name, whatever its case."""
+        return next((i for i in self.items.values() if i.name.lower() == name.lower()), None)
 
     @property
     def key_field(self) -> Field:

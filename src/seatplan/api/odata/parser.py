@@ -6,6 +6,10 @@
     primary    := "(" or_expr ")"
                 | "startswith" "(" path "," string ")"
                 | "assignedLicenses" "/" "any" "(" var ":" var "/" "skuId" "eq" guid ")"
+                | ident "/" "any" "(" var ":" item_cond ")"
+    item_cond  := item compare_op literal
+                | "startswith" "(" item "," string ")"
+    item       := var ("/" ident)?
                 | path compare_op literal
                 | path "in" "(" literal ("," literal)* ")"
     path       := ident ("/" ident)*
@@ -23,6 +27,7 @@ from seatplan.api.odata.ast import (
     COMPARE_OPS,
     And,
     AnyLicense,
+    AnyOf,
     CompareOp,
     Comparison,
     In,
@@ -148,6 +153,8 @@ class _Parser(TokenStream):
             and self.peek(3).kind == "("
         ):
             return self.any_license()
+        if self.peek(1).kind == "/" and self.peek(2).text == "any" and self.peek(3).kind == "(":
+            return self.any_of()
         field = self.path()
         op = self.peek()
         if op.kind != "ident":
@@ -204,6 +211,71 @@ class _Parser(TokenStream):
             )
         self.expect(")", f"to close assignedLicenses/any( opened {where(start.pos)}")
         return AnyLicense(sku_id)
+
+    def any_of(self) -> Node:
+        """`items/any(x: x/prop op literal)` or `items/any(x: startswith(x/prop, 'p'))`."""
+        items = self.advance().text
+        self.advance()
+        self.advance()
+        opened = self.advance()
+        if self.peek().kind == ")":
+            raise UnsupportedQuery(
+                f"{items}/any() needs a condition {where(self.peek().pos)}: write "
+                f"{items}/any(x:x/property eq 'value')"
+            )
+        variable = self.expect("ident", "as the lambda variable").text
+        self.expect(":", "after the lambda variable")
+        condition: Comparison | StartsWith
+        if self.peek().text == "startswith" and self.peek(1).kind == "(":
+            self.advance()
+            self.advance()
+            prop = self.item_property(variable)
+            self.expect(",", "between the arguments of startswith")
+            prefix = self.peek()
+            if prefix.kind != "string":
+                raise UnsupportedQuery(
+                    f"startswith needs a quoted string as its second argument "
+                    f"{where(prefix.pos)}, found {prefix.describe()}"
+                )
+            self.advance()
+            self.expect(")", "to close startswith(")
+            condition = StartsWith(prop, cast(str, prefix.value))
+        else:
+            prop = self.item_property(variable)
+            op = self.peek()
+            if not (op.kind == "ident" and op.text in COMPARE_OPS):
+                raise UnsupportedQuery(
+                    f"Expected a comparison after '{variable}/{prop}' in {items}/any "
+                    f"{where(op.pos)}, found {op.describe()}"
+                )
+            self.advance()
+            condition = Comparison(prop, cast(CompareOp, op.text), self.literal())
+        close = self.peek()
+        if close.kind != ")":
+            raise UnsupportedQuery(
+                f"{items}/any takes one condition {where(close.pos)}: expected ')' to close "
+                f"{items}/any( opened {where(opened.pos)}, found {close.describe()}"
+            )
+        self.advance()
+        return AnyOf(items, condition)
+
+    def item_property(self, variable: str) -> str:
+        """`x/prop`: the property's name; `x` alone (an item of a list of values): ''."""
+        used = self.expect("ident", "as the lambda variable")
+        if used.text != variable:
+            raise UnsupportedQuery(
+                f"Unknown lambda variable '{used.text}' {where(used.pos)}, expected '{variable}'"
+            )
+        if self.peek().kind != "/":
+            return ""
+        self.advance()
+        prop = self.expect("ident", f"after '{variable}/'")
+        if self.peek().kind == "/":
+            raise UnsupportedQuery(
+                f"Unsupported path '{variable}/{prop.text}/…' {where(self.peek().pos)}: "
+                "compare one property of the item"
+            )
+        return prop.text
 
     def value_list(self) -> tuple[Value, ...]:
         self.expect("(", "after 'in'")

@@ -11,10 +11,11 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, exists, func, select
 
-from seatplan.api.odata.entity import EntitySpec, Field, fields
+from seatplan.api.odata.entity import EntitySpec, Field, Items, fields
 from seatplan.engine.model import State
 from seatplan.store.tables import (
     AuditEvent,
+    AuditTarget,
     Group,
     GroupLicense,
     LicenseAssignment,
@@ -115,21 +116,58 @@ SUBSCRIBED_SKUS = EntitySpec(
     key="skuId",
 )
 
+_EQ_STARTSWITH = frozenset({"eq", "startswith"})
+_EQ_GE_LE = frozenset({"eq", "ge", "le"})
+
+
+def _targeted(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Some target of the event meets the condition (read by the targets' own indexes)."""
+    return AuditEvent.id.in_(select(AuditTarget.event_id).where(condition))
+
+
+#: Graph's list of directoryAudit filters (directoryaudit-list): exactly those operators.
+#: `category` and `result` are not in that list but are accepted by Entra and used by
+#: common scripts; they take `eq` only.
 DIRECTORY_AUDITS = EntitySpec(
     name="directoryAudits",
     fields=fields(
-        Field("id", "guid", AuditEvent.id, _EQUALITY),
+        Field("id", "guid", AuditEvent.id, _EQ),
         Field(
-            "activityDateTime", "datetime", AuditEvent.activity_date_time, _RANGE, orderable=True
+            "activityDateTime", "datetime", AuditEvent.activity_date_time, _EQ_GE_LE, orderable=True
         ),
-        Field("activityDisplayName", "string", AuditEvent.activity_display_name, _STRING),
-        Field("category", "string", AuditEvent.category, _EQUALITY),
-        Field("result", "string", AuditEvent.result, _EQUALITY),
-        Field("resultReason", "string"),
+        Field("activityDisplayName", "string", AuditEvent.activity_display_name, _EQ_STARTSWITH),
+        Field("additionalDetails", "string"),
+        Field("category", "string", AuditEvent.category, _EQ),
+        Field("correlationId", "guid", AuditEvent.correlation_id, _EQ),
         Field("initiatedBy", "string"),
+        Field("loggedByService", "string", AuditEvent.logged_by_service, _EQ),
+        Field("operationType", "string"),
+        Field("result", "string", AuditEvent.result, _EQ),
+        Field("resultReason", "string"),
         Field("targetResources", "string"),
+        # Paths into initiatedBy: filters only.
+        *(
+            Field(name, "string", column, ops, selectable=False)
+            for name, column, ops in (
+                ("initiatedBy/user/id", AuditEvent.initiator_user_id, _EQ),
+                ("initiatedBy/user/displayName", AuditEvent.initiator_user_name, _EQ),
+                ("initiatedBy/user/userPrincipalName", AuditEvent.initiator_upn, _EQ_STARTSWITH),
+                ("initiatedBy/app/appId", AuditEvent.initiator_app_id, _EQ),
+                ("initiatedBy/app/displayName", AuditEvent.initiator_app_name, _EQ),
+            )
+        ),
     ),
     default_order=(("activityDateTime", True),),
+    items={
+        "targetResources": Items(
+            name="targetResources",
+            fields=fields(
+                Field("id", "string", AuditTarget.target_id, _EQ),
+                Field("displayName", "string", AuditTarget.display_name, _EQ_STARTSWITH),
+            ),
+            any=_targeted,
+        )
+    },
 )
 
 COLLECTIONS: dict[str, EntitySpec] = {

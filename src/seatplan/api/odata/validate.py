@@ -8,6 +8,7 @@ from uuid import UUID
 from seatplan.api.odata.ast import (
     And,
     AnyLicense,
+    AnyOf,
     Comparison,
     In,
     Node,
@@ -15,7 +16,7 @@ from seatplan.api.odata.ast import (
     StartsWith,
     Value,
 )
-from seatplan.api.odata.entity import EntitySpec, Field, FieldKind
+from seatplan.api.odata.entity import EntitySpec, Field, FieldKind, Items
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.lexer import parse_guid
 
@@ -43,6 +44,8 @@ def normalize(node: Node, spec: EntitySpec) -> Node:
         if spec.any_license is None:
             raise UnsupportedQuery(f"assignedLicenses/any is not supported on {spec.name}")
         return node
+    if isinstance(node, AnyOf):
+        return _any_of(node, spec)
     if isinstance(node, StartsWith):
         field = _filterable(spec, node.field, "startswith")
         return StartsWith(field.name, node.prefix)
@@ -53,16 +56,45 @@ def normalize(node: Node, spec: EntitySpec) -> Node:
     return Comparison(field.name, node.op, _coerce(field, node.op, node.value))
 
 
+def _any_of(node: AnyOf, spec: EntitySpec) -> AnyOf:
+    items = spec.items_named(node.items)
+    if items is None:
+        raise UnsupportedQuery(f"Property '{node.items}' of {spec.name} has no any() filter")
+    condition = node.condition
+    owner = f"{spec.name} {items.name}"
+    if not condition.field:
+        raise UnsupportedQuery(
+            f"Compare a property of the items of {items.name}: "
+            f"{items.name}/any(x:x/property eq 'value')"
+        )
+    if isinstance(condition, StartsWith):
+        field = _allowed(items.field(condition.field), condition.field, "startswith", owner)
+        return AnyOf(items.name, StartsWith(field.name, condition.prefix))
+    field = _allowed(items.field(condition.field), condition.field, condition.op, owner)
+    typed = Comparison(field.name, condition.op, _coerce(field, condition.op, condition.value))
+    return AnyOf(items.name, typed)
+
+
+def item_spec(spec: EntitySpec, node: AnyOf) -> Items:
+    """The items an already normalized `AnyOf` looks into."""
+    items = spec.items_named(node.items)
+    assert items is not None  # normalize checked it
+    return items
+
+
 def _filterable(spec: EntitySpec, name: str, op: str) -> Field:
-    field = spec.field(name)
+    return _allowed(spec.field(name), name, op, spec.name)
+
+
+def _allowed(field: Field | None, name: str, op: str, owner: str) -> Field:
     if field is None:
-        raise UnsupportedQuery(f"Unknown property '{name}' of {spec.name} in $filter")
+        raise UnsupportedQuery(f"Unknown property '{name}' of {owner} in $filter")
     if op not in field.filterable_ops:
         if not field.filterable_ops:
-            raise UnsupportedQuery(f"Property '{field.name}' of {spec.name} cannot be filtered")
+            raise UnsupportedQuery(f"Property '{field.name}' of {owner} cannot be filtered")
         allowed = ", ".join(sorted(field.filterable_ops))
         raise UnsupportedQuery(
-            f"Operator '{op}' is not supported on property '{field.name}' of {spec.name} "
+            f"Operator '{op}' is not supported on property '{field.name}' of {owner} "
             f"(supported: {allowed})"
         )
     return field

@@ -365,11 +365,13 @@ def test_portal_shows_a_license_change_readably(db: Database, client: TestClient
     from seatplan.services.reports import audit_log
 
     buy(db)
-    client.post(
+    answer = client.post(
         f"/v1.0/groups/{log.group}/assignLicense",
         headers=log.headers,
         json={"addLicenses": [{"skuId": E3, "disabledPlans": [SWAY]}], "removeLicenses": []},
     )
     with db.reading() as session:
         page = audit_log.audit_page(session, activity="Set group license")
-    assert [row.modified for row in page.items] == [(f"AssignedLicense: - → {_e3(SWAY)}",)]
+    assert [(row.modified, str(row.correlation)) for row in page.items] == [
+        ((f"AssignedLicense: - → {_e3(SWAY)}",), answer.headers["request-id"])
+    ]

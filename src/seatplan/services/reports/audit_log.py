@@ -26,6 +26,8 @@ class AuditRow:
     result: str
     reason: str
     modified: tuple[str, ...]
+    #: Shared by the events of one request or batch (Graph's correlationId).
+    correlation: UUID
 
 
 def _actor(initiated_by: dict[str, Any]) -> str:
@@ -101,6 +103,7 @@ def audit_page(
             reason=row.result_reason,
             # `if m`: older versions wrote `{}` for a side of a license change left empty.
             modified=tuple(_change(m) for m in row.modified_properties if m),
+            correlation=row.correlation_id,
         )
         for row in rows
     )

@@ -7,13 +7,17 @@ loopback clients, or those with the metrics token, read them.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from tests.integration.api_support import E3, bearer, buy, make_group, make_user
@@ -27,6 +31,7 @@ from seatplan.store.db import Database
 from seatplan.store.tables import QueuedUser
 from seatplan.store.types import utcnow
 
+DOCS = Path(__file__).parents[2] / "docs"
 LOOPBACK = ("127.0.0.1", 40000)
 ELSEWHERE = ("10.1.2.3", 40000)
 
@@ -194,3 +199,26 @@ def test_the_metrics_token(sqlite_db):
             assert wrong.status_code == 401
             samples = scrape(remote, Authorization=f"Bearer {token}")
             assert value(samples, "seatplan_database_up") == 1
+
+
+def test_the_sample_dashboard_reads_metrics_that_exist(sqlite_db):
+    dashboard = json.loads((DOCS / "grafana-dashboard.json").read_text())
+    used = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\bseatplan_\w+", target["expr"])
+    }
+    buy(sqlite_db, units=1)
+    with _app(sqlite_db) as client:
+        headers = bearer(sqlite_db, "User.ReadWrite.All")
+        make_user(client, headers, "ann")
+        worker.drain(sqlite_db, batch_size=10)
+        answer = client.get("/metrics")
+    exposed = {
+        name
+        for family in text_string_to_metric_families(answer.text)
+        for name in (family.name, *(sample.name for sample in family.samples))
+    }
+    assert used
+    assert used <= exposed, used - exposed

@@ -240,10 +240,10 @@ def test_paging_report_filters_and_audit_through_msgraph_sdk(server):
         json={"sku": "ENTERPRISEPACK", "enabledUnits": 10},
     )
     assert bought.status_code == 201, bought.text
-    asyncio.run(paging_report_and_audit(graph_client(server, token)))
+    asyncio.run(paging_report_and_audit(graph_client(server, token), token))
 
 
-async def paging_report_and_audit(graph: GraphServiceClient) -> None:
+async def paging_report_and_audit(graph: GraphServiceClient, token: str) -> None:
     since = datetime.now(UTC) - timedelta(seconds=1)
     ids = []
     for number in range(12):
@@ -310,6 +310,45 @@ async def paging_report_and_audit(graph: GraphServiceClient) -> None:
     assert [t.id for t in change.target_resources or []][:1] == [ids[3]]
     assert change.activity_date_time is not None
     assert change.activity_date_time >= since
+
+    # One event by id; Graph's filters on the target, the caller (a token is an app) and
+    # the service; Entra's fields on the change.
+    one = await graph.audit_logs.directory_audits.by_directory_audit_id(str(change.id)).get()
+    assert one is not None
+    assert (one.id, one.correlation_id) == (change.id, change.correlation_id)
+    assert one.logged_by_service == "Core Directory"
+    assert one.operation_type == "Update"
+    (target, *_) = one.target_resources or []
+    assert [p.display_name for p in target.modified_properties or []] == ["AssignedLicense"]
+    assert "SkuName=ENTERPRISEPACK" in str((target.modified_properties or [])[0].new_value)
+    token_id = token.split("_")[1]
+    filtered = await graph.audit_logs.directory_audits.get(
+        RequestConfiguration(
+            query_parameters=DirectoryAuditsRequestBuilder.DirectoryAuditsRequestBuilderGetQueryParameters(
+                filter=(
+                    f"targetResources/any(t:t/id eq '{ids[3]}') "
+                    f"and initiatedBy/app/appId eq '{token_id}' "
+                    "and loggedByService eq 'Core Directory'"
+                ),
+            )
+        )
+    )
+    assert filtered is not None
+    assert [e.activity_display_name for e in filtered.value or []] == [
+        "Change user license",
+        "Add user",
+    ]
+    with pytest.raises(ODataError) as refused:
+        await graph.audit_logs.directory_audits.get(
+            RequestConfiguration(
+                query_parameters=DirectoryAuditsRequestBuilder.DirectoryAuditsRequestBuilderGetQueryParameters(
+                    filter="activityDateTime gt 2026-01-01T00:00:00Z"
+                )
+            )
+        )
+    assert refused.value.response_status_code == 400
+    assert refused.value.error is not None
+    assert refused.value.error.code == "BadRequest"
 
 
 def test_expand_and_casts_through_msgraph_sdk(server):

@@ -49,6 +49,19 @@ class Settings(BaseSettings):
     #: `/readyz` answers 503 when the next queued user has waited longer (0: never).
     ready_max_lag_seconds: float = Field(default=900.0, ge=0)
 
+    #: Webhooks may go to loopback, private and link-local addresses (tests, a lab).
+    webhook_allow_private: bool = False
+    #: How long a webhook's receiver has to answer.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    #: The first retry of a failed delivery; each next one waits twice as long (with jitter).
+    webhook_retry_seconds: float = Field(default=10.0, gt=0)
+    #: The longest wait between two attempts.
+    webhook_max_retry_seconds: float = Field(default=3600.0, gt=0)
+    #: An endpoint none of whose deliveries succeeded for this long is disabled.
+    webhook_disable_after_seconds: float = Field(default=86_400.0, gt=0)
+    #: How long a worker holds an endpoint it sends to; a dead worker's hold runs out.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+
     @field_validator("trusted_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:

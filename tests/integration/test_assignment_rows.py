@@ -67,8 +67,8 @@ def test_updates_and_deletes_find_direct_and_group_rows(db):
         failed = Assignment(e3, None, frozenset(), State.ERROR, ErrorKind.COUNT, T0)
         later = T0 + timedelta(hours=1)
         second = assignment_rows.Changes(later)
-        second.update(user_id, failed)
-        second.delete(user_id, inherited.key)
+        second.update(user_id, direct, failed)
+        second.delete(user_id, inherited)
         assignment_rows.write(s, second)
 
         assert assignment_rows.held(s, user_id) == [failed]
@@ -76,7 +76,7 @@ def test_updates_and_deletes_find_direct_and_group_rows(db):
         assert updated == [later]
 
         third = assignment_rows.Changes(later)
-        third.delete(user_id, failed.key)
+        third.delete(user_id, failed)
         assignment_rows.write(s, third)
         assert assignment_rows.held(s, user_id) == []
 

@@ -9,7 +9,7 @@ from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.engine import UserOutcome
-from seatplan.services import audit, changes
+from seatplan.services import audit, changes, events
 from seatplan.services.queue import COMPLETE, IN_PROGRESS, QUEUED
 from seatplan.store import bulk
 from seatplan.store.tables import Group, Membership, QueuedUser
@@ -79,6 +79,7 @@ def mark_finished(session: Session) -> int:
                 f"Users for whom license assignment failed: {failed}."
             ),
         )
+        events.group_processed(session, group_id=group_id, name=name, succeeded=ok, failed=failed)
         finished += 1
     return finished
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from seatplan.processing import delivery
 from seatplan.processing.batch import BatchResult, process_batch
 from seatplan.services import changes, queue, transaction
 from seatplan.store import faults
@@ -50,9 +51,29 @@ def check_connection(db: Database) -> None:
 
 
 def run(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.Event) -> None:
-    """The worker loop: drain, then wait for more work, until `stop` is set."""
+    """The worker loop: drain, then wait for more work, until `stop` is set.
+
+    Webhook deliveries go out from a thread of their own beside it, so that a slow
+    receiver never holds up licensing.
+    """
     check_connection(db)
     log.info("worker started")
+    sending = threading.Thread(
+        target=delivery.run,
+        kwargs={"db": db, "poll_seconds": poll_seconds, "stop": stop},
+        name="seatplan-webhooks",
+        daemon=True,
+    )
+    sending.start()
+    try:
+        _loop(db, batch_size=batch_size, poll_seconds=poll_seconds, stop=stop)
+    finally:
+        stop.set()
+        sending.join(timeout=60)
+    log.info("worker stopped")
+
+
+def _loop(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.Event) -> None:
     pruned_at = float("-inf")
     while not stop.is_set():
         try:
@@ -67,7 +88,6 @@ def run(db: Database, *, batch_size: int, poll_seconds: float, stop: threading.E
             else:
                 log.exception("batch failed; retrying after a pause")
             stop.wait(poll_seconds * 5)
-    log.info("worker stopped")
 
 
 def prune_change_log(db: Database) -> int:

@@ -31,9 +31,9 @@ def write_outcomes(
             if old is None:
                 changes.insert(user_id, row)
             elif old != row:
-                changes.update(user_id, row)
-        for key in before:
-            changes.delete(user_id, key)
+                changes.update(user_id, old, row)
+        for old in before.values():
+            changes.delete(user_id, old)
         for sku_id, change in outcome.seat_changes.items():
             summary.seat_changes[sku_id] = summary.seat_changes.get(sku_id, 0) + change
 

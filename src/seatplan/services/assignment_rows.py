@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from seatplan.engine import Assignment, ErrorKind, State
 from seatplan.services import changes as change_log
+from seatplan.services import events
 from seatplan.store import bulk
 from seatplan.store.tables import LicenseAssignment
 
@@ -63,22 +64,30 @@ def _assignment(
 
 @dataclass(slots=True)
 class Changes:
-    """Rows to insert, update and delete, written by `write` with one statement each."""
+    """Rows to insert, update and delete, written by `write` with one statement each.
+
+    Each change names the row before it, so that `write` records the events of the
+    changes in the same transaction (`services.events`).
+    """
 
     now: datetime
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     deletes: list[dict[str, Any]] = field(default_factory=list)
+    transitions: list[events.Transition] = field(default_factory=list)
 
     def insert(self, user_id: UUID, row: Assignment) -> None:
         self.inserts.append(self._values(user_id, row))
+        self.transitions.append((user_id, None, row))
 
-    def update(self, user_id: UUID, row: Assignment) -> None:
+    def update(self, user_id: UUID, old: Assignment, row: Assignment) -> None:
         self.updates.append(self._values(user_id, row))
+        self.transitions.append((user_id, old, row))
 
-    def delete(self, user_id: UUID, key: tuple[UUID, UUID | None]) -> None:
-        """Delete the user's row of `key` (an `Assignment.key`: SKU and group)."""
-        self.deletes.append({"user_id": user_id, "sku_id": key[0], "source_id": key[1]})
+    def delete(self, user_id: UUID, old: Assignment) -> None:
+        """Delete the user's row `old`."""
+        self.deletes.append({"user_id": user_id, "sku_id": old.sku_id, "source_id": old.group_id})
+        self.transitions.append((user_id, old, None))
 
     def _values(self, user_id: UUID, row: Assignment) -> dict[str, Any]:
         return {
@@ -101,3 +110,4 @@ def write(session: Session, changes: Changes) -> None:
     written = (changes.inserts, changes.updates, changes.deletes)
     users = {row["user_id"] for rows in written for row in rows}
     change_log.licenses_changed(session, sorted(users))
+    events.license_changes(session, changes.transitions)

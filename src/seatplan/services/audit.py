@@ -81,6 +81,9 @@ class Activity:
     ADD_ADMINISTRATOR = "Add administrator"
     UPDATE_ADMINISTRATOR = "Update administrator"
     DELETE_ADMINISTRATOR = "Delete administrator"
+    ADD_WEBHOOK = "Add webhook endpoint"
+    UPDATE_WEBHOOK = "Update webhook endpoint"
+    DELETE_WEBHOOK = "Delete webhook endpoint"
 
 
 def target(kind: str, object_id: UUID | str, name: str | None = None) -> dict[str, Any]:

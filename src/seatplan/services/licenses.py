@@ -44,13 +44,17 @@ def assign_to_user(session: Session, *, user: User, add: Products, remove: Seque
     had = {sku: row.disabled_plans for sku, row in previous.items() if sku in add or sku in remove}
     changes = assignment_rows.Changes(utcnow())
     for sku_id in remove:
-        changes.delete(user.id, (sku_id, None))
+        if (gone := previous.get(sku_id)) is not None:
+            changes.delete(user.id, gone)
     for sku_id, disabled in add.items():
         old = previous.get(sku_id)
         row = Assignment(
             sku_id, None, disabled, State.ACTIVE, None, old.since if old else changes.now
         )
-        (changes.update if old else changes.insert)(user.id, row)
+        if old is None:
+            changes.insert(user.id, row)
+        else:
+            changes.update(user.id, old, row)
     session.flush()  # the ORM's pending changes (a new user, say) before the rows
     assignment_rows.write(session, changes)
     after = {row.sku_id for row in assignment_rows.held(session, user.id) if row.state.applied}

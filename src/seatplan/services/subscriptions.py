@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from seatplan.services import audit, catalog, queue
+from seatplan.services import audit, catalog, events, queue
 from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest, NotFound
 from seatplan.store.tables import Product, SkuUsage, Subscription
@@ -79,6 +79,9 @@ def _saved(session: Session, sub: Subscription, part: str, old: int | None) -> S
     session.add(sub)
     session.flush()
     _refresh_usage(session, sub.sku_id)
+    events.subscription_changed(
+        session, subscription_id=sub.id, sku_id=sub.sku_id, before=old, after=sub.enabled_units
+    )
     audit.record(
         session,
         activity=audit.Activity.UPDATE_SUBSCRIPTION,
@@ -105,6 +108,8 @@ def _refresh_usage(session: Session, sku_id: UUID) -> None:
     before = usage.enabled_units
     usage.enabled_units = total
     session.flush()
+    consumed = usage.consumed_units
+    events.seats_changed(session, {sku_id: (before - consumed, total - consumed)})
     if (before == 0) != (total == 0):
         # The SKU became Disabled, or came back: every holder's state changes.
         queue.enqueue_holders_of_sku(session, sku_id)
@@ -147,13 +152,18 @@ def adjust_seats(session: Session, changes: Mapping[UUID, int]) -> None:
     The caller holds the counters' row locks (`lock_usage` or `seat_counters(lock=True)`).
     One UPDATE per SKU, which also brings counters this session has loaded up to date.
     """
+    available: dict[UUID, tuple[int, int]] = {}
     for sku_id, change in sorted(changes.items()):
         if change:
-            session.execute(
+            left = session.execute(
                 update(SkuUsage)
                 .where(SkuUsage.sku_id == sku_id)
                 .values(consumed_units=SkuUsage.consumed_units + change)
-            )
+                .returning(SkuUsage.enabled_units - SkuUsage.consumed_units)
+            ).scalar_one_or_none()
+            if left is not None:
+                available[sku_id] = (left + change, left)
+    events.seats_changed(session, available)
 
 
 def offer_freed_seats(session: Session, freed: dict[UUID, int]) -> None:
@@ -191,6 +201,10 @@ def delete_subscription(session: Session, *, subscription_id: UUID) -> None:
         targets=[audit.target("Subscription", sub.id, str(sku_id))],
         modified=[audit.changed("EnabledUnits", sub.enabled_units, None)],
     )
+    before = sub.enabled_units
     session.delete(sub)
     session.flush()
     _refresh_usage(session, sku_id)
+    events.subscription_changed(
+        session, subscription_id=subscription_id, sku_id=sku_id, before=before, after=None
+    )

@@ -12,7 +12,8 @@ from seatplan.services import assignment_rows, audit, catalog, changes, queue, s
 from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest, Conflict
 from seatplan.services.unset import UNSET, Unset
-from seatplan.store.tables import LicenseAssignment, Membership, QueuedUser, User
+from seatplan.store.tables import Membership, QueuedUser, User
+from seatplan.store.types import utcnow
 
 
 def _upn(value: str) -> str:
@@ -115,7 +116,11 @@ def delete_user(session: Session, *, user: User) -> None:
     skus = sorted({row.sku_id for row in rows if row.state.applied})
     subscriptions.lock_usage(session, skus)
     subscriptions.adjust_seats(session, dict.fromkeys(skus, -1))
-    session.execute(delete(LicenseAssignment).where(LicenseAssignment.user_id == user.id))
+    # Through the rows' one writer, which records their license.removed events.
+    removed = assignment_rows.Changes(utcnow())
+    for row in rows:
+        removed.delete(user.id, row)
+    assignment_rows.write(session, removed)
     changes.memberships_ending(session, Membership.user_id == user.id)
     session.execute(delete(Membership).where(Membership.user_id == user.id))
     session.execute(delete(QueuedUser).where(QueuedUser.user_id == user.id))

@@ -364,6 +364,97 @@ class DirectoryChange(Base):
     properties: Mapped[str | None] = mapped_column(Text)
 
 
+# -- events and webhooks ----------------------------------------------------------------
+
+#: An integer key that counts up: BIGINT on PostgreSQL, SQLite's rowid on SQLite.
+_SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class OutboxEvent(Base):
+    """An event, written in the transaction of the change that causes it (an outbox).
+
+    Events of many users are batched: one row names up to `events.USERS_PER_EVENT` users.
+    """
+
+    __tablename__ = "outbox_event"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    #: The Standard Webhooks `webhook-id`: the same on every attempt and redelivery.
+    message_id: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(64))
+    occurred: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: What endpoints filter on: the product and the group the event is about, if any.
+    sku_id: Mapped[UUID | None]
+    group_id: Mapped[UUID | None]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class WebhookEndpoint(Base):
+    """Where events are sent, which ones, in which format, signed with which secret."""
+
+    __tablename__ = "webhook_endpoint"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(String(256), default="")
+    #: Event types, space-separated; `*` for every type.
+    event_types: Mapped[str] = mapped_column(Text)
+    sku_id: Mapped[UUID | None]
+    group_id: Mapped[UUID | None]
+    #: standard, slack or teams.
+    format: Mapped[str] = mapped_column(String(16), default="standard")
+    #: `whsec_…`: needed in clear to sign; shown to the administrator once.
+    secret: Mapped[str] = mapped_column(String(128))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The first failure since the last success: a day of failures disables the endpoint.
+    failing_since: Mapped[datetime | None]
+    #: When the delivery at the head of the endpoint's queue may be tried again.
+    retry_at: Mapped[datetime | None]
+    #: The worker sending to this endpoint, until when (a dead worker's lease runs out).
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint; sent in `id` order per endpoint, retried until delivered."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        Index("ix_webhook_delivery_endpoint_id", "endpoint_id", "id"),
+        Index(
+            "ix_webhook_delivery_pending",
+            "endpoint_id",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    endpoint_id: Mapped[UUID] = mapped_column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(
+        _SERIAL, ForeignKey("outbox_event.id", ondelete="CASCADE"), index=True
+    )
+    #: pending (not delivered yet, retried) or succeeded.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt: Mapped[datetime | None]
+    delivered: Mapped[datetime | None]
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SeatAlert(Base):
+    """An administrator's threshold: an event when a product's available seats fall under it."""
+
+    __tablename__ = "seat_alert"
+    sku_id: Mapped[UUID] = mapped_column(
+        ForeignKey("product.sku_id", ondelete="CASCADE"), primary_key=True
+    )
+    below: Mapped[int] = mapped_column(Integer)
+
+
 # -- API access --------------------------------------------------------------------------
 
 

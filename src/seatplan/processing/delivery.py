@@ -1,0 +1,186 @@
+"""Send webhook deliveries: lease an endpoint, send its due deliveries in order, record each.
+
+Runs beside the licensing batches in every worker process (`worker.run` starts it) and
+once from `seatplan webhooks deliver`. Requests are signed as the Standard Webhooks
+specification says (`webhook-id`, `webhook-timestamp`, `webhook-signature`, HMAC-SHA256),
+with its reference library, and go only to the address the SSRF guard checked just before.
+
+Sending happens between two transactions (the lease, then the record of the attempt), so
+no database lock is held while a receiver takes its time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+from seatplan.processing import failpoints, webhook_payloads
+from seatplan.services import outbox, transaction, webhook_urls
+from seatplan.services.outbox import Head, Outcome, Policy
+from seatplan.settings import Settings, get_settings
+from seatplan.store.db import Database
+from seatplan.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Deliveries sent for one endpoint before its lease is given up for others to take.
+PER_LEASE = 50
+USER_AGENT = "Seatplan-Webhooks/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What listeners are told of each attempt (metrics count them by `result`)."""
+
+    endpoint_id: str
+    event_type: str
+    #: "succeeded", "failed" (an answer other than 2xx) or "error" (no answer).
+    result: str
+    milliseconds: int
+
+
+#: Called after every attempt; `observe`'s metrics add one here. Must not raise.
+listeners: list[Callable[[Attempt], None]] = []
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """What one process needs to send: the retry policy, the SSRF setting, an HTTP client."""
+
+    policy: Policy
+    allow_private: bool
+    client: httpx.Client
+    owner: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Sender:
+        settings = settings or get_settings()
+        policy = Policy(
+            retry_seconds=settings.webhook_retry_seconds,
+            max_retry_seconds=settings.webhook_max_retry_seconds,
+            disable_after_seconds=settings.webhook_disable_after_seconds,
+            lease_seconds=settings.webhook_lease_seconds,
+        )
+        client = httpx.Client(
+            timeout=settings.webhook_timeout_seconds,
+            follow_redirects=False,
+            trust_env=False,  # a proxy from the environment would bypass the address check
+        )
+        return cls(policy, settings.webhook_allow_private, client, f"w-{uuid.uuid4().hex[:16]}")
+
+
+def deliver_due(db: Database, sender: Sender) -> int:
+    """Send what is due now, endpoint after endpoint, until nothing is. Returns attempts."""
+    attempts = 0
+    while True:
+        made = _one_endpoint(db, sender)
+        if made == 0:
+            return attempts
+        attempts += made
+
+
+def _one_endpoint(db: Database, sender: Sender) -> int:
+    with db.reading() as session:
+        if not outbox.anything_due(session):
+            return 0
+    with transaction.writing(db) as session:
+        endpoint_id = outbox.claim(session, sender.owner, sender.policy)
+    if endpoint_id is None:
+        return 0
+    attempts = 0
+    try:
+        while attempts < PER_LEASE:
+            with db.reading() as session:
+                head = outbox.head(session, endpoint_id, sender.owner)
+            if head is None:
+                break
+            outcome = send(sender, head)
+            attempts += 1
+            failpoints.reach("after-send")
+            with transaction.writing(db) as session:
+                outbox.record(session, endpoint_id, sender.owner, head, outcome, sender.policy)
+            _tell(str(endpoint_id), head, outcome)
+            if not outcome.ok:
+                break
+    finally:
+        with transaction.writing(db) as session:
+            outbox.release(session, endpoint_id, sender.owner)
+    return max(attempts, 1)
+
+
+def send(sender: Sender, head: Head) -> Outcome:
+    """One signed request to the head's URL, checked against SSRF at this moment."""
+    started = time.perf_counter()
+    try:
+        target = webhook_urls.check_url(head.url, allow_private=sender.allow_private)
+    except webhook_urls.UrlRefused as refused:
+        return Outcome(False, None, 0, refused.message)
+    body = webhook_payloads.body(head.format, head.event_type, head.occurred, head.data)
+    now = utcnow()
+    signature = Webhook(head.secret).sign(head.message_id, now, body)
+    headers = {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        # The name and port of the URL: the request itself goes to the checked address.
+        "host": httpx.URL(head.url).netloc.decode("ascii"),
+        "webhook-id": head.message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signature,
+    }
+    try:
+        response = sender.client.post(
+            target.url,
+            content=body.encode(),
+            headers=headers,
+            extensions={"sni_hostname": target.host},
+        )
+    except httpx.HTTPError as error:
+        elapsed = _ms(started)
+        return Outcome(False, None, elapsed, f"{type(error).__name__}: {error}"[:500])
+    elapsed = _ms(started)
+    if 200 <= response.status_code < 300:
+        return Outcome(True, response.status_code, elapsed, None)
+    return Outcome(False, response.status_code, elapsed, f"HTTP {response.status_code}")
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+def _tell(endpoint_id: str, head: Head, outcome: Outcome) -> None:
+    result = "succeeded" if outcome.ok else "failed" if outcome.status else "error"
+    attempt = Attempt(endpoint_id, head.event_type, result, outcome.milliseconds)
+    for listener in listeners:
+        try:
+            listener(attempt)
+        except Exception:  # a listener's fault never stops deliveries
+            log.exception("a delivery listener failed")
+    if not outcome.ok:
+        log.warning(
+            "webhook delivery %s to endpoint %s failed: %s",
+            head.delivery_id,
+            endpoint_id,
+            outcome.error,
+        )
+
+
+def run(db: Database, *, poll_seconds: float, stop: threading.Event) -> None:
+    """Deliver until `stop` is set (a thread of the worker)."""
+    sender = Sender.from_settings()
+    try:
+        while not stop.is_set():
+            try:
+                if deliver_due(db, sender) == 0:
+                    stop.wait(poll_seconds)
+            except Exception:  # deliveries stay pending; the next round retries them
+                log.exception("webhook delivery round failed; retrying after a pause")
+                stop.wait(poll_seconds * 5)
+    finally:
+        sender.client.close()

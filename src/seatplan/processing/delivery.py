@@ -101,6 +101,7 @@ def _one_endpoint(db: Database, sender: Sender) -> int:
                 head = outbox.head(session, endpoint_id, sender.owner)
             if head is None:
                 break
+            failpoints.reach("before-send")
             outcome = send(sender, head)
             attempts += 1
             failpoints.reach("after-send")

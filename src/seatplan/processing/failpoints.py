@@ -1,7 +1,9 @@
 """Named points of a batch where a test makes the worker die as `kill -9` would.
 
 `SEATPLAN_FAILPOINT=after-write:2` kills the process the second time a batch reaches
-"after-write" (its rows written, not yet committed). Nothing happens when it is unset.
+"after-write" (its rows written, not yet committed). Webhook deliveries have
+"before-send" (an endpoint leased, its delivery not sent) and "after-send" (sent, the
+answer not recorded). Nothing happens when it is unset.
 Crash-safety tests use this to stop a worker at an exact point; nothing else should.
 """
 

@@ -5,7 +5,10 @@ Prints one JSON object: members, seconds (assign → ProcessingComplete), floor_
 database in one transaction), ratio, users_per_second, peak_rss_mb (of the process that
 processes, measured apart from the one that builds the tenant), one_member_ms (median
 time to add one member to the licensed group and process it, over 20 tries) and
-simulate_seconds (previewing the assignment to the whole group, changing nothing).
+simulate_seconds (previewing the assignment to the whole group, changing nothing) and
+events: the events written (batched, in the outbox) and the time to process the group
+again with a webhook endpoint registered for every event, so that each event also queues
+a delivery, against the first run (events written, no endpoint).
 
     python bench/group_assign.py --members 100000 [--database URL] [--batch-size N]
         [--workers 1,2,4]
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import statistics
 import sys
@@ -32,10 +36,27 @@ from typing import Any
 from sqlalchemy import Column, Index, MetaData, Table, insert, select, text
 
 from seatplan.processing import simulation, worker
-from seatplan.services import catalog, groups, licenses, lookup, setup, subscriptions, users
+from seatplan.services import (
+    catalog,
+    groups,
+    licenses,
+    lookup,
+    setup,
+    subscriptions,
+    users,
+    webhooks,
+)
 from seatplan.services import organization as org_service
+from seatplan.settings import get_settings
 from seatplan.store.db import Database
-from seatplan.store.tables import Group, LicenseAssignment, Membership, User
+from seatplan.store.tables import (
+    Group,
+    LicenseAssignment,
+    Membership,
+    OutboxEvent,
+    User,
+    WebhookDelivery,
+)
 from seatplan.store.types import NIL
 
 GROUP = "Everyone"
@@ -135,6 +156,8 @@ def reset(url: str) -> None:
         for statement in (
             "DELETE FROM license_queue",
             "DELETE FROM license_assignment",
+            "DELETE FROM webhook_delivery",
+            "DELETE FROM outbox_event",
             "DELETE FROM group_license",
             "UPDATE sku_usage SET consumed_units = 0",
             "UPDATE directory_group SET processing_state = 'ProcessingComplete'",
@@ -143,6 +166,28 @@ def reset(url: str) -> None:
     with db.engine.connect() as connection:
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
+    db.dispose()
+
+
+def count_events(url: str) -> tuple[int, int]:
+    """(events, deliveries) written so far."""
+    db = Database(url)
+    with db.reading() as session:
+        found = (
+            session.scalar(select(text("count(*)")).select_from(OutboxEvent.__table__)) or 0,
+            session.scalar(select(text("count(*)")).select_from(WebhookDelivery.__table__)) or 0,
+        )
+    db.dispose()
+    return found
+
+
+def register_endpoint(url: str) -> None:
+    """An endpoint for every event; nothing sends to it here (no delivery thread runs)."""
+    os.environ["SEATPLAN_WEBHOOK_ALLOW_PRIVATE"] = "true"
+    get_settings.cache_clear()
+    db = Database(url)
+    with db.writing() as session:
+        webhooks.create(session, url="http://127.0.0.1:9/bench", event_types=["*"])
     db.dispose()
 
 
@@ -267,6 +312,12 @@ def main() -> None:
             if run["state"] != "ProcessingComplete" or run["active"] != args.members:
                 raise SystemExit(f"processing did not complete as expected: {run}")
             runs.append({"workers": workers, **run})
+        events, _ = count_events(url)
+        reset(url)
+        register_endpoint(url)
+        print("processing with 1 worker and a webhook endpoint", file=sys.stderr)
+        endpoint_run = measure_processing(url, args.batch_size, 1)
+        endpoint_events, deliveries = count_events(url)
         floor = measure_floor(url, args.members)
         single = one_member_ms(url, args.batch_size)
         preview = simulate_seconds(url, args.batch_size)
@@ -298,6 +349,14 @@ def main() -> None:
                 "batch_size": args.batch_size,
                 "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
                 "runs": results,
+                "events": {
+                    "written": events,
+                    "seconds_without_endpoint": round(runs[0]["seconds"], 3),
+                    "seconds_with_endpoint": round(endpoint_run["seconds"], 3),
+                    "with_to_without": round(endpoint_run["seconds"] / runs[0]["seconds"], 3),
+                    "written_with_endpoint": endpoint_events,
+                    "deliveries_queued": deliveries,
+                },
             }
         )
     )

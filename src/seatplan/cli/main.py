@@ -23,6 +23,7 @@ from seatplan.cli import (
     tokens,
     user_licenses,
     users,
+    webhooks,
 )
 from seatplan.cli.context import close_database
 from seatplan.cli.output import fail_lines
@@ -97,3 +98,4 @@ app.command("serve")(serve.serve)
 app.add_typer(tokens.app, name="token")
 app.command("doctor")(doctor.doctor)
 app.add_typer(admins.app, name="admin")
+app.add_typer(webhooks.app, name="webhooks")

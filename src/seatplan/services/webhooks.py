@@ -103,14 +103,20 @@ def create(
     description: str = "",
 ) -> WebhookEndpoint:
     """A new endpoint with a new secret (the caller shows it once)."""
-    check_url(url)
+    types, chosen, sku_id, group_id = (
+        _types(event_types),
+        _format(format_),
+        _sku(session, sku),
+        _group(session, group),
+    )
+    check_url(url)  # last: it may resolve a name
     endpoint = WebhookEndpoint(
         url=url.strip(),
         description=description,
-        event_types=_types(event_types),
-        format=_format(format_),
-        sku_id=_sku(session, sku),
-        group_id=_group(session, group),
+        event_types=types,
+        format=chosen,
+        sku_id=sku_id,
+        group_id=group_id,
         secret=new_secret(),
         enabled=True,
         created=utcnow(),

@@ -2,10 +2,17 @@
 
 from fastapi import APIRouter
 
-from seatplan.api.admin import catalog, organization, simulation, subscriptions, tokens
+from seatplan.api.admin import (
+    catalog,
+    organization,
+    simulation,
+    subscriptions,
+    tokens,
+    webhooks,
+)
 
 router = APIRouter(prefix="/admin")
-for module in (catalog, subscriptions, organization, simulation, tokens):
+for module in (catalog, subscriptions, organization, simulation, tokens, webhooks):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -1,0 +1,183 @@
+"""`/admin/webhooks`: endpoints, their delivery log, test events and redeliveries;
+`/admin/seatAlerts`: the thresholds of `seats.low` events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
+
+from seatplan.api.admin.bodies import SeatAlertSet, WebhookCreate, WebhookUpdate
+from seatplan.api.deps import SessionDep, WriteSessionDep
+from seatplan.api.graph.common import require, responses
+from seatplan.services import webhooks
+from seatplan.services.tokens import ADMIN
+from seatplan.shapes import webhooks as shapes
+
+router = APIRouter(tags=["admin: webhooks"])
+EndpointId = Annotated[UUID, Path(description="The webhook endpoint's id.")]
+
+
+@router.get("/webhooks", dependencies=[require(ADMIN)], responses=responses(), summary="Webhooks")
+def list_endpoints(session: SessionDep) -> list[shapes.Endpoint]:
+    """Every endpoint; secrets are shown only when created or rotated."""
+    return [shapes.endpoint(row) for row in webhooks.list_endpoints(session)]
+
+
+@router.post(
+    "/webhooks",
+    status_code=201,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=201, description="Created"),
+    summary="Register a webhook endpoint",
+)
+def create(body: WebhookCreate, session: WriteSessionDep) -> shapes.CreatedEndpoint:
+    """`secret` (to verify signatures) is in this answer only."""
+    row = webhooks.create(
+        session,
+        url=body.url,
+        event_types=body.events,
+        format_=body.format,
+        sku=body.sku,
+        group=body.group,
+        description=body.description,
+    )
+    return shapes.created_endpoint(row)
+
+
+@router.get(
+    "/webhooks/{endpoint_id}",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="A webhook endpoint",
+)
+def get_endpoint(endpoint_id: EndpointId, session: SessionDep) -> shapes.Endpoint:
+    return shapes.endpoint(webhooks.get(session, endpoint_id))
+
+
+@router.patch(
+    "/webhooks/{endpoint_id}",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Change a webhook endpoint",
+)
+def update(
+    endpoint_id: EndpointId, body: WebhookUpdate, session: WriteSessionDep
+) -> shapes.Endpoint:
+    given: dict[str, Any] = {name: getattr(body, name) for name in body.model_fields_set}
+    if "events" in given:
+        given["event_types"] = given.pop("events")
+    if "format" in given:
+        given["format_"] = given.pop("format")
+    row = webhooks.update(session, webhooks.get(session, endpoint_id), **given)
+    return shapes.endpoint(row)
+
+
+@router.delete(
+    "/webhooks/{endpoint_id}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=204, description="Deleted"),
+    summary="Delete a webhook endpoint",
+)
+def delete(endpoint_id: EndpointId, session: WriteSessionDep) -> Response:
+    webhooks.delete_endpoint(session, webhooks.get(session, endpoint_id))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/webhooks/{endpoint_id}/rotateSecret",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Give a webhook endpoint a new secret",
+)
+def rotate_secret(endpoint_id: EndpointId, session: WriteSessionDep) -> shapes.Secret:
+    """The new secret signs every request from now on; it is shown in this answer only."""
+    return {"secret": webhooks.rotate_secret(session, webhooks.get(session, endpoint_id))}
+
+
+@router.get(
+    "/webhooks/{endpoint_id}/deliveries",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="A webhook endpoint's delivery log",
+)
+def deliveries(
+    endpoint_id: EndpointId,
+    session: SessionDep,
+    top: Annotated[int, Query(alias="$top", ge=1, le=webhooks.MAX_LOG)] = 50,
+    before: Annotated[int | None, Query(description="Only deliveries older than this id.")] = None,
+) -> list[shapes.Delivery]:
+    """Newest first: status, attempts, the last answer's status and response time."""
+    found = webhooks.deliveries(session, webhooks.get(session, endpoint_id), top=top, before=before)
+    return [shapes.delivery(row, event) for row, event in found]
+
+
+@router.post(
+    "/webhooks/{endpoint_id}/test",
+    status_code=202,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=202, description="Queued"),
+    summary="Send a test event",
+)
+def send_test(endpoint_id: EndpointId, session: WriteSessionDep) -> shapes.Delivery:
+    """A `webhook.test` event for this endpoint alone, sent by a worker within seconds."""
+    row, event = webhooks.send_test(session, webhooks.get(session, endpoint_id))
+    return shapes.delivery(row, event)
+
+
+@router.post(
+    "/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=202, description="Queued"),
+    summary="Send a delivery's event again",
+)
+def redeliver(
+    endpoint_id: EndpointId,
+    delivery_id: Annotated[int, Path(description="The delivery's id.")],
+    session: WriteSessionDep,
+) -> shapes.Delivery:
+    """A new delivery of the same event (same `webhook-id`), after those already queued."""
+    row, event = webhooks.redeliver(session, webhooks.get(session, endpoint_id), delivery_id)
+    return shapes.delivery(row, event)
+
+
+SkuRef = Annotated[str, Path(description="The product's skuId or skuPartNumber.", max_length=256)]
+
+
+@router.get(
+    "/seatAlerts", dependencies=[require(ADMIN)], responses=responses(), summary="Seat alerts"
+)
+def seat_alerts(session: SessionDep) -> list[shapes.SeatAlertShape]:
+    return [shapes.seat_alert(row, part) for row, part in webhooks.seat_alerts(session)]
+
+
+@router.put(
+    "/seatAlerts/{sku}",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Set a product's seat alert",
+)
+def set_seat_alert(
+    sku: SkuRef, body: SeatAlertSet, session: WriteSessionDep
+) -> shapes.SeatAlertShape:
+    """A `seats.low` event when the product's available seats fall under `below`."""
+    row, part = webhooks.set_seat_alert(session, sku=sku, below=body.below)
+    return shapes.seat_alert(row, part)
+
+
+@router.delete(
+    "/seatAlerts/{sku}",
+    status_code=204,
+    response_class=Response,
+    dependencies=[require(ADMIN)],
+    responses=responses(status=204, description="Deleted"),
+    summary="Remove a product's seat alert",
+)
+def clear_seat_alert(sku: SkuRef, session: WriteSessionDep) -> Response:
+    webhooks.clear_seat_alert(session, sku=sku)
+    return Response(status_code=204)

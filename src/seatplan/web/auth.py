@@ -122,9 +122,14 @@ accounts_form = _form_only_if(
     lambda admin: admin.can_manage_admins,
     "Only a Global Administrator manages administrators.",
 )
+webhooks_form = _form_only_if(
+    lambda admin: admin.can_manage_admins,
+    "Only a Global Administrator manages webhooks.",
+)
 
 
 ChangeForm = Annotated[FormData, Depends(change_form)]
 AccountsForm = Annotated[FormData, Depends(accounts_form)]
 SessionForm = Annotated[FormData, Depends(session_form)]
 BuyForm = Annotated[FormData, Depends(buy_form)]
+WebhooksForm = Annotated[FormData, Depends(webhooks_form)]

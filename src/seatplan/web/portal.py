@@ -7,7 +7,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from seatplan.web.routes import admins, audit, group_changes, groups, licenses, session, users
+from seatplan.web.routes import (
+    admins,
+    audit,
+    group_changes,
+    groups,
+    licenses,
+    session,
+    users,
+    webhooks,
+)
 from seatplan.web.throttle import SignInThrottle
 
 STATIC = Path(__file__).with_name("static")
@@ -16,6 +25,6 @@ STATIC = Path(__file__).with_name("static")
 def mount_portal(app: FastAPI) -> None:
     """Add the portal's pages to `app`; they use the app's database (`app.state.db`)."""
     app.state.portal_throttle = SignInThrottle()
-    for module in (session, licenses, groups, group_changes, users, audit, admins):
+    for module in (session, licenses, groups, group_changes, users, audit, admins, webhooks):
         app.include_router(module.router)
     app.mount("/static/portal", StaticFiles(directory=STATIC), name="portal-static")

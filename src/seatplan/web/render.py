@@ -31,6 +31,11 @@ NOTICES = {
     "admin-saved": "Administrator saved.",
     "admin-password": "Password changed: their sessions have ended.",
     "admin-deleted": "Administrator deleted.",
+    "webhook-saved": "Webhook endpoint saved.",
+    "webhook-deleted": "Webhook endpoint deleted.",
+    "webhook-test": "Test event queued: a worker sends it within seconds.",
+    "webhook-redeliver": "Event queued again: a worker sends it within seconds.",
+    "seat-alert": "Seat alert saved.",
 }
 
 

@@ -23,6 +23,8 @@ sku_part_number = "SEATPLAN_DOC"
 display_name = "Seatplan documented product"
 plans = ["SEATPLAN_DOC_PLAN"]
 """
+#: A public address (no name to resolve): accepted without SEATPLAN_WEBHOOK_ALLOW_PRIVATE.
+WEBHOOK = "https://93.184.215.14/seatplan"
 USER_PROPERTIES = (
     "id,userPrincipalName,displayName,usageLocation,accountEnabled,department,jobTitle,"
     "assignedLicenses,licenseAssignmentStates"
@@ -78,6 +80,9 @@ def tenant(db, client, admin) -> dict[str, str]:
 def test_every_answer_has_its_documented_shape(client, admin, tenant):
     document = client.get("/openapi.json").json()
     alice, group = tenant["alice"], tenant["group"]
+    hook = client.post("/admin/webhooks", headers=admin, json={"url": WEBHOOK, "events": ["*"]})
+    hooks = f"/admin/webhooks/{hook.json()['id']}"
+    sent = client.post(f"{hooks}/test", headers=admin).json()["id"]
     calls: list[tuple[str, str, str, dict[str, Any]]] = [
         ("GET", "/v1.0/organization", "/v1.0/organization", {}),
         ("GET", "/v1.0/subscribedSkus", "/v1.0/subscribedSkus", {}),
@@ -211,6 +216,26 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant):
             "/admin/tokens",
             {"json": {"name": "ci", "scopes": ["User.Read.All"]}},
         ),
+        ("GET", "/admin/webhooks", "/admin/webhooks", {}),
+        (
+            "POST",
+            "/admin/webhooks",
+            "/admin/webhooks",
+            {"json": {"url": WEBHOOK, "events": ["license.error"], "format": "teams"}},
+        ),
+        ("GET", "/admin/webhooks/{endpoint_id}", hooks, {}),
+        ("PATCH", "/admin/webhooks/{endpoint_id}", hooks, {"json": {"sku": "EMS"}}),
+        ("POST", "/admin/webhooks/{endpoint_id}/rotateSecret", f"{hooks}/rotateSecret", {}),
+        ("GET", "/admin/webhooks/{endpoint_id}/deliveries", f"{hooks}/deliveries", {}),
+        ("POST", "/admin/webhooks/{endpoint_id}/test", f"{hooks}/test", {}),
+        (
+            "POST",
+            "/admin/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
+            f"{hooks}/deliveries/{sent}/redeliver",
+            {},
+        ),
+        ("PUT", "/admin/seatAlerts/{sku}", "/admin/seatAlerts/EMS", {"json": {"below": 3}}),
+        ("GET", "/admin/seatAlerts", "/admin/seatAlerts", {}),
     ]
     for method, template, path, options in calls:
         headers = {**admin, **options.pop("headers", {})}

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -36,6 +37,8 @@ class Behaviour:
     slow_rate: float = 0.0
     slow_seconds: float = 0.0
     seed: int = 7
+    #: Answer Graph's validation handshake correctly.
+    validate: bool = True
 
 
 @dataclass
@@ -43,6 +46,8 @@ class Receiver:
     secrets: dict[str, str] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     received: list[Received] = field(default_factory=list)
+    #: Graph validation tokens received.
+    validations: list[str] = field(default_factory=list)
     #: Requests being answered at once, per path, and the most ever seen.
     in_flight: dict[str, int] = field(default_factory=dict)
     most_in_flight: int = 0
@@ -85,13 +90,23 @@ class Receiver:
             ]
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
-        path = request.path.split("?")[0]
+        path, _, query = request.path.partition("?")
+        token = parse_qs(query).get("validationToken")
+        if token is not None:  # Graph's handshake: echo the decoded token as plain text
+            self.validations.append(token[0])
+            answer = (token[0] if self.behaviour.validate else "no").encode()
+            request.send_response(200)
+            request.send_header("content-type", "text/plain; charset=utf-8")
+            request.send_header("content-length", str(len(answer)))
+            request.end_headers()
+            request.wfile.write(answer)
+            return
         length = int(request.headers.get("content-length", 0))
         raw = request.rfile.read(length)
         headers = {k.lower(): v for k, v in request.headers.items()}
         secret = self.secrets.get(path)
         verified = False
-        body: dict[str, Any] = {}
+        body: dict[str, Any] = json.loads(raw or b"{}")
         if secret is not None:
             try:
                 body = Webhook(secret).verify(raw, headers)

@@ -22,7 +22,7 @@ import httpx
 from standardwebhooks.webhooks import Webhook
 
 from seatplan.processing import failpoints, webhook_payloads
-from seatplan.services import outbox, transaction, webhook_urls
+from seatplan.services import graph_subscriptions, outbox, transaction, webhook_urls
 from seatplan.services.outbox import Head, Outcome, Policy
 from seatplan.settings import Settings, get_settings
 from seatplan.store.db import Database
@@ -76,8 +76,18 @@ class Sender:
         return cls(policy, settings.webhook_allow_private, client, f"w-{uuid.uuid4().hex[:16]}")
 
 
+def notify(db: Database) -> int:
+    """Queue the Graph change notifications of changes committed since the last round."""
+    with db.reading() as session:
+        if not graph_subscriptions.anything_to_notify(session):
+            return 0
+    with transaction.writing(db) as session:
+        return graph_subscriptions.notify(session)
+
+
 def deliver_due(db: Database, sender: Sender) -> int:
     """Send what is due now, endpoint after endpoint, until nothing is. Returns attempts."""
+    notify(db)
     attempts = 0
     while True:
         made = _one_endpoint(db, sender)
@@ -149,6 +159,48 @@ def send(sender: Sender, head: Head) -> Outcome:
     if 200 <= response.status_code < 300:
         return Outcome(True, response.status_code, elapsed, None)
     return Outcome(False, response.status_code, elapsed, f"HTTP {response.status_code}")
+
+
+def validate_notification_url(
+    url: str, *, allow_private: bool, timeout: float = 10.0
+) -> str | None:
+    """Graph's handshake: POST `url?validationToken=…` (text/plain) and expect, within 10
+    s, 200 with the token as plain text. None when it passed, else why it failed."""
+    try:
+        target = webhook_urls.check_url(url, allow_private=allow_private)
+    except webhook_urls.UrlRefused as refused:
+        return refused.message
+    token = f"Validation: Seatplan {uuid.uuid4().hex}"
+    address = httpx.URL(target.url).copy_merge_params({"validationToken": token})
+    headers = {
+        "content-type": "text/plain; charset=utf-8",
+        "user-agent": USER_AGENT,
+        "host": httpx.URL(url).netloc.decode("ascii"),
+    }
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+            answer = client.post(
+                address, content=b"", headers=headers, extensions={"sni_hostname": target.host}
+            )
+    except httpx.TimeoutException:
+        return "Subscription validation request timed out."
+    except httpx.HTTPError:
+        return (
+            "Subscription validation request failed. Notification endpoint must respond "
+            "with 200 OK to validation request."
+        )
+    if answer.status_code != 200:
+        return (
+            "Subscription validation request failed. Notification endpoint must respond "
+            "with 200 OK to validation request."
+        )
+    kind = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "text/plain" or answer.text != token:
+        return (
+            "Subscription validation request failed. Response must exactly match "
+            "validationToken query parameter."
+        )
+    return None
 
 
 def _ms(started: float) -> int:

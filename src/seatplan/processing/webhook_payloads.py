@@ -4,7 +4,7 @@ Standard: `{"type", "timestamp", "data"}`, as the Standard Webhooks specificatio
 it out. Slack and Microsoft Teams: one sentence a person reads in a channel ("3 users in
 Marketing are in error: not enough Power BI Pro"), in the JSON their incoming webhooks
 take (Slack's `text`; for Teams a message with one Adaptive Card, which Teams' workflows
-for incoming webhooks post).
+for incoming webhooks post). Graph change notifications: Graph's `{"value": [...]}`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from typing import Any
 STANDARD = "standard"
 SLACK = "slack"
 TEAMS = "teams"
-FORMATS = (STANDARD, SLACK, TEAMS)
+#: A Graph subscription's notifications: the event's data is Graph's whole body.
+GRAPH = "graph"
 
 
 def body(format_: str, event_type: str, occurred: datetime, data: dict[str, Any]) -> str:
     """The request body, as the text that is signed and sent."""
+    if format_ == GRAPH:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)  # {"value": [...]}
     if format_ == SLACK:
         payload: dict[str, Any] = {"text": message(event_type, data)}
     elif format_ == TEAMS:

@@ -40,13 +40,23 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+#: The endpoints of Graph subscriptions: managed through `/v1.0/subscriptions` only.
+GRAPH_FORMAT = "graph"
+
+
 def list_endpoints(session: Session) -> list[WebhookEndpoint]:
-    return list(session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.created)))
+    return list(
+        session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.format != GRAPH_FORMAT)
+            .order_by(WebhookEndpoint.created)
+        )
+    )
 
 
 def get(session: Session, endpoint_id: UUID) -> WebhookEndpoint:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
+    if endpoint is None or endpoint.format == GRAPH_FORMAT:
         raise NotFound("Webhook endpoint", endpoint_id)
     return endpoint
 

@@ -455,6 +455,36 @@ class SeatAlert(Base):
     below: Mapped[int] = mapped_column(Integer)
 
 
+class GraphSubscription(Base):
+    """A Microsoft Graph change notification subscription (`services.graph_subscriptions`).
+
+    Its notifications are sent through a webhook endpoint of its own (`endpoint_id`)."""
+
+    __tablename__ = "graph_subscription"
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    #: users, groups or groups/{id}/members.
+    resource: Mapped[str] = mapped_column(String(128))
+    #: created, updated, deleted: comma-separated.
+    change_type: Mapped[str] = mapped_column(String(32))
+    notification_url: Mapped[str] = mapped_column(Text)
+    lifecycle_notification_url: Mapped[str | None] = mapped_column(Text)
+    client_state: Mapped[str | None] = mapped_column(String(128))
+    expiration: Mapped[datetime]
+    #: The token that created it.
+    creator_id: Mapped[str | None] = mapped_column(String(64))
+    latest_supported_tls_version: Mapped[str] = mapped_column(String(8), default="v1_2")
+    endpoint_id: Mapped[UUID] = mapped_column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotificationCursor(Base):
+    """Where the change notifications stand in the change log (`changes.Cursor`, as text)."""
+
+    __tablename__ = "notification_cursor"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[str] = mapped_column(Text)
+
+
 # -- API access --------------------------------------------------------------------------
 
 

@@ -2,13 +2,23 @@
 
 from fastapi import APIRouter
 
-from seatplan.api.graph import batch, delta, groups, members, tenant, user_licenses, users
+from seatplan.api.graph import (
+    batch,
+    delta,
+    groups,
+    members,
+    subscriptions,
+    tenant,
+    user_licenses,
+    users,
+)
 from seatplan.api.graph.common import PREFIX
 
 #: Included one by one under `PREFIX` (see `api.mount`), the busiest first; delta's
 #: paths before `/users/{user_id}`, which would take `/users/delta` for a user.
 ROUTERS: tuple[APIRouter, ...] = tuple(
-    module.router for module in (delta, users, user_licenses, groups, members, tenant, batch)
+    module.router
+    for module in (delta, users, user_licenses, groups, members, tenant, batch, subscriptions)
 )
 
 __all__ = ["PREFIX", "ROUTERS"]

@@ -1,0 +1,198 @@
+"""`/v1.0/subscriptions` as Graph: the validationToken handshake, Graph's limits and errors,
+and notifications in Graph's shape made from the change log, delivered and retried."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from tests.integration.api_support import error_of, make_group, make_user, row_counts
+from webhook_receiver import Behaviour, Receiver
+
+from seatplan.processing import delivery
+from seatplan.services.outbox import Policy
+from seatplan.settings import get_settings
+
+
+@pytest.fixture
+def allow_private(monkeypatch):
+    monkeypatch.setenv("SEATPLAN_WEBHOOK_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def receiver(allow_private):
+    found = Receiver()
+    yield found
+    found.close()
+
+
+def later(minutes: int) -> str:
+    return (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
+
+
+def deliver(db) -> None:
+    sender = delivery.Sender(Policy(retry_seconds=0.01), True, httpx.Client(), "graph-test")
+    delivery.deliver_due(db, sender)
+
+
+def subscribe(client, headers, receiver, resource="users", change="created,updated,deleted"):
+    body = {
+        "changeType": change,
+        "notificationUrl": receiver.url("/graph"),
+        "resource": resource,
+        "expirationDateTime": later(60),
+        "clientState": "secretClientValue",
+    }
+    answer = client.post("/v1.0/subscriptions", headers=headers, json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def notifications(receiver):
+    return [item for r in receiver.received if r.path == "/graph" for item in r.body["value"]]
+
+
+def test_users_subscription_is_validated_and_notified_in_graphs_shape(db, client, admin, receiver):
+    created = subscribe(client, admin, receiver)
+    assert created["@odata.context"].endswith("/v1.0/$metadata#subscriptions/$entity")
+    assert created["clientState"] == "secretClientValue"
+    assert created["resource"] == "users"
+    assert receiver.validations
+    assert receiver.validations[0].startswith("Validation: ")
+    assert (
+        client.get(f"/v1.0/subscriptions/{created['id']}", headers=admin).json()["id"]
+        == created["id"]
+    )
+    listed = client.get("/v1.0/subscriptions", headers=admin).json()["value"]
+    assert [s["id"] for s in listed] == [created["id"]]
+
+    alice = make_user(client, admin, "alice")
+    client.patch(f"/v1.0/users/{alice}", headers=admin, json={"jobTitle": "Analyst"})
+    client.delete(f"/v1.0/users/{alice}", headers=admin)
+    deliver(db)
+    got = notifications(receiver)
+    assert [n["changeType"] for n in got] == ["created", "updated", "deleted"]
+    tenant = client.get("/v1.0/organization", headers=admin).json()["value"][0]["id"]
+    first = got[0]
+    assert first["subscriptionId"] == created["id"]
+    assert first["clientState"] == "secretClientValue"
+    assert first["tenantId"] == tenant
+    assert first["resource"] == f"Users/{alice}"
+    assert first["subscriptionExpirationDateTime"] == created["expirationDateTime"]
+    assert first["resourceData"] == {
+        "@odata.type": "#Microsoft.Graph.User",
+        "@odata.id": f"Users/{alice}",
+        "id": alice,
+        "organizationId": tenant,
+    }
+    assert len({n["id"] for n in got}) == 3
+
+
+def test_group_members_and_change_type_filters(db, client, admin, receiver):
+    bob = make_user(client, admin, "bob")
+    sales = make_group(client, admin, "Sales")
+    other = make_group(client, admin, "Other")
+    members = subscribe(client, admin, receiver, f"groups/{sales}/members", "created,deleted")
+    groups = subscribe(client, admin, receiver, "groups", "updated")
+    for group in (sales, other):
+        client.post(
+            f"/v1.0/groups/{group}/members/$ref",
+            headers=admin,
+            json={"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{bob}"},
+        )
+    client.delete(f"/v1.0/groups/{sales}/members/{bob}/$ref", headers=admin)
+    make_group(client, admin, "Created, not wanted")
+    deliver(db)
+    got = notifications(receiver)
+    of_members = [n for n in got if n["subscriptionId"] == members["id"]]
+    assert [(n["changeType"], n["resource"]) for n in of_members] == [
+        ("created", f"Groups/{sales}/members/{bob}"),
+        ("deleted", f"Groups/{sales}/members/{bob}"),
+    ]
+    of_groups = [n for n in got if n["subscriptionId"] == groups["id"]]
+    assert {n["changeType"] for n in of_groups} == {"updated"}
+    deltas = [n["resourceData"]["members@delta"] for n in of_groups]
+    assert [{"id": bob}] in deltas
+    assert [{"id": bob, "@removed": {"reason": "deleted"}}] in deltas
+
+
+def test_graphs_errors_and_nothing_written(db, client, admin, allow_private):
+    refusing = Receiver(behaviour=Behaviour(validate=False))
+    try:
+        before = row_counts(db)
+        base = {
+            "changeType": "updated",
+            "notificationUrl": refusing.url("/graph"),
+            "resource": "users",
+            "expirationDateTime": later(60),
+        }
+        for changes, status, code, words in [
+            ({}, 400, "InvalidRequest", "Response must exactly match validationToken"),
+            ({"expirationDateTime": later(41761)}, 400, "ExtensionError", "41760 minutes"),
+            ({"expirationDateTime": later(-1)}, 400, "InvalidRequest", "in the future"),
+            ({"resource": "me/messages"}, 400, "InvalidRequest", "not supported"),
+            ({"changeType": "moved"}, 400, "InvalidRequest", "changeType"),
+            (
+                {"resource": "groups/00000000-0000-0000-0000-000000000001/members"},
+                404,
+                "ResourceNotFound",
+                "does not exist",
+            ),
+            ({"notificationUrl": "http://127.0.0.1:1/none"}, 400, "InvalidRequest", "200 OK"),
+        ]:
+            answer = client.post("/v1.0/subscriptions", headers=admin, json={**base, **changes})
+            found = error_of(answer)
+            assert found[:2] == (status, code), (changes, found)
+            assert words in found[2], (changes, found)
+        assert row_counts(db) == before
+        missing = client.get(
+            "/v1.0/subscriptions/7f105c7d-2dc5-4530-97cd-4e7ae6534c07", headers=admin
+        )
+        assert error_of(missing)[:2] == (404, "ResourceNotFound")
+    finally:
+        refusing.close()
+
+
+def test_renew_delete_and_permissions(db, client, admin, receiver):
+    from tests.integration.api_support import bearer
+
+    created = subscribe(client, admin, receiver, "groups", "updated")
+    path = f"/v1.0/subscriptions/{created['id']}"
+    renewed = client.patch(path, headers=admin, json={"expirationDateTime": later(41000)})
+    assert renewed.status_code == 200
+    assert renewed.json()["expirationDateTime"] > created["expirationDateTime"]
+    too_far = client.patch(path, headers=admin, json={"expirationDateTime": later(50000)})
+    assert error_of(too_far)[:2] == (400, "ExtensionError")
+
+    users_only = bearer(db, "User.Read.All")
+    body = {
+        "changeType": "updated",
+        "notificationUrl": receiver.url("/graph"),
+        "resource": "groups",
+        "expirationDateTime": later(60),
+    }
+    denied = client.post("/v1.0/subscriptions", headers=users_only, json=body)
+    assert error_of(denied)[:2] == (403, "Authorization_RequestDenied")
+    assert client.delete(path, headers=admin).status_code == 204
+    assert client.get(path, headers=admin).status_code == 404
+    assert client.get("/admin/webhooks", headers=admin).json() == []  # its endpoint is hidden
+
+
+def test_a_failing_receiver_gets_its_notifications_again(db, client, admin, allow_private):
+    receiver = Receiver(behaviour=Behaviour(fail_first=1))
+    try:
+        subscribe(client, admin, receiver)
+        make_user(client, admin, "carol")
+        for _ in range(100):
+            deliver(db)
+            if receiver.accepted("/graph") or any(r.answered == 200 for r in receiver.received):
+                break
+        answers = [r.answered for r in receiver.received]
+        assert answers[:2] == [500, 200]
+        assert receiver.received[0].message_id == receiver.received[1].message_id
+    finally:
+        receiver.close()

@@ -4,11 +4,15 @@ value of the declared type and format."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema_rs
 import pytest
 from tests.integration.api_support import E3, buy, make_group, make_user, process
+from webhook_receiver import Receiver
+
+from seatplan.settings import get_settings
 
 SIMULATE = {"addLicenses": [{"skuId": E3, "disabledPlans": []}], "removeLicenses": []}
 CATALOG = """
@@ -77,11 +81,22 @@ def tenant(db, client, admin) -> dict[str, str]:
     }
 
 
-def test_every_answer_has_its_documented_shape(client, admin, tenant):
+def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatch):
+    monkeypatch.setenv("SEATPLAN_WEBHOOK_ALLOW_PRIVATE", "true")  # the receiver is local
+    get_settings.cache_clear()
+    receiver = Receiver()
     document = client.get("/openapi.json").json()
     alice, group = tenant["alice"], tenant["group"]
     hook = client.post("/admin/webhooks", headers=admin, json={"url": WEBHOOK, "events": ["*"]})
     hooks = f"/admin/webhooks/{hook.json()['id']}"
+    watch = {
+        "changeType": "updated",
+        "notificationUrl": receiver.url(),
+        "resource": "users",
+        "expirationDateTime": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+    }
+    expires = watch["expirationDateTime"]
+    watched = client.post("/v1.0/subscriptions", headers=admin, json=watch).json()["id"]
     sent = client.post(f"{hooks}/test", headers=admin).json()["id"]
     calls: list[tuple[str, str, str, dict[str, Any]]] = [
         ("GET", "/v1.0/organization", "/v1.0/organization", {}),
@@ -236,6 +251,15 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant):
         ),
         ("PUT", "/admin/seatAlerts/{sku}", "/admin/seatAlerts/EMS", {"json": {"below": 3}}),
         ("GET", "/admin/seatAlerts", "/admin/seatAlerts", {}),
+        ("POST", "/v1.0/subscriptions", "/v1.0/subscriptions", {"json": watch}),
+        ("GET", "/v1.0/subscriptions", "/v1.0/subscriptions", {}),
+        ("GET", "/v1.0/subscriptions/{subscription_id}", f"/v1.0/subscriptions/{watched}", {}),
+        (
+            "PATCH",
+            "/v1.0/subscriptions/{subscription_id}",
+            f"/v1.0/subscriptions/{watched}",
+            {"json": {"expirationDateTime": expires}},
+        ),
     ]
     for method, template, path, options in calls:
         headers = {**admin, **options.pop("headers", {})}
@@ -244,6 +268,8 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant):
         assert answer.status_code == status, f"{method} {path}: {answer.text}"
         validator.validate(answer.json())
     assert json_routes(document) == {(method, template) for method, template, _, _ in calls}
+    receiver.close()
+    get_settings.cache_clear()
 
 
 def test_a_property_the_documentation_does_not_name_is_refused(client, admin, tenant):

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, Field, StrictBool, StringConstraints
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
+from seatplan.api.answers import collection, selectable
 from seatplan.api.deps import DatabaseDep, SessionDep, WriteSessionDep
 from seatplan.api.errors import DENIED, GraphError
 from seatplan.api.graph import listing
@@ -83,7 +84,7 @@ def _get(session: Session, subscription_id: str) -> GraphSubscription:
     "/subscriptions",
     status_code=201,
     dependencies=[READ_ANY],
-    responses=responses(Subscription, 201, "Created"),
+    responses=responses(selectable(Subscription), 201, "Created"),
     summary="Create a subscription",
 )
 def create_subscription(
@@ -133,7 +134,7 @@ def create_subscription(
 @router.get(
     "/subscriptions",
     dependencies=[READ_ANY],
-    responses=responses(),
+    responses=responses(collection(Subscription)),
     summary="List subscriptions",
 )
 def list_subscriptions(request: Request, session: SessionDep) -> JSONResponse:
@@ -146,7 +147,7 @@ def list_subscriptions(request: Request, session: SessionDep) -> JSONResponse:
 @router.get(
     "/subscriptions/{subscription_id}",
     dependencies=[READ_ANY],
-    responses=responses(Subscription),
+    responses=responses(selectable(Subscription)),
     summary="Get a subscription",
 )
 def get_subscription(
@@ -159,7 +160,7 @@ def get_subscription(
 @router.patch(
     "/subscriptions/{subscription_id}",
     dependencies=[READ_ANY],
-    responses=responses(Subscription),
+    responses=responses(selectable(Subscription)),
     summary="Renew a subscription",
 )
 def renew_subscription(

@@ -97,6 +97,8 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatc
     }
     expires = watch["expirationDateTime"]
     watched = client.post("/v1.0/subscriptions", headers=admin, json=watch).json()["id"]
+    audits = client.get("/v1.0/auditLogs/directoryAudits?$top=1", headers=admin).json()
+    audit = audits["value"][0]["id"]
     sent = client.post(f"{hooks}/test", headers=admin).json()["id"]
     calls: list[tuple[str, str, str, dict[str, Any]]] = [
         ("GET", "/v1.0/organization", "/v1.0/organization", {}),
@@ -146,6 +148,12 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatc
             {},
         ),
         ("GET", "/v1.0/auditLogs/directoryAudits", "/v1.0/auditLogs/directoryAudits", {}),
+        (
+            "GET",
+            "/v1.0/auditLogs/directoryAudits/{audit_id}",
+            f"/v1.0/auditLogs/directoryAudits/{audit}",
+            {},
+        ),
         (
             "POST",
             "/v1.0/$batch",

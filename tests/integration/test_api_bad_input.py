@@ -175,7 +175,14 @@ CASES = [
         "User",
     ),
     ("GET", "/v1.0/subscribedSkus/nonsense", None, 404, "Request_ResourceNotFound", "nonsense"),
-    ("GET", "/v1.0/users?$filter=mail eq 'x'", None, 400, "Request_UnsupportedQuery", "mail"),
+    (
+        "GET",
+        "/v1.0/users?$filter=faxNumber eq 'x'",
+        None,
+        400,
+        "Request_UnsupportedQuery",
+        "faxNumber",
+    ),
     ("GET", "/v1.0/users?$expand=manager", None, 400, "Request_UnsupportedQuery", "manager"),
     ("GET", "/v1.0/users?$top=5000", None, 400, "Request_UnsupportedQuery", "$top"),
     (

@@ -25,9 +25,11 @@ from seatplan.api.odata import (
     USERS,
     And,
     AnyLicense,
+    AnyOf,
     Comparison,
     EntitySpec,
     In,
+    Items,
     Node,
     ODataQuery,
     Or,
@@ -76,10 +78,14 @@ USER_ROWS: list[dict[str, Any]] = [
         "accountEnabled": enabled,
         "department": department,
         "jobTitle": title,
+        "mail": upn.lower() if location else None,
+        "proxyAddresses": [f"SMTP:{upn}", f"smtp:{name.split()[0]}@Sales.contoso.com"][: index % 3],
+        "otherMails": [f"{name.split()[0]}@fabrikam.com"] if index % 2 else [],
+        "onPremisesExtensionAttributes/extensionAttribute1": "Cost-1" if index == 0 else None,
         "licenses": set(),
     }
-    for user_id, (name, upn, location, enabled, department, title) in zip(
-        USER_IDS, _USERS, strict=True
+    for index, (user_id, (name, upn, location, enabled, department, title)) in enumerate(
+        zip(USER_IDS, _USERS, strict=True)
     )
 ]
 
@@ -196,6 +202,14 @@ def make_engine(url: str | URL) -> Engine:
                     account_enabled=row["accountEnabled"],
                     department=row["department"],
                     job_title=row["jobTitle"],
+                    mail=row["mail"],
+                    proxy_addresses=row["proxyAddresses"],
+                    other_mails=row["otherMails"],
+                    extension_attributes={
+                        "extensionAttribute1": row[
+                            "onPremisesExtensionAttributes/extensionAttribute1"
+                        ]
+                    },
                 )
             )
         for row in GROUP_ROWS:
@@ -246,7 +260,7 @@ DATA: dict[str, tuple[EntitySpec, Any, list[dict[str, Any]]]] = {
 }
 
 
-def evaluate(node: Node, row: dict[str, Any], spec: EntitySpec) -> bool:
+def evaluate(node: Node, row: dict[str, Any], spec: EntitySpec | Items) -> bool:
     """A normalized tree on a Python row, with OData semantics (null is a value)."""
     if isinstance(node, And):
         return all(evaluate(operand, row, spec) for operand in node.operands)
@@ -254,6 +268,10 @@ def evaluate(node: Node, row: dict[str, Any], spec: EntitySpec) -> bool:
         return any(evaluate(operand, row, spec) for operand in node.operands)
     if isinstance(node, AnyLicense):
         return node.sku_id in row["licenses"]
+    if isinstance(node, AnyOf):
+        # A list of values: the condition's field ('') is the item itself.
+        items = spec.items[node.items]  # type: ignore[union-attr]
+        return any(evaluate(node.condition, {"": item}, items) for item in row[node.items])
     actual = row[node.field]
     folding = spec.fields[node.field].kind == "string"
 
@@ -404,7 +422,28 @@ REJECTED: list[tuple[EntitySpec, Any, str]] = [
     ),
     (SUBSCRIBED_SKUS, {"$orderby": "skuPartNumber"}, "not supported in $orderby"),
     (USERS, {"$filter": ""}, "$filter is empty"),
-    (USERS, {"$filter": "mail eq 'a'"}, "Unknown property 'mail' of users in $filter"),
+    (USERS, {"$filter": "faxNumber eq 'a'"}, "Unknown property 'faxNumber' of users in $filter"),
+    (USERS, {"$filter": "proxyAddresses eq 'a'"}, "'proxyAddresses' of users cannot be filtered"),
+    (USERS, {"$filter": "mail/any(x:x eq 'a')"}, "Property 'mail' of users has no any() filter"),
+    (USERS, {"$filter": "proxyAddresses/any(x:x/a eq 'a')"}, "Unknown property 'a' of users"),
+    (
+        USERS,
+        {"$filter": "businessPhones/any(x:startswith(x,'1'))"},
+        "Operator 'startswith' is not supported on the items of users businessPhones",
+    ),
+    (
+        USERS,
+        {"$filter": "otherMails/any(x:x eq null)"},
+        "An item of a collection cannot be compared with null",
+    ),
+    (USERS, {"$filter": "userPrincipalName eq null"}, "cannot be compared with null"),
+    (GROUPS, {"$filter": "description eq null"}, "'description' cannot be compared with null"),
+    (USERS, {"$filter": "signInActivity eq 'x'"}, "'signInActivity' of users cannot be filtered"),
+    (
+        USERS,
+        {"$select": "onPremisesExtensionAttributes/extensionAttribute1"},
+        "cannot be selected",
+    ),
     (
         USERS,
         {"$filter": "accountEnabled eq 'x'"},
@@ -444,8 +483,8 @@ REJECTED: list[tuple[EntitySpec, Any, str]] = [
     ),
     (
         USERS,
-        {"$filter": "startswith(usageLocation,'U')"},
-        "Operator 'startswith' is not supported on property 'usageLocation'",
+        {"$filter": "startswith(onPremisesImmutableId,'U')"},
+        "Operator 'startswith' is not supported on property 'onPremisesImmutableId'",
     ),
     (
         USERS,
@@ -603,7 +642,18 @@ CASES: list[tuple[str, str, set[UUID]]] = [
     ("groups", "hasMembersWithLicenseErrors eq false", groups(2, 3)),
     ("groups", f"assignedLicenses/any(x:x/skuId eq {E3})", groups(0, 3)),
     ("groups", "mailEnabled eq true and securityEnabled eq true", groups(1)),
-    ("groups", "description eq null", groups(1)),
+    ("groups", "description eq 'EVERYONE'", groups(3)),
+    ("users", "mail eq null", users(1, 6)),
+    ("users", "proxyAddresses/any(p:startswith(p,'smtp:'))", users(1, 2, 4, 5, 7)),
+    ("users", "proxyAddresses/any(p:p eq 'smtp:alex@sales.contoso.com')", users(2)),
+    ("users", "otherMails/any(m:m eq 'ALEX@fabrikam.com')", users(3)),
+    ("users", "otherMails/any(m:startswith(m, 'b')) and accountEnabled eq false", users(5)),
+    (
+        "users",
+        "onPremisesExtensionAttributes/extensionAttribute1 eq null",
+        users(1, 2, 3, 4, 5, 6, 7),
+    ),
+    ("users", "onPremisesExtensionAttributes/extensionAttribute1 in ('COST-1')", users(0)),
     ("groups", "startswith(description,'THE')", groups(2)),
     ("directoryAudits", "activityDateTime ge 2026-01-01T00:30:00Z", audits(4, 5, 6)),
     ("directoryAudits", "activityDateTime le 2026-01-01T01:00:00+01:00", audits(0)),
@@ -676,6 +726,9 @@ POOLS: dict[str, dict[str, list[Any]]] = {
         "accountEnabled": [True, False, None],
         "department": ["Sales", "SALES_EU", "marketing", "Retail", None],
         "jobTitle": ["Rep", "designer", None],
+        "mail": ["adelev@contoso.com", "ZED@contoso.com", "x", None],
+        "proxyAddresses": ["smtp:adelev@contoso.com", "SMTP:ZED@CONTOSO.COM", "smtp:zed@x"],
+        "otherMails": ["Alex@fabrikam.com", "o'@fabrikam.com", "x"],
     },
     "groups": {
         "id": [*GROUP_IDS[:2], uuid5(NS, "nogroup")],
@@ -729,7 +782,9 @@ def _name(draw: st.DrawFn, name: str) -> str:
 def leaves(draw: st.DrawFn, entity: str) -> tuple[str, Node]:
     spec = DATA[entity][0]
     pool = POOLS[entity]
-    choices: list[str] = [name for name in pool if spec.fields[name].filterable_ops]
+    choices: list[str] = [
+        name for name in pool if name in spec.items or spec.fields[name].filterable_ops
+    ]
     if spec.any_license is not None:
         choices.append("any")
     choice = draw(st.sampled_from(choices))
@@ -737,19 +792,36 @@ def leaves(draw: st.DrawFn, entity: str) -> tuple[str, Node]:
         sku = draw(st.sampled_from(SKUS))
         var = draw(st.sampled_from(["x", "lic", "a1"]))
         return f"assignedLicenses/any({var}:{var}/skuId eq {_literal(draw, sku)})", AnyLicense(sku)
-    field = spec.fields[choice]
-    op = draw(st.sampled_from(sorted(field.filterable_ops)))
+    collection = choice in spec.items
+    field = spec.items[choice].fields[""] if collection else spec.fields[choice]
+    # endswith is the advanced queries' (not parsed here); null is a value, not an operator;
+    # any() takes one comparison or startswith.
+    unparsed = {"null", "endswith", "in"} if collection else {"null", "endswith"}
+    op = draw(st.sampled_from(sorted(field.filterable_ops - unparsed)))
     name = _name(draw, choice)
+    nullable = "null" in field.filterable_ops
+    values_of = [v for v in pool[choice] if v is not None or nullable]
+    subject = name
+    if collection:
+        subject = draw(st.sampled_from(["x", "p"]))
+    condition: Comparison | StartsWith | In
     if op == "startswith":
         prefix = draw(st.sampled_from(PREFIXES))
-        return f"startswith({name},{literal_text(prefix)})", StartsWith(choice, prefix)
-    if op == "in":
-        values = draw(st.lists(st.sampled_from(pool[choice]), min_size=1, max_size=3))
-        text = ", ".join(_literal(draw, value) for value in values)
-        return f"{name} in ({text})", In(choice, tuple(values))
-    pool_values = pool[choice] if op in ("eq", "ne") else [v for v in pool[choice] if v is not None]
-    value = draw(st.sampled_from(pool_values))
-    return f"{name} {op} {_literal(draw, value)}", Comparison(choice, op, value)  # type: ignore[arg-type]
+        text = f"startswith({subject},{literal_text(prefix)})"
+        condition = StartsWith(field.name, prefix)
+    elif op == "in":
+        values = draw(st.lists(st.sampled_from(values_of), min_size=1, max_size=3))
+        text = f"{subject} in ({', '.join(_literal(draw, value) for value in values)})"
+        condition = In(field.name, tuple(values))
+    else:
+        pool_values = values_of if op in ("eq", "ne") else [v for v in values_of if v is not None]
+        value = draw(st.sampled_from(pool_values))
+        text = f"{subject} {op} {_literal(draw, value)}"
+        condition = Comparison(field.name, op, value)  # type: ignore[arg-type]
+    if collection:
+        assert not isinstance(condition, In)
+        return f"{name}/any({subject}:{text})", AnyOf(choice, condition)
+    return text, condition
 
 
 @st.composite

@@ -161,6 +161,28 @@ class UserRecord(NamedTuple):
     department: str | None
     job_title: str | None
     created: datetime
+    given_name: str | None
+    surname: str | None
+    mail: str | None
+    mail_nickname: str | None
+    other_mails: list[str]
+    proxy_addresses: list[str]
+    business_phones: list[str]
+    mobile_phone: str | None
+    company_name: str | None
+    office_location: str | None
+    city: str | None
+    state: str | None
+    country: str | None
+    postal_code: str | None
+    street_address: str | None
+    employee_id: str | None
+    employee_type: str | None
+    user_type: str
+    preferred_language: str | None
+    extension_attributes: dict[str, Any]
+    on_premises_sync_enabled: bool | None
+    on_premises_immutable_id: str | None
 
     @classmethod
     def of(cls, user: User) -> UserRecord:

@@ -23,6 +23,7 @@ GROUP_DEFAULT = (
     "mailEnabled",
     "mailNickname",
     "securityEnabled",
+    "visibility",
 )
 
 
@@ -38,10 +39,11 @@ class Group(TypedDict):
     description: str | None
     displayName: str
     groupTypes: list[str]
-    mail: None
+    mail: str | None
     mailEnabled: bool
-    mailNickname: None
+    mailNickname: str | None
     securityEnabled: bool
+    visibility: str | None
     licenseProcessingState: LicenseProcessingState
     #: With `$select` only (it costs a query).
     assignedLicenses: NotRequired[list[AssignedLicense]]
@@ -54,11 +56,12 @@ def group(row: GroupRow, licenses: Sequence[GroupLicense] | None = None) -> Grou
         "createdDateTime": when(row.created),
         "description": row.description,
         "displayName": row.display_name,
-        "groupTypes": [],
-        "mail": None,
+        "groupTypes": list(row.group_types),
+        "mail": row.mail,
         "mailEnabled": row.mail_enabled,
-        "mailNickname": None,
+        "mailNickname": row.mail_nickname,
         "securityEnabled": row.security_enabled,
+        "visibility": row.visibility,
         "licenseProcessingState": {"state": row.processing_state},
     }
     if licenses is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 from uuid import UUID
 
 from pydantic import with_config
@@ -53,24 +54,75 @@ class LicenseAssignmentState(TypedDict):
     state: str
 
 
+#: onPremisesExtensionAttributes' keys, in Graph's order.
+EXTENSION_ATTRIBUTES = tuple(f"extensionAttribute{n}" for n in range(1, 16))
+
+
+@with_config(EXACT)
+class OnPremisesExtensionAttributes(TypedDict):
+    extensionAttribute1: str | None
+    extensionAttribute2: str | None
+    extensionAttribute3: str | None
+    extensionAttribute4: str | None
+    extensionAttribute5: str | None
+    extensionAttribute6: str | None
+    extensionAttribute7: str | None
+    extensionAttribute8: str | None
+    extensionAttribute9: str | None
+    extensionAttribute10: str | None
+    extensionAttribute11: str | None
+    extensionAttribute12: str | None
+    extensionAttribute13: str | None
+    extensionAttribute14: str | None
+    extensionAttribute15: str | None
+
+
+@with_config(EXACT)
+class SignInActivity(TypedDict):
+    lastSignInDateTime: DateTime | None
+    lastSignInRequestId: str | None
+    lastNonInteractiveSignInDateTime: DateTime | None
+    lastNonInteractiveSignInRequestId: str | None
+    lastSuccessfulSignInDateTime: DateTime | None
+    lastSuccessfulSignInRequestId: str | None
+
+
 @with_config(EXACT)
 class User(TypedDict):
-    """Every property Seatplan knows of a user (Graph's others are always empty)."""
+    """Every property Seatplan knows of a user; Graph's others are not offered."""
 
     id: Guid
     businessPhones: list[str]
     displayName: str
-    givenName: None
+    givenName: str | None
     jobTitle: str | None
-    mail: None
-    mobilePhone: None
-    officeLocation: None
-    preferredLanguage: None
-    surname: None
+    mail: str | None
+    mobilePhone: str | None
+    officeLocation: str | None
+    preferredLanguage: str | None
+    surname: str | None
     userPrincipalName: str
     accountEnabled: bool
+    city: str | None
+    companyName: str | None
+    country: str | None
+    createdDateTime: DateTime
     department: str | None
+    employeeId: str | None
+    employeeType: str | None
+    mailNickname: str | None
+    onPremisesExtensionAttributes: OnPremisesExtensionAttributes
+    onPremisesImmutableId: str | None
+    onPremisesSyncEnabled: bool | None
+    otherMails: list[str]
+    postalCode: str | None
+    proxyAddresses: list[str]
+    state: str | None
+    streetAddress: str | None
     usageLocation: str | None
+    userType: str
+    #: Seatplan records no sign-in of a user: always null (with AuditLog.Read.All only).
+    signInActivity: SignInActivity | None
     #: With `$select` only (they cost a query).
     assignedLicenses: NotRequired[list[AssignedLicense]]
     licenseAssignmentStates: NotRequired[list[LicenseAssignmentState]]
@@ -131,24 +183,49 @@ def user(row: UserRecord, licenses: Sequence[AssignmentRecord] | None = None) ->
     """Every property; `licenses` (all of the user's assignments) adds the license ones."""
     item: User = {
         "id": str(row.id),
-        "businessPhones": [],
+        "businessPhones": list(row.business_phones),
         "displayName": row.display_name,
-        "givenName": None,
+        "givenName": row.given_name,
         "jobTitle": row.job_title,
-        "mail": None,
-        "mobilePhone": None,
-        "officeLocation": None,
-        "preferredLanguage": None,
-        "surname": None,
+        "mail": row.mail,
+        "mobilePhone": row.mobile_phone,
+        "officeLocation": row.office_location,
+        "preferredLanguage": row.preferred_language,
+        "surname": row.surname,
         "userPrincipalName": row.user_principal_name,
         "accountEnabled": row.account_enabled,
+        "city": row.city,
+        "companyName": row.company_name,
+        "country": row.country,
+        "createdDateTime": when(row.created),
         "department": row.department,
+        "employeeId": row.employee_id,
+        "employeeType": row.employee_type,
+        "mailNickname": row.mail_nickname,
+        "onPremisesExtensionAttributes": extension_attributes(row.extension_attributes),
+        "onPremisesImmutableId": row.on_premises_immutable_id,
+        "onPremisesSyncEnabled": row.on_premises_sync_enabled,
+        "otherMails": list(row.other_mails),
+        "postalCode": row.postal_code,
+        "proxyAddresses": list(row.proxy_addresses),
+        "state": row.state,
+        "streetAddress": row.street_address,
         "usageLocation": row.usage_location,
+        "userType": row.user_type,
+        "signInActivity": None,
     }
     if licenses is not None:
         item["assignedLicenses"] = [assigned_license(x) for x in effective_licenses(licenses)]
         item["licenseAssignmentStates"] = [_state_of(x) for x in licenses]
     return item
+
+
+def extension_attributes(stored: Mapping[str, Any] | None) -> OnPremisesExtensionAttributes:
+    """All 15, null when not set (only the set ones are stored)."""
+    stored = stored or {}
+    return cast(
+        OnPremisesExtensionAttributes, {key: stored.get(key) for key in EXTENSION_ATTRIBUTES}
+    )
 
 
 def license_detail(user_id: UUID, item: EffectiveLicense, catalog: Catalog) -> LicenseDetail:

@@ -6,6 +6,8 @@
 - `Greatest` / `Least` of values: `greatest`/`least` on PostgreSQL, the several-argument
   `max`/`min` on SQLite. They differ on NULL (PostgreSQL skips it, SQLite answers NULL):
   pass values that are not NULL.
+- `JsonItems`: the items of a JSON list as a table with a `value` column: `json_each` on
+  SQLite, `json_array_elements_text` on PostgreSQL.
 - `is_postgres`: the few paths that use what only PostgreSQL has (`COPY`, arrays, advisory
   locks). `FOR UPDATE [SKIP LOCKED]` needs no helper: SQLite's compiler leaves it out, and
   a SQLite writing transaction already excludes every other writer.
@@ -20,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import ReturnTypeFromArgs
+from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
 
 Insert = postgresql.Insert | sqlite.Insert
 
@@ -70,3 +72,16 @@ def _greatest_on_sqlite(element: Greatest, compiler: SQLCompiler, **kw: Any) -> 
 @compiles(Least, "sqlite")
 def _least_on_sqlite(element: Least, compiler: SQLCompiler, **kw: Any) -> str:
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class JsonItems(GenericFunction[Any]):
+    """The items of a JSON list of strings: `JsonItems(column).table_valued("value")`."""
+
+    name = "json_each"
+    inherit_cache = True
+    _register = False
+
+
+@compiles(JsonItems, "postgresql")
+def _json_items_on_postgres(element: JsonItems, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_array_elements_text({compiler.process(element.clauses, **kw)})"

@@ -135,6 +135,9 @@ class SkuUsage(Base):
 
 # -- directory ---------------------------------------------------------------------------
 
+#: The stored value of an empty string collection (rows written by plain SQL get it too).
+_NO_ITEMS = text("'[]'")
+
 
 class User(Base):
     __tablename__ = "app_user"
@@ -150,6 +153,33 @@ class User(Base):
     department: Mapped[str | None] = mapped_column(String(256))
     job_title: Mapped[str | None] = mapped_column(String(256))
     created: Mapped[datetime] = mapped_column(default=utcnow)
+    # Graph's standard properties (docs/api.md, "Users"); lengths are Graph's limits.
+    given_name: Mapped[str | None] = mapped_column(String(64))
+    surname: Mapped[str | None] = mapped_column(String(64))
+    mail: Mapped[str | None] = mapped_column(String(256))
+    mail_nickname: Mapped[str | None] = mapped_column(String(64))
+    #: String collections are JSON lists, never NULL (Graph answers []).
+    other_mails: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=_NO_ITEMS)
+    proxy_addresses: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=_NO_ITEMS)
+    business_phones: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=_NO_ITEMS)
+    mobile_phone: Mapped[str | None] = mapped_column(String(64))
+    company_name: Mapped[str | None] = mapped_column(String(64))
+    office_location: Mapped[str | None] = mapped_column(String(128))
+    city: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[str | None] = mapped_column(String(128))
+    country: Mapped[str | None] = mapped_column(String(128))
+    postal_code: Mapped[str | None] = mapped_column(String(40))
+    street_address: Mapped[str | None] = mapped_column(String(1024))
+    employee_id: Mapped[str | None] = mapped_column(String(16))
+    employee_type: Mapped[str | None] = mapped_column(String(64))
+    user_type: Mapped[str] = mapped_column(String(16), default="Member", server_default="Member")
+    preferred_language: Mapped[str | None] = mapped_column(String(64))
+    #: onPremisesExtensionAttributes: only the extensionAttributeN that are set.
+    extension_attributes: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    on_premises_sync_enabled: Mapped[bool | None] = mapped_column(Boolean)
+    on_premises_immutable_id: Mapped[str | None] = mapped_column(String(256))
 
 
 class Group(Base):
@@ -159,6 +189,10 @@ class Group(Base):
     description: Mapped[str | None] = mapped_column(Text)
     security_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     mail_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    mail: Mapped[str | None] = mapped_column(String(256))
+    mail_nickname: Mapped[str | None] = mapped_column(String(64))
+    group_types: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=_NO_ITEMS)
+    visibility: Mapped[str | None] = mapped_column(String(32))
     processing_state: Mapped[str] = mapped_column(String(32), default="ProcessingComplete")
     #: Users evaluated since processing last started, for the "Finish applying" event.
     run_succeeded: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from seatplan.api.auth import Require
-from seatplan.api.errors import COMMON_RESPONSES
+from seatplan.api.errors import COMMON_RESPONSES, GraphError
 from seatplan.services import directory, hot_reads, lookup
 from seatplan.services.directory import UserRecord
 from seatplan.services.errors import NotFound
@@ -58,6 +58,19 @@ def project(item: Mapping[str, Any], select: Sequence[str] | None, default: Sequ
     """What `$select` asks for, or Graph's default properties when it asks for nothing."""
     keys = select if select is not None else default
     return {key: item[key] for key in keys if key in item}
+
+
+def check_user_select(request: Request, select: Sequence[str] | None) -> Sequence[str] | None:
+    """`select`, once the caller may see it: Graph shows `signInActivity` only to a token
+    with AuditLog.Read.All, and answers 403 with this code and message otherwise."""
+    wanted = select is not None and "signInActivity" in select
+    if wanted and not request.state.principal.allows((AUDIT_READ,)):
+        raise GraphError(
+            403,
+            "Authentication_MSGraphPermissionMissing",
+            f"Calling principal does not have required MSGraph permissions {AUDIT_READ}",
+        )
+    return select
 
 
 def user_items(session: Session, rows: Sequence[User], select: Sequence[str] | None) -> list[Json]:

@@ -21,6 +21,7 @@ from seatplan.api.graph.common import (
     USER_TYPE,
     GroupId,
     UserRef,
+    check_user_select,
     group_by_id,
     group_items,
     require,
@@ -55,7 +56,7 @@ def _users_page(
         statement=statement,
         secret=secret,
         context="users" if cast else "directoryObjects",
-        shape=lambda rows, select: user_items(session, rows, select),
+        shape=lambda rows, select: user_items(session, rows, check_user_select(request, select)),
         odata_type=None if cast else USER_TYPE,
     )
 

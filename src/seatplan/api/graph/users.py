@@ -18,6 +18,7 @@ from seatplan.api.graph.common import (
     USER_WRITE,
     Json,
     UserRef,
+    check_user_select,
     require,
     responses,
     user_item,
@@ -49,7 +50,7 @@ def list_users(request: Request, session: SessionDep, secret: SecretDep) -> JSON
         statement=directory.users(),
         secret=secret,
         context="users",
-        shape=lambda rows, select: user_items(session, rows, select),
+        shape=lambda rows, select: user_items(session, rows, check_user_select(request, select)),
         expandable=True,
     )
 
@@ -85,6 +86,7 @@ async def get_user(request: Request, user_id: UserPath, database: DatabaseDep) -
     """A user by id or userPrincipalName; `$select` chooses the properties,
     `$expand=memberOf` adds the user's first 20 groups."""
     select, expand = listing.select_and_expand(request, odata.USERS)
+    check_user_select(request, select)
     if expand is None:
         item = await read(database, user_item, user_id, select)
     else:

@@ -23,7 +23,7 @@ from seatplan.api.odata.ast import (
     StartsWith,
     Value,
 )
-from seatplan.api.odata.entity import EntitySpec, Field, FieldKind, Items, fields
+from seatplan.api.odata.entity import NULL, EntitySpec, Field, FieldKind, Items, fields
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.paging import (
     decode_token,
@@ -55,6 +55,7 @@ __all__ = [
     "DIRECTORY_AUDITS",
     "GROUPS",
     "MAX_TOP",
+    "NULL",
     "SUBSCRIBED_SKUS",
     "USERS",
     "And",

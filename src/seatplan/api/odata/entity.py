@@ -18,14 +18,18 @@ from sqlalchemy import ColumnElement, SQLColumnExpression
 
 FieldKind: TypeAlias = Literal["string", "bool", "guid", "datetime", "int"]
 
+#: Not an operator: the property may be compared with the literal null (`eq null`,
+#: `ne null`, `in (…, null)`). Listed in `filterable_ops` and `advanced_only_ops` like one.
+NULL = "null"
+
 #: What each kind of property may support at most (ordering comparisons: datetimes only).
 OPS_BY_KIND: Mapping[FieldKind, frozenset[str]] = MappingProxyType(
     {
-        "string": frozenset({"eq", "ne", "in", "startswith"}),
-        "bool": frozenset({"eq", "ne"}),
-        "guid": frozenset({"eq", "ne", "in"}),
-        "int": frozenset({"eq", "ne", "in"}),
-        "datetime": frozenset({"eq", "ne", "gt", "ge", "lt", "le"}),
+        "string": frozenset({"eq", "ne", "in", "startswith", "endswith", NULL}),
+        "bool": frozenset({"eq", "ne", "in", NULL}),
+        "guid": frozenset({"eq", "ne", "in", NULL}),
+        "int": frozenset({"eq", "ne", "in", NULL}),
+        "datetime": frozenset({"eq", "ne", "gt", "ge", "lt", "le", "in", NULL}),
     }
 )
 
@@ -36,6 +40,9 @@ class Field:
 
     `column` is what `$filter` and `$orderby` compare (a column or any boolean SQL
     expression, e.g. an EXISTS); None for a property that is only returned by `$select`.
+    `filterable_ops` lists the operators Graph accepts on it (and `NULL`); those it accepts
+    only in an advanced query (header `ConsistencyLevel: eventual` and `$count=true`,
+    Graph's "advanced query capabilities" tables) are also in `advanced_only_ops`.
     String comparisons ignore case unless `ignore_case` is False, as Graph's do on
     directory objects. `orderable` allows it in `$orderby`. A property that orders (by
     `$orderby` or the default order) must be non-null: paging compares its values.
@@ -48,13 +55,20 @@ class Field:
     selectable: bool = True
     orderable: bool = False
     ignore_case: bool = True
+    advanced_only_ops: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         extra = self.filterable_ops - OPS_BY_KIND[self.kind]
         if extra:
             raise ValueError(f"{self.name}: {sorted(extra)} not possible on a {self.kind}")
+        if not self.advanced_only_ops <= self.filterable_ops:
+            raise ValueError(f"{self.name}: advanced-only operators it does not support")
         if (self.filterable_ops or self.orderable) and self.column is None:
             raise ValueError(f"{self.name}: filtering or ordering needs a column")
+
+    def needs_advanced_query(self, op: str) -> bool:
+        """Graph answers this operator (or `NULL`) on this property only in advanced queries."""
+        return op in self.advanced_only_ops
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,9 @@ class Items:
     """A collection-valued property that `$filter` looks into with `any`.
 
     `fields` are the properties of its items (name, kind, column, operators), `any` makes
-    the entity's condition from a condition on those columns.
+    the entity's condition from a condition on those columns. The items of a list of
+    values (a string collection: `proxyAddresses/any(p:startswith(p,'smtp:'))`) have one
+    field, named "": the item itself.
     """
 
     name: str

@@ -7,12 +7,14 @@ correlate to that table.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, exists, func, select
 
-from seatplan.api.odata.entity import EntitySpec, Field, Items, fields
+from seatplan.api.odata.entity import NULL, EntitySpec, Field, Items, fields
 from seatplan.engine.model import State
+from seatplan.store.dialects import JsonItems
 from seatplan.store.tables import (
     AuditEvent,
     AuditTarget,
@@ -28,6 +30,62 @@ _EQ_NE = frozenset({"eq", "ne"})
 _EQUALITY = frozenset({"eq", "ne", "in"})
 _STRING = frozenset({"eq", "ne", "in", "startswith"})
 _RANGE = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
+
+# Graph's operators per property, and those it takes only in advanced queries (its
+# "advanced query capabilities" tables and the user and group resource pages): `ne`, and
+# comparing with null, always need them; some properties need them for everything.
+_NULL = frozenset({NULL})
+_NE = frozenset({"ne"})
+_NE_NULL = _NE | _NULL
+#: What is advanced on every string property: ne, null, and endswith where it exists.
+_NEGATIVE = _NE_NULL | {"endswith"}
+#: A string property with Graph's usual operators, the negative ones advanced.
+_TEXT = _STRING | _NULL
+#: Created dates: eq, ne, ge, le and in, all advanced.
+_CREATED = frozenset({"eq", "ne", "ge", "le", "in"})
+
+
+def _text(name: str, column: Any, *, advanced: bool = False, **kw: Any) -> Field:
+    """A string property with eq, ne, in, startswith and null (all advanced if `advanced`,
+    else only `_NEGATIVE`)."""
+    ops = kw.pop("ops", _TEXT)
+    return Field(
+        name, "string", column, ops, advanced_only_ops=ops if advanced else ops & _NEGATIVE, **kw
+    )
+
+
+def _strings(name: str, column: Any, ops: frozenset[str]) -> Items:
+    """A string collection (a JSON list): `name/any(x:x eq 'v')` looks at each item.
+
+    Graph takes these lambdas by default, `endswith` only in advanced queries.
+    """
+    values = JsonItems(column).table_valued("value", name=f"{name}_item")
+    item = Field("", "string", values.c.value, ops, advanced_only_ops=ops & {"endswith"})
+    return Items(
+        name=name,
+        fields=fields(item),
+        any=lambda condition: exists(select(1).select_from(values).where(condition)),
+    )
+
+
+def _items(*collections: Items) -> dict[str, Items]:
+    return {items.name: items for items in collections}
+
+
+def _extension_attribute(number: int) -> Field:
+    """`onPremisesExtensionAttributes/extensionAttributeN`: filtered in advanced queries,
+    never selected alone (Graph returns the 15 together)."""
+    key = f"extensionAttribute{number}"
+    ops = _EQUALITY | _NULL
+    return Field(
+        f"onPremisesExtensionAttributes/{key}",
+        "string",
+        User.extension_attributes[key].as_string(),
+        ops,
+        selectable=False,
+        advanced_only_ops=ops,
+    )
+
 
 #: The states in which a user really holds the plans of an assignment.
 APPLIED_STATES: tuple[str, ...] = tuple(state.value for state in State if state.applied)
@@ -62,28 +120,77 @@ GROUP_HAS_MEMBERS_WITH_ERRORS: ColumnElement[bool] = exists(
 USERS = EntitySpec(
     name="users",
     fields=fields(
-        Field("id", "guid", User.id, _EQUALITY),
-        Field("userPrincipalName", "string", User.user_principal_name, _STRING),
-        Field("displayName", "string", User.display_name, _STRING, orderable=True),
-        Field("usageLocation", "string", User.usage_location, _EQUALITY),
-        Field("accountEnabled", "bool", User.account_enabled, _EQ_NE),
-        Field("department", "string", User.department, _STRING),
-        Field("jobTitle", "string", User.job_title, _STRING),
+        Field("id", "guid", User.id, _EQUALITY, advanced_only_ops=_NE),
+        _text(
+            "userPrincipalName",
+            User.user_principal_name,
+            ops=_STRING | {"endswith"},
+        ),
+        _text("displayName", User.display_name, orderable=True),
+        _text("givenName", User.given_name),
+        _text("surname", User.surname),
+        _text("mail", User.mail, ops=_TEXT | {"endswith"}),
+        _text("mailNickname", User.mail_nickname),
+        Field("otherMails", "string"),
+        Field("proxyAddresses", "string"),
+        Field("businessPhones", "string"),
+        _text("mobilePhone", User.mobile_phone, advanced=True),
+        _text("jobTitle", User.job_title),
+        _text("department", User.department),
+        _text("companyName", User.company_name, advanced=True),
+        _text("officeLocation", User.office_location, advanced=True),
+        _text("city", User.city),
+        _text("state", User.state),
+        _text("country", User.country),
+        _text("postalCode", User.postal_code, advanced=True),
+        _text("streetAddress", User.street_address, advanced=True),
+        _text("employeeId", User.employee_id),
+        _text("employeeType", User.employee_type, ops=_STRING, advanced=True),
+        _text("userType", User.user_type, ops=_EQUALITY | _NULL),
+        _text("preferredLanguage", User.preferred_language, advanced=True),
+        _text("usageLocation", User.usage_location),
+        Field("accountEnabled", "bool", User.account_enabled, _EQ_NE, advanced_only_ops=_NE),
+        Field("createdDateTime", "datetime", User.created, _CREATED, advanced_only_ops=_CREATED),
+        Field("onPremisesExtensionAttributes", "string"),
+        *(_extension_attribute(number) for number in range(1, 16)),
+        Field(
+            "onPremisesSyncEnabled",
+            "bool",
+            User.on_premises_sync_enabled,
+            _EQ_NE | _NULL,
+            advanced_only_ops=_NE_NULL,
+        ),
+        _text("onPremisesImmutableId", User.on_premises_immutable_id, ops=_EQUALITY),
+        # Needs AuditLog.Read.All (`api.graph.common`); Seatplan records no user sign-ins.
+        Field("signInActivity", "string"),
         Field("assignedLicenses", "string"),
         Field("licenseAssignmentStates", "string"),
     ),
     default_order=(("displayName", False),),
     any_license=user_has_license,
+    items=_items(
+        _strings("otherMails", User.other_mails, frozenset({"eq", "startswith", "endswith"})),
+        _strings(
+            "proxyAddresses", User.proxy_addresses, frozenset({"eq", "startswith", "endswith"})
+        ),
+        _strings("businessPhones", User.business_phones, _EQ),
+    ),
 )
 
 GROUPS = EntitySpec(
     name="groups",
     fields=fields(
-        Field("id", "guid", Group.id, _EQUALITY),
-        Field("displayName", "string", Group.display_name, _STRING, orderable=True),
-        Field("description", "string", Group.description, _STRING),
-        Field("securityEnabled", "bool", Group.security_enabled, _EQ_NE),
-        Field("mailEnabled", "bool", Group.mail_enabled, _EQ_NE),
+        Field("id", "guid", Group.id, _EQUALITY, advanced_only_ops=_NE),
+        _text("displayName", Group.display_name, orderable=True),
+        # Graph: eq, ne and startswith, in advanced queries only; never null.
+        _text("description", Group.description, ops=_EQ_NE | {"startswith"}, advanced=True),
+        _text("mail", Group.mail),
+        _text("mailNickname", Group.mail_nickname),
+        Field("mailEnabled", "bool", Group.mail_enabled, _EQ_NE, advanced_only_ops=_NE),
+        Field("securityEnabled", "bool", Group.security_enabled, _EQ_NE, advanced_only_ops=_NE),
+        Field("groupTypes", "string"),
+        Field("createdDateTime", "datetime", Group.created, _CREATED, advanced_only_ops=_CREATED),
+        Field("visibility", "string"),
         Field("assignedLicenses", "string"),
         Field("licenseProcessingState", "string"),
         # Graph never returns it: a filter only.
@@ -97,6 +204,7 @@ GROUPS = EntitySpec(
     ),
     default_order=(("displayName", False),),
     any_license=group_has_license,
+    items=_items(_strings("groupTypes", Group.group_types, _EQ)),
 )
 
 #: Graph's subscribedSkus supports no `$filter`; Seatplan allows equality on the two ids.

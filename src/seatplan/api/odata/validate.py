@@ -16,7 +16,7 @@ from seatplan.api.odata.ast import (
     StartsWith,
     Value,
 )
-from seatplan.api.odata.entity import EntitySpec, Field, FieldKind, Items
+from seatplan.api.odata.entity import NULL, EntitySpec, Field, FieldKind, Items
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.lexer import parse_guid
 
@@ -62,7 +62,7 @@ def _any_of(node: AnyOf, spec: EntitySpec) -> AnyOf:
         raise UnsupportedQuery(f"Property '{node.items}' of {spec.name} has no any() filter")
     condition = node.condition
     owner = f"{spec.name} {items.name}"
-    if not condition.field:
+    if not condition.field and items.field("") is None:
         raise UnsupportedQuery(
             f"Compare a property of the items of {items.name}: "
             f"{items.name}/any(x:x/property eq 'value')"
@@ -90,21 +90,25 @@ def _allowed(field: Field | None, name: str, op: str, owner: str) -> Field:
     if field is None:
         raise UnsupportedQuery(f"Unknown property '{name}' of {owner} in $filter")
     if op not in field.filterable_ops:
+        # A list of values' one field ('') is the item itself.
+        subject = f"property '{field.name}' of" if field.name else "the items of"
         if not field.filterable_ops:
             raise UnsupportedQuery(f"Property '{field.name}' of {owner} cannot be filtered")
-        allowed = ", ".join(sorted(field.filterable_ops))
+        allowed = ", ".join(sorted(field.filterable_ops - {NULL}))
         raise UnsupportedQuery(
-            f"Operator '{op}' is not supported on property '{field.name}' of {owner} "
-            f"(supported: {allowed})"
+            f"Operator '{op}' is not supported on {subject} {owner} (supported: {allowed})"
         )
     return field
 
 
 def _coerce(field: Field, op: str, value: Value) -> Value:
     if value is None:
-        if op in ("eq", "ne", "in"):
-            return None
-        raise UnsupportedQuery(f"null cannot be compared with '{op}' on '{field.name}'")
+        if op not in ("eq", "ne", "in"):
+            raise UnsupportedQuery(f"null cannot be compared with '{op}' on '{field.name}'")
+        if NULL not in field.filterable_ops:
+            subject = f"Property '{field.name}'" if field.name else "An item of a collection"
+            raise UnsupportedQuery(f"{subject} cannot be compared with null")
+        return None
     python_type = _TYPES[field.kind]
     if isinstance(value, python_type) and not (field.kind == "int" and isinstance(value, bool)):
         return value

@@ -155,6 +155,12 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatc
             {},
         ),
         (
+            "GET",
+            "/v1.0/auditLogs/directoryAudits/{audit_id}",
+            f"/v1.0/auditLogs/directoryAudits/{audit}?$select=id,correlationId,targetResources",
+            {},
+        ),
+        (
             "POST",
             "/v1.0/$batch",
             "/v1.0/$batch",

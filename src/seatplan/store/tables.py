@@ -356,7 +356,7 @@ class AuditTarget(Base):
         ForeignKey("audit_event.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    target_id: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[str | None] = mapped_column(String(256))
     display_name: Mapped[str | None] = mapped_column(String(256))
 
 

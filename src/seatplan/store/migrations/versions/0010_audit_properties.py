@@ -76,7 +76,7 @@ def upgrade() -> None:
         "audit_target",
         sa.Column("event_id", sa.Uuid(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("target_id", sa.String(length=64), nullable=True),
+        sa.Column("target_id", sa.String(length=256), nullable=True),
         sa.Column("display_name", sa.String(length=256), nullable=True),
         sa.ForeignKeyConstraint(
             ["event_id"],

@@ -442,3 +442,73 @@ async def expand_and_casts(graph: GraphServiceClient) -> None:
     no_groups = await graph.groups.by_group_id(group.id).members.graph_group.get()
     assert no_groups is not None
     assert no_groups.value == []
+
+
+def test_standard_properties_through_msgraph_sdk(server):
+    asyncio.run(
+        standard_properties(graph_client(server, sdk_token(server, "Directory.ReadWrite.All")))
+    )
+
+
+async def standard_properties(graph: GraphServiceClient) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    created = await graph.users.post(
+        User(account_enabled=True, display_name="Xena", user_principal_name="xena@contoso.com")
+    )
+    assert created is not None
+    assert created.id is not None
+    names = [
+        "id",
+        "createdDateTime",
+        "userType",
+        "mail",
+        "givenName",
+        "companyName",
+        "businessPhones",
+        "onPremisesExtensionAttributes",
+        "assignedLicenses",
+    ]
+    user = await graph.users.by_user_id(created.id).get(
+        RequestConfiguration(
+            query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+                select=names
+            )
+        )
+    )
+    assert user is not None
+    assert user.user_type == "Member"
+    assert user.created_date_time is not None
+    assert user.created_date_time >= before
+    assert (user.mail, user.given_name, user.company_name) == (None, None, None)
+    assert user.business_phones == []
+    assert user.on_premises_extension_attributes is not None
+    assert user.on_premises_extension_attributes.extension_attribute1 is None
+    # The license report that used to answer 400 for `mail`.
+    report = await graph.users.get(
+        RequestConfiguration(
+            query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                select=["displayName", "mail", "userPrincipalName", "assignedLicenses"],
+                filter="userType eq 'Member'",
+            )
+        )
+    )
+    assert report is not None
+    assert [(u.display_name, u.mail, u.user_principal_name) for u in report.value or []] == [
+        ("Xena", None, "xena@contoso.com")
+    ]
+    group = await graph.groups.post(
+        Group(display_name="Props", mail_enabled=False, mail_nickname="p", security_enabled=True)
+    )
+    assert group is not None
+    assert group.id is not None
+    selected = await graph.groups.by_group_id(group.id).get(
+        RequestConfiguration(
+            query_parameters=GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters(
+                select=["groupTypes", "visibility", "createdDateTime", "securityEnabled"]
+            )
+        )
+    )
+    assert selected is not None
+    assert selected.group_types == []
+    assert selected.security_enabled is True
+    assert selected.created_date_time is not None

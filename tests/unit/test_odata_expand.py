@@ -51,9 +51,11 @@ def test_more_than_one_relationship_is_refused_as_graph_does():
     ["$filter=displayName eq 'A'", "$top=5", "$orderby=displayName", "$count=true", "$skip=1"],
 )
 def test_nested_options_other_than_select_are_refused(option):
-    code, message = refusal(f"members({option})")
-    assert code == "Request_UnsupportedQuery"
-    assert option.split("=")[0] in message
+    name = option.split("=")[0]
+    assert refusal(f"members({option})") == (
+        "Request_UnsupportedQuery",
+        f"Query option '{name}' is not supported in $expand: only $select is, on users and groups.",
+    )
 
 
 def test_a_second_level_is_refused():
@@ -76,9 +78,10 @@ def test_properties_and_unknown_names_are_refused_with_graphs_messages():
 
 def test_graphs_relationships_seatplan_does_not_keep_are_unsupported():
     for text, spec in (("owners", GROUPS), ("manager", USERS), ("memberOf", GROUPS)):
-        code, message = refusal(text, spec)
-        assert code == "Request_UnsupportedQuery"
-        assert text in message
+        assert refusal(text, spec) == (
+            "Request_UnsupportedQuery",
+            f"Expanding '{text}' is not supported: Seatplan does not keep it.",
+        )
     assert refusal("members", USERS)[0] == "Request_BadRequest"  # not a user's relationship
 
 

@@ -33,6 +33,18 @@ def test_each_request_answers_as_a_direct_call(client, admin):
     assert "value" in answers["3"]["body"]
 
 
+def test_urls_as_graph_shows_them_spaces_and_accents_included(client, admin):
+    zoe = make_user(client, admin, "zoe", displayName="Zoë Ångström")
+    answers = run(
+        client,
+        admin,
+        {"id": "1", "method": "GET", "url": "/users?$filter=displayName eq 'Zoë Ångström'"},
+        {"id": "2", "method": "GET", "url": "/users/zoe%40contoso.com?$select=id"},
+    )
+    assert [user["id"] for user in answers["1"]["body"]["value"]] == [zoe]
+    assert answers["2"]["body"]["id"] == zoe
+
+
 def test_writes_each_commit_on_their_own(client, admin):
     answers = run(
         client,

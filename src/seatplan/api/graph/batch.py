@@ -12,9 +12,10 @@ import base64
 import binascii
 import contextlib
 import json
+import string
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import with_config
@@ -257,8 +258,8 @@ async def _dispatch(
         "client": parent.get("client"),
         "root_path": parent.get("root_path", ""),
         "path": unquote(path),
-        "raw_path": path.encode("latin-1", "replace"),
-        "query_string": query.encode("latin-1", "replace"),
+        "raw_path": _ascii(path),
+        "query_string": _ascii(query),
         "headers": headers,
         "state": {},
     }
@@ -288,6 +289,12 @@ async def _dispatch(
     with contextlib.suppress(Exception):
         await request.app(scope, receive, send)
     return status, answer_headers, b"".join(chunks)
+
+
+def _ascii(text: str) -> bytes:
+    """A URL part as it travels: characters outside ASCII percent-encoded (as UTF-8),
+    the rest (escapes included) as given."""
+    return quote(text, safe=string.punctuation + " ").encode("ascii")
 
 
 #: Header names as Graph writes them in a batch's answers.

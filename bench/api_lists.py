@@ -261,6 +261,10 @@ def routes(db: Database) -> dict[str, str]:
         "users": "/v1.0/users",
         "users_deep": deep("/v1.0/users", odata.USERS, every_user),
         "users_count": "/v1.0/users?$count=true&$top=10",
+        "users_count_segment": "/v1.0/users/$count",
+        "users_unlicensed": "/v1.0/users?$filter=assignedLicenses/$count eq 0&$count=true",
+        "users_unlicensed_count": "/v1.0/users/$count?$filter=assignedLicenses/$count eq 0",
+        "users_search": '/v1.0/users?$search="displayName:kim"&$count=true&$top=10',
         "users_desc": "/v1.0/users?$orderby=displayName desc",
         "users_licenses": "/v1.0/users?$select=id,displayName,licenseAssignmentStates",
         "users_startswith": f"/v1.0/users?{starts}",
@@ -272,9 +276,6 @@ def routes(db: Database) -> dict[str, str]:
         "users_has_visio": f"/v1.0/users?{has_visio}",
         "groups": "/v1.0/groups",
         "groups_with_errors": "/v1.0/groups?$filter=hasMembersWithLicenseErrors eq true",
-        "groups_with_errors_count": (
-            "/v1.0/groups?$filter=hasMembersWithLicenseErrors eq true&$count=true"
-        ),
         "groups_has_ems": f"/v1.0/groups?$filter=assignedLicenses/any(x:x/skuId eq {sku[EMS]})",
         "groups_licenses": "/v1.0/groups?$select=id,displayName,assignedLicenses",
         "members_all_staff": f"/v1.0/groups/{everyone}/members",

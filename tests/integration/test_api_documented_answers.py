@@ -56,7 +56,7 @@ def json_routes(document: dict[str, Any]) -> set[tuple[str, str]]:
         for path, operations in document["paths"].items()
         for method, operation in operations.items()
         if any(
-            code.startswith("2") and "content" in answer
+            code.startswith("2") and "application/json" in answer.get("content", {})
             for code, answer in operation["responses"].items()
         )
     }

@@ -62,6 +62,8 @@ class Case:
     next_page: bool = False
     #: An index the list must use.
     uses: str | None = None
+    #: Send `ConsistencyLevel: eventual` (Graph's advanced queries: counting, $search…).
+    eventual: bool = False
 
 
 @dataclass
@@ -78,7 +80,48 @@ def _cases() -> dict[str, Case]:
     return {
         "users": Case("/v1.0/users?$top=3", next_page=True, uses="ix_app_user_display_name"),
         "users_desc": Case("/v1.0/users?$top=3&$orderby=displayName desc", next_page=True),
-        "users_count": Case("/v1.0/users?$count=true&$top=3"),
+        "users_count": Case("/v1.0/users?$count=true&$top=3", eventual=True),
+        "users_count_segment": Case("/v1.0/users/$count", eventual=True),
+        "users_unlicensed": Case(
+            "/v1.0/users?$filter=assignedLicenses/$count eq 0&$count=true&$top=3",
+            next_page=True,
+            eventual=True,
+        ),
+        "users_licensed_count": Case(
+            "/v1.0/users/$count?$filter=assignedLicenses/$count ne 0", eventual=True
+        ),
+        "users_without_e3": Case(
+            "/v1.0/users?$filter=not(assignedLicenses/any(x:x/skuId eq {E3}))&$count=true&$top=3",
+            next_page=True,
+            eventual=True,
+        ),
+        # Counting what most users match (Graph needs $count=true with `ne`, or with
+        # $orderby and $filter) reads them all, as any count on an unindexed property.
+        "users_ne": Case(
+            "/v1.0/users?$filter=department ne 'Analytics'&$count=true&$top=3",
+            may_scan=users,
+            next_page=True,
+            eventual=True,
+        ),
+        "users_filter_orderby": Case(
+            "/v1.0/users?$filter=accountEnabled eq true&$orderby=displayName desc"
+            "&$count=true&$top=3",
+            may_scan=users,
+            next_page=True,
+            eventual=True,
+        ),
+        # No B-tree index serves a suffix or a word inside a value: these read every user.
+        "users_endswith": Case(
+            "/v1.0/users?$filter=endswith(userPrincipalName,'contoso.com')&$count=true&$top=3",
+            may_scan=users,
+            next_page=True,
+            eventual=True,
+        ),
+        "users_search": Case(
+            '/v1.0/users?$search="displayName:a"&$count=true&$top=3',
+            may_scan=users,
+            eventual=True,
+        ),
         "users_licenses": Case("/v1.0/users?$select=id,licenseAssignmentStates&$top=3"),
         "users_startswith": Case("/v1.0/users?$filter=startswith(displayName,'a')"),
         "users_department": Case("/v1.0/users?$filter=department eq 'Analytics'&$top=2"),
@@ -95,7 +138,18 @@ def _cases() -> dict[str, Case]:
             uses="ix_license_assignment_errors",
         ),
         "groups_with_e3": Case("/v1.0/groups?$filter=assignedLicenses/any(x:x/skuId eq {E3})"),
-        "members": Case("/v1.0/groups/{All Staff}/members?$top=3&$count=true", next_page=True),
+        "members": Case(
+            "/v1.0/groups/{All Staff}/members?$top=3&$count=true", next_page=True, eventual=True
+        ),
+        "members_count_segment": Case("/v1.0/groups/{All Staff}/members/$count", eventual=True),
+        "members_search": Case(
+            '/v1.0/groups/{All Staff}/members?$search="displayName:a"&$top=3',
+            may_scan=users,
+            eventual=True,
+        ),
+        "member_of_count_segment": Case("/v1.0/users/{adele}/memberOf/$count", eventual=True),
+        "groups_count_segment": Case("/v1.0/groups/$count", eventual=True),
+        "groups_search": Case('/v1.0/groups?$search="description:staff"', eventual=True),
         "members_startswith": Case(
             "/v1.0/groups/{All Staff}/members?$filter=startswith(displayName,'a')"
         ),
@@ -103,6 +157,12 @@ def _cases() -> dict[str, Case]:
             "/v1.0/groups/{Marketing}/membersWithLicenseErrors?$top=1&$count=true",
             next_page=True,
             uses="ix_license_assignment_errors",
+            eventual=True,
+        ),
+        "members_with_errors_count_segment": Case(
+            "/v1.0/groups/{Marketing}/membersWithLicenseErrors/$count",
+            uses="ix_license_assignment_errors",
+            eventual=True,
         ),
         "members_with_errors_left": Case(
             "/v1.0/groups/{Security team}/membersWithLicenseErrors",
@@ -339,13 +399,16 @@ def _explain(db: Database, statement: str, parameters: Any) -> tuple[str, Any]:
 def _request(tenant: Tenant, case: Case, captured: Captured) -> list[tuple[str, Any]]:
     path = re.sub(r"\{([^}]+)\}", lambda m: tenant.ids[m.group(1)], case.path)
     client = tenant.portal if not path.startswith(("/v1.0", "/admin")) else tenant.api
-    answer = client.get(path, headers=tenant.headers)
+    headers = (
+        {**tenant.headers, "ConsistencyLevel": "eventual"} if case.eventual else tenant.headers
+    )
+    answer = client.get(path, headers=headers)
     assert answer.status_code == 200, answer.text
     if case.next_page:
         link = answer.json().get("@odata.nextLink")
         assert link, "the case expects a next page"
         captured.statements.clear()
-        answer = client.get(link, headers=tenant.headers)
+        answer = client.get(link, headers=headers)
         assert answer.status_code == 200, answer.text
     return captured.statements
 

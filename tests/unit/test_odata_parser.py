@@ -11,12 +11,17 @@ from seatplan.api.odata import (
     And,
     AnyLicense,
     AnyOf,
+    CollectionCount,
     Comparison,
+    EndsWith,
     In,
+    Not,
     Or,
+    Searched,
     StartsWith,
     UnsupportedQuery,
     parse_filter,
+    parse_search,
 )
 
 SKU = UUID("6fd2c87f-b296-42f0-b197-1e91e994b900")
@@ -57,6 +62,16 @@ def a(value: object = 1) -> Comparison:
             Comparison("t", "le", datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)),
         ),
         ("startswith(displayName,'Ad')", StartsWith("displayName", "Ad")),
+        ("startsWith(displayName,'Ad')", StartsWith("displayName", "Ad")),
+        ("endswith(mail,'@contoso.com')", EndsWith("mail", "@contoso.com")),
+        ("endsWith(userPrincipalName, '#EXT#')", EndsWith("userPrincipalName", "#EXT#")),
+        ("not(displayName eq 'A')", Not(Comparison("displayName", "eq", "A"))),
+        ("NOT startsWith(displayName, 'Conf')", Not(StartsWith("displayName", "Conf"))),
+        ("not not a eq 1", Not(Not(a()))),
+        (f"not(assignedLicenses/any(x:x/skuId eq {SKU}))", Not(AnyLicense(SKU))),
+        ("assignedLicenses/$count eq 0", CollectionCount("assignedLicenses", "eq", 0)),
+        ("assignedLicenses/$count ne 0", CollectionCount("assignedLicenses", "ne", 0)),
+        ("assignedLicenses/$count eq 1", CollectionCount("assignedLicenses", "eq", 1)),
         ("startswith( displayName , 'it''s' )", StartsWith("displayName", "it's")),
         ("usageLocation in ('US','FR')", In("usageLocation", ("US", "FR"))),
         ("usageLocation in ('US', null)", In("usageLocation", ("US", None))),
@@ -96,6 +111,17 @@ def test_parentheses_override_precedence() -> None:
     assert parse_filter("a eq 1 and (a eq 2 or a eq 3)") == And((a(1), Or((a(2), a(3)))))
 
 
+def test_not_binds_tighter_than_and_and_or() -> None:
+    assert parse_filter("not a eq 1 and a eq 2") == And((Not(a(1)), a(2)))
+    assert parse_filter("a eq 1 OR not (a eq 2 or a eq 3)") == Or((a(1), Not(Or((a(2), a(3))))))
+
+
+def test_logical_words_and_functions_take_any_case() -> None:
+    """Graph's own examples write `NOT`, `OR`, `startsWith` and `endsWith`."""
+    assert parse_filter("a eq 1 OR a eq 2 AND a eq 3") == Or((a(1), And((a(2), a(3)))))
+    assert parse_filter("STARTSWITH(d,'x')") == StartsWith("d", "x")
+
+
 def test_chains_are_flat() -> None:
     assert parse_filter("a eq 1 or a eq 2 or (a eq 3 or a eq 4)") == Or((a(1), a(2), a(3), a(4)))
     assert parse_filter("a eq 1 and (a eq 2 and a eq 3)") == And((a(1), a(2), a(3)))
@@ -123,10 +149,16 @@ def test_a_long_chain_does_not_recurse() -> None:
         ("displayName eq", "Expected a literal at position 14 of $filter, found the end"),
         ("displayName eq 'x", "Unterminated string literal at position 15 of $filter"),
         ('displayName eq "x"', "Unexpected character '\"' at position 15 of $filter"),
-        ("endswith(displayName,'a')", "Unsupported function 'endswith' at position 0"),
         ("contains(displayName,'a')", "Unsupported function 'contains' at position 0"),
         ("tolower(displayName) eq 'a'", "Unsupported function 'tolower' at position 0"),
-        ("not (a eq 1)", "Unsupported operator 'not' at position 0"),
+        ("endswith(mail, 1)", "endswith needs a quoted string as its second argument"),
+        ("endswith(mail)", "Expected ',' between the arguments of endswith"),
+        ("not", "Expected a property name or startswith(…) at position 3"),
+        ("not eq 1", "Expected a property name or startswith(…) at position 4"),
+        ("assignedLicenses/$count gt 0", "Only 'eq' and 'ne' with a whole number are supported"),
+        ("assignedLicenses/$count eq '0'", "Only 'eq' and 'ne' with a whole number are supported"),
+        ("assignedLicenses/$count/x eq 0", "'$count' must follow a collection property"),
+        ("$count eq 0", "'$count' must follow a collection property and end the path"),
         ("a has 'x'", "Unsupported operator 'has' at position 2"),
         ("a add 1 eq 2", "Unsupported operator 'add' at position 2"),
         ("a like 'x'", "Unknown operator 'like' at position 2"),
@@ -186,3 +218,55 @@ def test_rejections(text: str, message: str) -> None:
         parse_filter(text)
     assert message in caught.value.message
     assert str(caught.value) == caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        ('"displayName:Guthr"', Searched("displayName", "Guthr")),
+        ('  "displayName:Guthr"  ', Searched("displayName", "Guthr")),
+        ('"displayName:a b:c"', Searched("displayName", "a b:c")),
+        ('"displayName:say \\"hi\\" \\\\ bye"', Searched("displayName", 'say "hi" \\ bye')),
+        (
+            '"displayName:Guthr" OR "mail:Guthr"',
+            Or((Searched("displayName", "Guthr"), Searched("mail", "Guthr"))),
+        ),
+        (
+            '"description:One" AND ("displayName:Video" OR "displayName:Drive")',
+            And(
+                (
+                    Searched("description", "One"),
+                    Or((Searched("displayName", "Video"), Searched("displayName", "Drive"))),
+                )
+            ),
+        ),
+        (
+            '"a:1" OR "a:2" AND "a:3"',
+            Or((Searched("a", "1"), And((Searched("a", "2"), Searched("a", "3"))))),
+        ),
+    ],
+)
+def test_search_trees(text: str, tree: object) -> None:
+    assert parse_search(text) == tree
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "$search is empty"),
+        ("displayName:Guthr", "Expected a clause in double quotes at position 0 of $search"),
+        ('"Guthr"', "The clause at position 0 of $search names no property"),
+        ('":Guthr"', "The clause at position 0 of $search names no property"),
+        ('"displayName:"', "The clause at position 0 of $search has no text"),
+        ('"displayName:a', "Unterminated clause at position 0 of $search"),
+        ('"a:1" or "a:2"', "Unexpected 'o' at position 6 of $search: expected AND, OR"),
+        ('"a:1" "a:2"', "Unexpected '\"' at position 6 of $search"),
+        ('"a:1" AND', "Expected a clause in double quotes at position 9 of $search, found the end"),
+        ('("a:1"', "Expected ')' at position 6 of $search"),
+        (" OR ".join(['"a:1"'] * 21), "$search has more than 20 clauses"),
+    ],
+)
+def test_search_rejections(text: str, message: str) -> None:
+    with pytest.raises(UnsupportedQuery) as caught:
+        parse_search(text)
+    assert message in caught.value.message

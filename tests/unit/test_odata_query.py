@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import URL, Engine, create_engine, func, make_url, select, text
 from sqlalchemy.orm import Session
@@ -26,21 +26,33 @@ from seatplan.api.odata import (
     And,
     AnyLicense,
     AnyOf,
+    CollectionCount,
     Comparison,
+    EndsWith,
     EntitySpec,
     In,
     Items,
     Node,
+    Not,
     ODataQuery,
     Or,
+    SearchWords,
     StartsWith,
     UnsupportedQuery,
     apply,
+    parse_count_query,
     parse_filter,
     parse_query,
     to_where,
 )
+from seatplan.api.odata.advanced import (
+    COUNT_NEEDS_HEADER,
+    SEARCH_NEEDS_HEADER,
+    SORTING_NEEDS_ADVANCED,
+    operator_needs_advanced,
+)
 from seatplan.api.odata.validate import literal_text
+from seatplan.store.search_words import words_of
 from seatplan.store.tables import (
     AuditEvent,
     Base,
@@ -266,13 +278,21 @@ def evaluate(node: Node, row: dict[str, Any], spec: EntitySpec | Items) -> bool:
         return all(evaluate(operand, row, spec) for operand in node.operands)
     if isinstance(node, Or):
         return any(evaluate(operand, row, spec) for operand in node.operands)
+    if isinstance(node, Not):
+        return not evaluate(node.operand, row, spec)
     if isinstance(node, AnyLicense):
         return node.sku_id in row["licenses"]
     if isinstance(node, AnyOf):
         # A list of values: the condition's field ('') is the item itself.
         items = spec.items[node.items]  # type: ignore[union-attr]
         return any(evaluate(node.condition, {"": item}, items) for item in row[node.items])
+    if isinstance(node, CollectionCount):
+        held = len(row["licenses"])
+        return held == node.value if node.op == "eq" else held != node.value
     actual = row[node.field]
+    if isinstance(node, SearchWords):
+        found = words_of(actual)
+        return all(any(word.startswith(part) for word in found) for part in node.words)
     folding = spec.fields[node.field].kind == "string"
 
     def fold(value: Any) -> Any:
@@ -280,6 +300,8 @@ def evaluate(node: Node, row: dict[str, Any], spec: EntitySpec | Items) -> bool:
 
     if isinstance(node, StartsWith):
         return actual is not None and fold(actual).startswith(fold(node.prefix))
+    if isinstance(node, EndsWith):
+        return actual is not None and fold(actual).endswith(fold(node.suffix))
     if isinstance(node, In):
         return any(fold(actual) == fold(value) for value in node.values)
     equal = fold(actual) == fold(node.value)
@@ -301,9 +323,20 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
         yield engine
 
 
-def ids(engine: Engine, entity: str, text: str) -> set[UUID]:
+def parse_least(params: dict[str, str], spec: EntitySpec) -> ODataQuery:
+    """The options parsed as a plain query, or as an advanced one where Graph needs it."""
+    eventual = "$search" in params
+    try:
+        return parse_query(params, spec, eventual=eventual)
+    except UnsupportedQuery as refused:
+        if "required parameters might be missing" not in refused.message:
+            raise
+    return parse_query({**params, "$count": "true"}, spec, eventual=True)
+
+
+def ids(engine: Engine, entity: str, text: str, option: str = "$filter") -> set[UUID]:
     spec, id_column, _rows = DATA[entity]
-    query = parse_query({"$filter": text}, spec)
+    query = parse_least({option: text}, spec)
     with engine.connect() as connection:
         return set(connection.scalars(apply(select(id_column), query, spec)))
 
@@ -324,7 +357,7 @@ def audits(*indexes: int) -> set[UUID]:
 
 
 def test_defaults() -> None:
-    assert parse_query({}, USERS) == ODataQuery(None, None, 100, False, (), None)
+    assert parse_query({}, USERS) == ODataQuery(None, None, None, 100, False, (), None)
     assert parse_query({"api-version": "x", "select": "y"}, USERS).top == 100
 
 
@@ -337,12 +370,15 @@ def test_every_option() -> None:
             ("$count", "true"),
             ("$orderby", "displayname desc"),
             ("$skiptoken", "abc"),
+            ("$search", '"displayName:x"'),
         ],
         USERS,
+        eventual=True,
     )
     assert query == ODataQuery(
         select=("id", "displayName", "usageLocation"),
         filter=Comparison("displayName", "eq", "x"),
+        search=SearchWords("displayName", ("x",)),
         top=999,
         count=True,
         orderby=(("displayName", True),),
@@ -384,7 +420,8 @@ def test_filter_is_normalized() -> None:
 
 REJECTED: list[tuple[EntitySpec, Any, str]] = [
     (USERS, {"$expand": "manager"}, "Query option '$expand' is not supported"),
-    (USERS, {"$search": '"displayName:a"'}, "Query option '$search' is not supported"),
+    (GROUPS, {"$search": '"displayName:a"'}, SEARCH_NEEDS_HEADER),
+    (SUBSCRIBED_SKUS, {"$search": '"skuPartNumber:a"'}, "Query option '$search' is not supported"),
     (USERS, {"$skip": "10"}, "Query option '$skip' is not supported"),
     (USERS, {"$format": "json"}, "Query option '$format' is not supported"),
     (USERS, {"$foo": "1"}, "Unknown query option '$foo'"),
@@ -592,6 +629,177 @@ def test_rejections(spec: EntitySpec, params: Any, message: str) -> None:
     with pytest.raises(UnsupportedQuery) as caught:
         parse_query(params, spec)
     assert message in caught.value.message
+    assert caught.value.code == "Request_UnsupportedQuery"
+
+
+# -- Graph's advanced queries -------------------------------------------------------------
+
+ADVANCED = {"$count": "true"}
+#: What Graph refuses without `ConsistencyLevel: eventual` and `$count=true`: the options
+#: without them, and the operator Graph names.
+NEEDS_ADVANCED: list[tuple[EntitySpec, dict[str, str], str]] = [
+    (USERS, {"$filter": "displayName ne 'a'"}, "ne"),
+    (USERS, {"$filter": "accountEnabled ne true"}, "ne"),
+    (USERS, {"$filter": "id eq '" + str(E3) + "' or department ne null"}, "ne"),
+    (USERS, {"$filter": "not(displayName eq 'a')"}, "not"),
+    (USERS, {"$filter": "NOT startsWith(displayName, 'Conf')"}, "not"),
+    (USERS, {"$filter": f"not(assignedLicenses/any(x:x/skuId eq {E3}))"}, "not"),
+    (USERS, {"$filter": "endswith(userPrincipalName,'@contoso.com')"}, "endsWith"),
+    (USERS, {"$filter": "assignedLicenses/$count eq 0"}, "$count"),
+    (USERS, {"$filter": "assignedLicenses/$count ne 0"}, "$count"),
+    (GROUPS, {"$filter": "assignedLicenses/$count eq 0"}, "$count"),
+    (USERS, {"$filter": "displayName eq null"}, "eq"),
+    (USERS, {"$filter": "department eq null"}, "eq"),
+    (USERS, {"$filter": "jobTitle in ('Rep', null)"}, "in"),
+    (GROUPS, {"$filter": "displayName ne 'Sales'"}, "ne"),
+]
+
+
+@pytest.mark.parametrize(("spec", "params", "operator"), NEEDS_ADVANCED)
+def test_advanced_operators_need_the_header_and_count(
+    spec: EntitySpec, params: dict[str, str], operator: str
+) -> None:
+    message = operator_needs_advanced(operator)
+    for eventual, extra in ((False, {}), (False, ADVANCED), (True, {})):
+        with pytest.raises(UnsupportedQuery) as caught:
+            parse_query({**params, **extra}, spec, eventual=eventual)
+        assert caught.value.message == message
+        assert caught.value.code == "Request_UnsupportedQuery"
+    assert parse_query({**params, **ADVANCED}, spec, eventual=True).count
+
+
+def test_graphs_message_for_an_advanced_operator() -> None:
+    assert operator_needs_advanced("endsWith") == (
+        "Operator 'endsWith' is not supported because the required parameters might be "
+        "missing. Try adding $count=true query parameter and ConsistencyLevel:eventual "
+        "header. Refer to https://aka.ms/graph-docs/advanced-queries for more information"
+    )
+
+
+def test_filter_with_orderby_needs_advanced() -> None:
+    params = {"$filter": "startswith(displayName,'a')", "$orderby": "displayName"}
+    for eventual, extra in ((False, {}), (False, ADVANCED), (True, {})):
+        with pytest.raises(UnsupportedQuery) as caught:
+            parse_query({**params, **extra}, USERS, eventual=eventual)
+        assert (
+            caught.value.message
+            == SORTING_NEEDS_ADVANCED
+            == ("Sorting not supported for current query.")
+        )
+    assert parse_query({**params, **ADVANCED}, USERS, eventual=True).orderby
+    search = {"$search": '"displayName:a"', "$orderby": "displayName"}
+    with pytest.raises(UnsupportedQuery, match="Sorting not supported"):
+        parse_query(search, GROUPS, eventual=True)
+    assert parse_query({**search, **ADVANCED}, GROUPS, eventual=True).orderby
+    # Elsewhere than on directory objects, nothing needs the header.
+    audits = {"$filter": "result eq 'success'", "$orderby": "activityDateTime"}
+    assert parse_query(audits, DIRECTORY_AUDITS).orderby
+
+
+def test_search_needs_the_header_only() -> None:
+    for spec in (USERS, GROUPS):
+        with pytest.raises(UnsupportedQuery) as caught:
+            parse_query({"$search": '"displayName:a"', **ADVANCED}, spec)
+        assert (
+            caught.value.message
+            == SEARCH_NEEDS_HEADER
+            == (
+                "Request with $search query parameter only works through MSGraph with a special "
+                "request header: 'ConsistencyLevel: eventual'"
+            )
+        )
+        assert parse_query({"$search": '"displayName:a"'}, spec, eventual=True).search
+    # Its clauses follow the advanced rules of $filter: no ne without $count=true.
+    with pytest.raises(UnsupportedQuery, match="Operator 'ne'"):
+        parse_query(
+            {"$search": '"displayName:a"', "$filter": "displayName ne 'b'"}, USERS, eventual=True
+        )
+
+
+def test_count_is_ignored_without_the_header_on_directory_objects() -> None:
+    """Graph answers no @odata.count rather than an error."""
+    assert not parse_query(ADVANCED, USERS).count
+    assert not parse_query(ADVANCED, GROUPS).count
+    assert parse_query(ADVANCED, USERS, eventual=True).count
+    assert not parse_query({"$count": "false"}, USERS, eventual=True).count
+    assert parse_query(ADVANCED, DIRECTORY_AUDITS).count
+    assert parse_query(ADVANCED, SUBSCRIBED_SKUS).count
+
+
+def test_a_property_graph_refuses_in_advanced_queries() -> None:
+    params = {"$filter": "hasMembersWithLicenseErrors eq true"}
+    assert parse_query({**params, **ADVANCED}, GROUPS).filter is not None
+    for extra in ({}, ADVANCED):
+        with pytest.raises(UnsupportedQuery) as caught:
+            parse_query({**params, **extra}, GROUPS, eventual=True)
+        assert caught.value.message == (
+            "Unsupported or invalid query filter clause specified for property "
+            "'hasMembersWithLicenseErrors' of resource 'Group'."
+        )
+
+
+ADVANCED_REJECTED: list[tuple[EntitySpec, dict[str, str], str]] = [
+    (
+        USERS,
+        {"$filter": "endswith(displayName,'a')"},
+        "Operator 'endswith' is not supported on property 'displayName' of users",
+    ),
+    (USERS, {"$filter": "assignedLicenses/$count eq 2"}, "can only be compared with 0 or 1"),
+    (USERS, {"$filter": "displayName/$count eq 0"}, "'displayName/$count' is not supported"),
+    (USERS, {"$filter": "nope/$count eq 0"}, "Unknown property 'nope' of users"),
+    (
+        USERS,
+        {"$search": '"onPremisesImmutableId:x"'},
+        "'onPremisesImmutableId' of users is not supported in $search",
+    ),
+    (USERS, {"$search": '"accountEnabled:true"'}, "'accountEnabled' of users is not supported"),
+    (USERS, {"$search": '"nope:x"'}, "Property 'nope' of users is not supported in $search"),
+    (USERS, {"$search": '"displayName:   "'}, "has no text"),
+    (USERS, {"$search": "displayName:a"}, "Expected a clause in double quotes"),
+    (GROUPS, {"$search": '"hasMembersWithLicenseErrors:true"'}, "is not supported in $search"),
+]
+
+
+@pytest.mark.parametrize(("spec", "params", "message"), ADVANCED_REJECTED)
+def test_refused_even_in_an_advanced_query(
+    spec: EntitySpec, params: dict[str, str], message: str
+) -> None:
+    with pytest.raises(UnsupportedQuery) as caught:
+        parse_query({**params, **ADVANCED}, spec, eventual=True)
+    assert message in caught.value.message
+    assert caught.value.code == "Request_UnsupportedQuery"
+
+
+def test_the_count_segment() -> None:
+    query = parse_count_query({"$filter": "displayName ne 'a'"}, USERS, eventual=True)
+    assert query.count
+    assert query.filter == Comparison("displayName", "ne", "a")
+    assert parse_count_query({"$search": '"displayName:a"'}, GROUPS, eventual=True).search
+    assert parse_count_query({}, DIRECTORY_AUDITS).count
+    for spec in (USERS, GROUPS):
+        with pytest.raises(UnsupportedQuery) as caught:
+            parse_count_query({}, spec)
+        assert (caught.value.code, caught.value.message) == (
+            "Request_BadRequest",
+            COUNT_NEEDS_HEADER,
+        )
+        assert COUNT_NEEDS_HEADER == "$count is not currently supported."
+    for option in ("$top", "$select", "$orderby", "$count", "$skiptoken"):
+        with pytest.raises(UnsupportedQuery, match="is not supported with /\\$count"):
+            parse_count_query({option: "1"}, USERS, eventual=True)
+    with pytest.raises(UnsupportedQuery, match="Unknown query option"):
+        parse_count_query({"$nope": "1"}, USERS, eventual=True)
+
+
+def test_search_clauses_become_words_or_prefixes() -> None:
+    query = parse_query(
+        {"$search": '"displayName:OneVideo" OR "userPrincipalName:Adele"'}, USERS, eventual=True
+    )
+    assert query.search == Or(
+        (SearchWords("displayName", ("one", "video")), StartsWith("userPrincipalName", "Adele"))
+    )
+    query = parse_query({"$search": '"description:Sales-Team"'}, GROUPS, eventual=True)
+    assert query.search == SearchWords("description", ("sales", "-", "team"))
 
 
 def test_to_where_checks_a_raw_tree() -> None:
@@ -609,6 +817,20 @@ CASES: list[tuple[str, str, set[UUID]]] = [
     ("users", "displayName ne 'Adele Vance'", users(2, 3, 4, 5, 6, 7)),
     ("users", "department ne 'Sales'", users(0, 1, 2, 3, 4, 5)),
     ("users", "department eq null", users(1)),
+    ("users", "department ne null", users(0, 2, 3, 4, 5, 6, 7)),
+    ("users", "not(department eq 'Sales')", users(0, 1, 2, 3, 4, 5)),
+    ("users", "NOT startsWith(displayName, 'a')", users(4, 5, 6, 7)),
+    ("users", "not(department eq 'Sales' or department eq null)", users(0, 2, 3, 4, 5)),
+    ("users", "endswith(userPrincipalName,'2@CONTOSO.com')", users(1, 3, 5)),
+    ("users", "endswith(userPrincipalName,'%')", set()),
+    ("users", "assignedLicenses/$count eq 0", users(2, 3, 6, 7)),
+    ("users", "assignedLicenses/$count ne 0", users(0, 1, 4, 5)),
+    ("users", "assignedLicenses/$count eq 1", users(0, 1)),
+    ("users", "assignedLicenses/$count ne 1", users(2, 3, 4, 5, 6, 7)),
+    ("users", f"not(assignedLicenses/any(x:x/skuId eq {E3}))", users(2, 3, 6, 7)),
+    ("groups", "assignedLicenses/$count eq 0", groups(2)),
+    ("groups", "assignedLicenses/$count eq 1", groups(0, 1)),
+    ("groups", "assignedLicenses/$count ne 1", groups(2, 3)),
     ("users", "department ne null", users(0, 2, 3, 4, 5, 6, 7)),
     ("users", "jobTitle eq 'rep'", users(4, 5, 7)),
     ("users", "accountEnabled eq false", users(1, 5)),
@@ -676,9 +898,58 @@ CASES: list[tuple[str, str, set[UUID]]] = [
 def test_rows_returned(engine: Engine, entity: str, text: str, expected: set[UUID]) -> None:
     assert ids(engine, entity, text) == expected
     spec, _column, rows = DATA[entity]
-    node = parse_query({"$filter": text}, spec).filter
+    node = parse_least({"$filter": text}, spec).filter
     assert node is not None
     assert {row["id"] for row in rows if evaluate(node, row, spec)} == expected
+
+
+SEARCHES: list[tuple[str, str, set[UUID]]] = [
+    ("users", '"displayName:adele"', users(0, 1)),
+    ("users", '"displayName:VAN"', users(0, 1)),
+    ("users", '"displayName:vance adele"', users(0, 1)),
+    ("users", '"displayName:ance"', set()),
+    ("users", '"displayName:100"', users(4, 5)),
+    ("users", '"displayName:100%"', users(4)),
+    ("users", '"displayName:Bianca 1000"', users(5)),
+    ("users", '"displayName:obrien"', users(6)),
+    ("users", '"displayName:Brien"', users(6)),
+    ("users", '"displayName:O\'"', users(6)),
+    ("users", '"displayName:alex" AND "userPrincipalName:alexw2"', users(3)),
+    ("users", '"displayName:zed" OR "userPrincipalName:ADELEV"', users(0, 7)),
+    ("users", '"userPrincipalName:contoso"', set()),
+    ("groups", '"displayName:sales"', groups(0, 2)),
+    ("groups", '"description:team" OR "description:every"', groups(0, 3)),
+    ("groups", '"description:One" AND ("displayName:sales" OR "displayName:x")', groups(2)),
+    ("groups", '"description:other one"', groups(2)),
+]
+
+
+@pytest.mark.parametrize(("entity", "text", "expected"), SEARCHES)
+def test_search_finds_words(engine: Engine, entity: str, text: str, expected: set[UUID]) -> None:
+    assert ids(engine, entity, text, "$search") == expected
+    spec, _column, rows = DATA[entity]
+    node = parse_query({"$search": text}, spec, eventual=True).search
+    assert node is not None
+    assert {row["id"] for row in rows if evaluate(node, row, spec)} == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("hello world", ["hello", "world"]),
+        ("HelloWorld", ["hello", "world", "helloworld"]),
+        ("helloWORLD", ["hello", "world", "helloworld"]),
+        ("HELLOworld", ["helloworld"]),
+        ("HelloWORld", ["hello", "world", "helloworld"]),
+        ("hello.world", ["hello", ".", "world", "helloworld"]),
+        ("hello123world", ["hello", "123", "world", "hello123world"]),
+        ("李四(David Li)", ["李四", "(", "david", "李四david", "li", ")"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_words_as_graph_cuts_them(value: str | None, words: list[str]) -> None:
+    assert words_of(value) == words
 
 
 def test_default_and_requested_order(engine: Engine) -> None:
@@ -765,6 +1036,7 @@ PREFIXES = [
     "change user",
     "Add",
 ]
+SUFFIXES = ["", "m", "CONTOSO.COM", "2@contoso.com", "@x", "%", "_"]
 SKUS = [E3, E5, F1, uuid5(NS, "none")]
 
 
@@ -787,16 +1059,24 @@ def leaves(draw: st.DrawFn, entity: str) -> tuple[str, Node]:
     ]
     if spec.any_license is not None:
         choices.append("any")
+    if spec.license_count is not None:
+        choices.append("count")
     choice = draw(st.sampled_from(choices))
+    if choice == "count":
+        op, number = draw(st.sampled_from(["eq", "ne"])), draw(st.sampled_from([0, 1]))
+        return f"assignedLicenses/$count {op} {number}", CollectionCount(
+            "assignedLicenses",
+            op,  # type: ignore[arg-type]
+            number,
+        )
     if choice == "any":
         sku = draw(st.sampled_from(SKUS))
         var = draw(st.sampled_from(["x", "lic", "a1"]))
         return f"assignedLicenses/any({var}:{var}/skuId eq {_literal(draw, sku)})", AnyLicense(sku)
     collection = choice in spec.items
     field = spec.items[choice].fields[""] if collection else spec.fields[choice]
-    # endswith is the advanced queries' (not parsed here); null is a value, not an operator;
-    # any() takes one comparison or startswith.
-    unparsed = {"null", "endswith", "in"} if collection else {"null", "endswith"}
+    # null is a value, not an operator; any() takes one comparison or startswith.
+    unparsed = {"null", "endswith", "in"} if collection else {"null"}
     op = draw(st.sampled_from(sorted(field.filterable_ops - unparsed)))
     name = _name(draw, choice)
     nullable = "null" in field.filterable_ops
@@ -809,6 +1089,10 @@ def leaves(draw: st.DrawFn, entity: str) -> tuple[str, Node]:
         prefix = draw(st.sampled_from(PREFIXES))
         text = f"startswith({subject},{literal_text(prefix)})"
         condition = StartsWith(field.name, prefix)
+    elif op == "endswith":
+        suffix = draw(st.sampled_from(SUFFIXES))
+        text = f"endswith({subject},{literal_text(suffix)})"
+        condition = EndsWith(field.name, suffix)
     elif op == "in":
         values = draw(st.lists(st.sampled_from(values_of), min_size=1, max_size=3))
         text = f"{subject} in ({', '.join(_literal(draw, value) for value in values)})"
@@ -828,7 +1112,10 @@ def leaves(draw: st.DrawFn, entity: str) -> tuple[str, Node]:
 def filters(draw: st.DrawFn, entity: str, depth: int = 2) -> tuple[str, Node]:
     """A filter text and the tree it means, precedence resolved here independently."""
     if depth == 0 or draw(st.integers(0, 2)) == 0:
-        return draw(leaves(entity))
+        text, tree = draw(leaves(entity))
+        if DATA[entity][0].advanced_queries and draw(st.integers(0, 4)) == 0:
+            return f"{draw(st.sampled_from(['not', 'NOT']))}({text})", Not(tree)
+        return text, tree
     parts = draw(st.lists(filters(entity, depth - 1), min_size=2, max_size=4))
     joins = draw(
         st.lists(st.sampled_from(["and", "or"]), min_size=len(parts) - 1, max_size=len(parts) - 1)
@@ -847,7 +1134,13 @@ def filters(draw: st.DrawFn, entity: str, depth: int = 2) -> tuple[str, Node]:
 
 def _check(engine: Engine, entity: str, text: str, expected_tree: Node) -> None:
     spec, _column, rows = DATA[entity]
-    parsed = parse_query({"$filter": text}, spec).filter
+    try:
+        parsed = parse_least({"$filter": text}, spec).filter
+    except UnsupportedQuery as refused:
+        # Graph's advanced queries refuse hasMembersWithLicenseErrors: ne or not with it
+        # is refused either way.
+        assume("invalid query filter clause" not in refused.message)
+        raise
     assert parsed is not None
     python = {row["id"] for row in rows if evaluate(parsed, row, spec)}
     assert python == {row["id"] for row in rows if evaluate(expected_tree, row, spec)}

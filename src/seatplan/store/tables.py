@@ -20,8 +20,10 @@ from sqlalchemy import (
     Uuid,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
+from seatplan.store.search_words import search_text
 from seatplan.store.types import AssigningGroup, PlanSet, UtcDateTime, utcnow
 
 NAMING = {
@@ -139,6 +141,16 @@ class SkuUsage(Base):
 _NO_ITEMS = text("'[]'")
 
 
+def _words_default(source: str) -> Any:
+    """A column's insert default: the search words of column `source` (Core inserts too)."""
+
+    def default(context: DefaultExecutionContext) -> str | None:
+        parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+        return search_text(parameters.get(source))
+
+    return default
+
+
 class User(Base):
     __tablename__ = "app_user"
     #: Graph lists users by displayName (then id): pages walk this index, never a sort.
@@ -180,6 +192,15 @@ class User(Base):
     )
     on_premises_sync_enabled: Mapped[bool | None] = mapped_column(Boolean)
     on_premises_immutable_id: Mapped[str | None] = mapped_column(String(256))
+    #: displayName's words for `$search` (`store.search_words`), kept by `_words`.
+    display_name_words: Mapped[str | None] = mapped_column(
+        Text, default=_words_default("display_name")
+    )
+
+    @validates("display_name")
+    def _words(self, _key: str, value: str) -> str:
+        self.display_name_words = search_text(value)
+        return value
 
 
 class Group(Base):
@@ -198,6 +219,18 @@ class Group(Base):
     run_succeeded: Mapped[int] = mapped_column(Integer, default=0)
     run_failed: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The words of displayName and description for `$search`, kept by `_words`.
+    display_name_words: Mapped[str | None] = mapped_column(
+        Text, default=_words_default("display_name")
+    )
+    description_words: Mapped[str | None] = mapped_column(
+        Text, default=_words_default("description")
+    )
+
+    @validates("display_name", "description")
+    def _words(self, key: str, value: str | None) -> str | None:
+        setattr(self, f"{key}_words", search_text(value))
+        return value
 
 
 class GroupLicense(Base):

@@ -54,6 +54,21 @@ def responses(model: Any = None, status: int = 200, description: str = "OK") -> 
     return found
 
 
+def count_responses() -> Any:
+    """The answers of a `/$count` route: the number as plain text, and the errors (in
+    JSON: named here, since the route's own media type is text/plain)."""
+    envelope = {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}
+    found: dict[int | str, dict[str, Any]] = {
+        status: {"description": answer["description"], "content": {"application/json": envelope}}
+        for status, answer in COMMON_RESPONSES.items()
+    }
+    found[200] = {
+        "description": "The number of items, as plain text",
+        "content": {"text/plain": {"schema": {"type": "integer", "minimum": 0}}},
+    }
+    return found
+
+
 def project(item: Mapping[str, Any], select: Sequence[str] | None, default: Sequence[str]) -> Json:
     """What `$select` asks for, or Graph's default properties when it asks for nothing."""
     keys = select if select is not None else default

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from seatplan.api import odata
 from seatplan.api.answers import collection, expandable, selectable
@@ -17,6 +17,7 @@ from seatplan.api.graph.common import (
     GROUP_WRITE,
     LICENSE_WRITE,
     GroupId,
+    count_responses,
     group_by_id,
     group_items,
     require,
@@ -49,6 +50,18 @@ def list_groups(request: Request, session: SessionDep, secret: SecretDep) -> JSO
         shape=lambda rows, select: group_items(session, rows, select),
         expandable=True,
     )
+
+
+@router.get(
+    "/groups/$count",
+    response_class=PlainTextResponse,
+    dependencies=[require(GROUP_READ)],
+    responses=count_responses(),
+    summary="Count groups",
+)
+def count_groups(request: Request, session: SessionDep) -> PlainTextResponse:
+    """Needs `ConsistencyLevel: eventual`; takes `$filter` and `$search`."""
+    return listing.count(session, request, spec=odata.GROUPS, statement=directory.groups())
 
 
 @router.post(

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 
 from seatplan.api import odata
 from seatplan.api.graph import expansion
@@ -93,7 +93,7 @@ def page(
     expand, params = None, request.query_params.multi_items()
     if expandable:
         expand, params = expansion.split(params, spec)
-    query = odata.parse_query(params, spec)
+    query = odata.parse_query(params, spec, eventual=odata.eventual(request.headers))
     if expand is not None:
         query = replace(query, top=min(query.top, MAX_EXPANDED_PAGE))
     scope = request.url.path  # a token serves this collection only (not another group's)
@@ -118,3 +118,19 @@ def page(
     if link is not None:
         body["@odata.nextLink"] = link
     return JSONResponse(body)
+
+
+def count(
+    session: Session, request: Request, *, spec: odata.EntitySpec, statement: Select[T]
+) -> PlainTextResponse:
+    """A `/$count` segment: how many rows of `statement` pass `$filter` and `$search`.
+
+    The body is the number alone, `text/plain`, as Graph answers; on users and groups
+    it needs `ConsistencyLevel: eventual` (else Graph's 400 `Request_BadRequest`).
+    Any collection route adds its `/$count` with this (casts included).
+    """
+    query = odata.parse_count_query(
+        request.query_params, spec, eventual=odata.eventual(request.headers)
+    )
+    found = directory.count(session, odata.apply(statement, query, spec))
+    return PlainTextResponse(str(found))

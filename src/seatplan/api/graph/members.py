@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from seatplan.api import odata
 from seatplan.api.answers import collection, selectable
@@ -22,6 +22,7 @@ from seatplan.api.graph.common import (
     GroupId,
     UserRef,
     check_user_select,
+    count_responses,
     group_by_id,
     group_items,
     require,
@@ -136,6 +137,34 @@ def members_with_license_errors(
     """Includes users who left the group but keep its license in error (as in Entra)."""
     group = group_by_id(session, group_id)
     return _users_page(request, session, secret, directory.members_with_errors(group.id))
+
+
+@router.get(
+    "/groups/{group_id}/members/$count",
+    response_class=PlainTextResponse,
+    dependencies=[require(GROUP_READ)],
+    responses=count_responses(),
+    summary="Count the group's direct members",
+)
+def count_members(request: Request, group_id: GroupPath, session: SessionDep) -> PlainTextResponse:
+    group = group_by_id(session, group_id)
+    statement = directory.members_of(session, group.id)
+    return listing.count(session, request, spec=odata.USERS, statement=statement)
+
+
+@router.get(
+    "/groups/{group_id}/membersWithLicenseErrors/$count",
+    response_class=PlainTextResponse,
+    dependencies=[require(GROUP_READ)],
+    responses=count_responses(),
+    summary="Count the users with a license error from this group",
+)
+def count_members_with_license_errors(
+    request: Request, group_id: GroupPath, session: SessionDep
+) -> PlainTextResponse:
+    group = group_by_id(session, group_id)
+    statement = directory.members_with_errors(group.id)
+    return listing.count(session, request, spec=odata.USERS, statement=statement)
 
 
 def _referenced_id(reference: str) -> str:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 
 from seatplan.api import odata
 from seatplan.api.answers import collection, selectable
@@ -22,6 +22,7 @@ from seatplan.api.graph.common import (
     USER_READ,
     USER_WRITE,
     UserRef,
+    count_responses,
     group_items,
     require,
     responses,
@@ -139,3 +140,16 @@ def _groups_page(
         shape=lambda rows, select: group_items(session, rows, select),
         odata_type=None if cast else GROUP_TYPE,
     )
+
+
+@router.get(
+    "/users/{user_id}/memberOf/$count",
+    response_class=PlainTextResponse,
+    dependencies=[require(GROUP_READ)],
+    responses=count_responses(),
+    summary="Count the groups a user is a direct member of",
+)
+def count_member_of(request: Request, user_id: UserPath, session: SessionDep) -> PlainTextResponse:
+    user = lookup.user(session, user_id)
+    statement = directory.groups_of(user.id)
+    return listing.count(session, request, spec=odata.GROUPS, statement=statement)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from seatplan.api import odata
 from seatplan.api.answers import collection, expandable, selectable
@@ -19,6 +19,7 @@ from seatplan.api.graph.common import (
     Json,
     UserRef,
     check_user_select,
+    count_responses,
     require,
     responses,
     user_item,
@@ -53,6 +54,18 @@ def list_users(request: Request, session: SessionDep, secret: SecretDep) -> JSON
         shape=lambda rows, select: user_items(session, rows, check_user_select(request, select)),
         expandable=True,
     )
+
+
+@router.get(
+    "/users/$count",
+    response_class=PlainTextResponse,
+    dependencies=[require(USER_READ)],
+    responses=count_responses(),
+    summary="Count users",
+)
+def count_users(request: Request, session: SessionDep) -> PlainTextResponse:
+    """Needs `ConsistencyLevel: eventual`; takes `$filter` and `$search`."""
+    return listing.count(session, request, spec=odata.USERS, statement=directory.users())
 
 
 @router.post(

@@ -9,17 +9,25 @@
         state = page_state(USERS, query, row_sort_values(USERS, query, rows[-1]), path)
         link = next_link(base_url, request.query_params, state, secret)
 
-`@odata.count` counts `select(func.count()).select_from(User).where(to_where(…))`.
+`@odata.count` counts `select(func.count()).select_from(User).where(to_where(…))`; on
+users and groups, pass `eventual=odata.eventual(request.headers)` (Graph's advanced
+queries, `odata.advanced`), and `parse_count_query` reads the options of `/$count`.
 """
 
+from seatplan.api.odata.advanced import eventual
 from seatplan.api.odata.ast import (
     And,
     AnyLicense,
     AnyOf,
+    CollectionCount,
     Comparison,
+    EndsWith,
     In,
     Node,
+    Not,
     Or,
+    Searched,
+    SearchWords,
     StartsWith,
     Value,
 )
@@ -42,11 +50,14 @@ from seatplan.api.odata.query import (
     ODataQuery,
     Params,
     apply,
+    parse_count_query,
     parse_query,
     sort_key_columns,
     sort_keys,
     to_where,
+    where_of,
 )
+from seatplan.api.odata.search import parse_search
 from seatplan.api.odata.specs import COLLECTIONS, DIRECTORY_AUDITS, GROUPS, SUBSCRIBED_SKUS, USERS
 
 __all__ = [
@@ -61,32 +72,41 @@ __all__ = [
     "And",
     "AnyLicense",
     "AnyOf",
+    "CollectionCount",
     "Comparison",
+    "EndsWith",
     "EntitySpec",
     "Field",
     "FieldKind",
     "In",
     "Items",
     "Node",
+    "Not",
     "ODataQuery",
     "Or",
     "Params",
+    "SearchWords",
+    "Searched",
     "StartsWith",
     "UnsupportedQuery",
     "Value",
     "apply",
     "decode_token",
     "encode_token",
+    "eventual",
     "fields",
     "keyset_where",
     "next_link",
     "page_state",
     "paginate",
+    "parse_count_query",
     "parse_filter",
     "parse_query",
+    "parse_search",
     "query_fingerprint",
     "row_sort_values",
     "sort_key_columns",
     "sort_keys",
     "to_where",
+    "where_of",
 ]

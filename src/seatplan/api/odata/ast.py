@@ -37,6 +37,14 @@ class StartsWith:
 
 
 @dataclass(frozen=True, slots=True)
+class EndsWith:
+    """`endswith(field, 'suffix')`."""
+
+    field: str
+    suffix: str
+
+
+@dataclass(frozen=True, slots=True)
 class In:
     """`field in (v1, v2, …)`: never empty."""
 
@@ -63,6 +71,39 @@ class AnyOf:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectionCount:
+    """`field/$count op value`: how many items a collection property holds."""
+
+    field: str
+    op: CompareOp
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Searched:
+    """A `$search` clause `"field:text"`, as written."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchWords:
+    """A checked `$search` clause on a property searched word by word: every word of
+    `words` starts some word of the property (`odata.search`)."""
+
+    field: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """`not operand`."""
+
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
 class And:
     """All operands hold (two or more)."""
 
@@ -76,4 +117,17 @@ class Or:
     operands: tuple[Node, ...]
 
 
-Node: TypeAlias = Comparison | StartsWith | In | AnyLicense | AnyOf | And | Or
+Node: TypeAlias = (
+    Comparison
+    | StartsWith
+    | EndsWith
+    | In
+    | AnyLicense
+    | AnyOf
+    | CollectionCount
+    | Searched
+    | SearchWords
+    | Not
+    | And
+    | Or
+)

@@ -46,6 +46,10 @@ class Field:
     String comparisons ignore case unless `ignore_case` is False, as Graph's do on
     directory objects. `orderable` allows it in `$orderby`. A property that orders (by
     `$orderby` or the default order) must be non-null: paging compares its values.
+    `in_advanced` False marks a property Graph refuses to filter on once
+    `ConsistencyLevel: eventual` is sent. `search_column` holds the property's search
+    words (`store.search_words`): `$search` matches them word by word, and other
+    searchable properties by their start, as Graph does.
     """
 
     name: str
@@ -56,6 +60,8 @@ class Field:
     orderable: bool = False
     ignore_case: bool = True
     advanced_only_ops: frozenset[str] = frozenset()
+    in_advanced: bool = True
+    search_column: SQLColumnExpression[Any] | None = None
 
     def __post_init__(self) -> None:
         extra = self.filterable_ops - OPS_BY_KIND[self.kind]
@@ -69,6 +75,11 @@ class Field:
     def needs_advanced_query(self, op: str) -> bool:
         """Graph answers this operator (or `NULL`) on this property only in advanced queries."""
         return op in self.advanced_only_ops
+
+    @property
+    def searchable(self) -> bool:
+        """`$search` takes it: a string with search words or one `startswith` supports."""
+        return self.search_column is not None or "startswith" in self.filterable_ops
 
 
 @dataclass(frozen=True)
@@ -97,8 +108,11 @@ class EntitySpec:
     `default_order` holds (field name, descending) pairs, used without `$orderby`. `key`
     names a field with a unique, non-null column: the last sort key, so paging is stable.
     `any_license(sku_id)` is the condition of `assignedLicenses/any(x:x/skuId eq sku_id)`,
-    None where the collection has no licenses. `items` are the other collection-valued
-    properties `any` may look into, by name.
+    None where the collection has no licenses; `license_count(op, n)` that of
+    `assignedLicenses/$count op n`. `items` are the other collection-valued properties
+    `any` may look into, by name. `advanced_queries` marks Graph's directory objects,
+    whose counting, `$search` and some operators need `ConsistencyLevel: eventual`
+    (`odata.advanced`); `resource` is the type Graph names in its messages ('User').
     """
 
     name: str
@@ -107,6 +121,9 @@ class EntitySpec:
     any_license: Callable[[UUID], ColumnElement[bool]] | None = None
     key: str = "id"
     items: Mapping[str, Items] = dc_field(default_factory=dict)
+    license_count: Callable[[str, int], ColumnElement[bool]] | None = None
+    advanced_queries: bool = False
+    resource: str = ""
     _by_lower: Mapping[str, Field] = dc_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

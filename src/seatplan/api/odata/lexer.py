@@ -100,6 +100,10 @@ def tokenize(text: str) -> list[Token]:
         elif match := _IDENT.match(text, pos):
             tokens.append(Token("ident", match.group(), pos))
             pos = match.end()
+        elif char == "$" and (match := _IDENT.match(text, pos + 1)):
+            # A path segment such as assignedLicenses/$count.
+            tokens.append(Token("ident", "$" + match.group(), pos))
+            pos = match.end()
         else:
             raise UnsupportedQuery(f"Unexpected character '{char}' {where(pos)}")
     tokens.append(Token("eof", "", len(text)))

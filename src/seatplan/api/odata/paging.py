@@ -2,7 +2,7 @@
 
 A token is compact JSON signed by itsdangerous (`services.signing`, HMAC-SHA256). Its state
 holds the sort key values of the last row served (the unique key last) and a fingerprint
-of the query it belongs to (entity, `$filter`, `$orderby`, `$select`, `$top`, and the
+of the query it belongs to (entity, `$filter`, `$search`, `$orderby`, `$select`, `$top`, and the
 request's path as `scope`): a token replayed with other options, or on another
 collection of the same kind (another group's members), is refused. The JSON is signed,
 not encrypted: it shows the last row's sort values, which whoever holds the token has
@@ -55,7 +55,9 @@ def decode_token(token: str, secret: bytes) -> dict[str, Any]:
 def query_fingerprint(spec: EntitySpec, query: ODataQuery, scope: str) -> str:
     """What a token is bound to: every option that shapes the pages, `$count` aside, and
     the `scope` it was served in (the request's path)."""
-    shape = repr((spec.name, scope, query.filter, query.orderby, query.select, query.top))
+    shape = repr(
+        (spec.name, scope, query.filter, query.search, query.orderby, query.select, query.top)
+    )
     return hashlib.sha256(shape.encode()).hexdigest()[:32]
 
 

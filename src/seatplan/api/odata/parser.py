@@ -4,18 +4,22 @@
     or_expr    := and_expr ("or" and_expr)*
     and_expr   := primary ("and" primary)*
     primary    := "(" or_expr ")"
-                | "startswith" "(" path "," string ")"
+                | "not" primary
+                | ("startswith" | "endswith") "(" path "," string ")"
                 | "assignedLicenses" "/" "any" "(" var ":" var "/" "skuId" "eq" guid ")"
                 | ident "/" "any" "(" var ":" item_cond ")"
+                | path "/" "$count" ("eq" | "ne") int
+                | path compare_op literal
+                | path "in" "(" literal ("," literal)* ")"
     item_cond  := item compare_op literal
                 | "startswith" "(" item "," string ")"
     item       := var ("/" ident)?
-                | path compare_op literal
-                | path "in" "(" literal ("," literal)* ")"
     path       := ident ("/" ident)*
 
-Operators, functions and keywords are lower case, as OData writes them; property names are
-kept as written and resolved (case-insensitively) against an entity by `query.parse_query`.
+Comparison operators are lower case, as OData writes them; `and`, `or`, `not` and the
+function names are matched whatever their case, since Graph takes (and its documentation
+writes) `NOT`, `OR`, `startsWith` and `endsWith`. Property names are kept as written and
+resolved (case-insensitively) against an entity by `query.parse_query`.
 """
 
 from __future__ import annotations
@@ -28,10 +32,13 @@ from seatplan.api.odata.ast import (
     And,
     AnyLicense,
     AnyOf,
+    CollectionCount,
     CompareOp,
     Comparison,
+    EndsWith,
     In,
     Node,
+    Not,
     Or,
     StartsWith,
     Value,
@@ -40,8 +47,13 @@ from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.lexer import Token, TokenStream, parse_guid, tokenize, where
 
 #: OData operators outside the subset, named as such in the error.
-_OTHER_OPERATORS = frozenset({"has", "not", "add", "sub", "mul", "div", "divby", "mod"})
-_KEYWORDS = frozenset({"and", "or", "in", "true", "false", "null"}) | COMPARE_OPS
+_OTHER_OPERATORS = frozenset({"has", "add", "sub", "mul", "div", "divby", "mod"})
+_KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false", "null"}) | COMPARE_OPS
+_FUNCTIONS: dict[str, type[StartsWith] | type[EndsWith]] = {
+    "startswith": StartsWith,
+    "endswith": EndsWith,
+}
+COUNT_SEGMENT = "$count"
 MAX_DEPTH = 32
 MAX_TERMS = 200
 MAX_IN_VALUES = 100
@@ -71,16 +83,21 @@ class _Parser(TokenStream):
             )
         return node
 
+    def at_word(self, word: str) -> bool:
+        """The next token is the keyword `word`, whatever its case."""
+        token = self.peek()
+        return token.kind == "ident" and token.text.lower() == word
+
     def or_expr(self, depth: int) -> Node:
         operands = [self.and_expr(depth)]
-        while self.at_keyword("or"):
+        while self.at_word("or"):
             self.advance()
             operands.append(self.and_expr(depth))
         return _flatten(Or, operands)
 
     def and_expr(self, depth: int) -> Node:
         operands = [self.primary(depth)]
-        while self.at_keyword("and"):
+        while self.at_word("and"):
             self.advance()
             operands.append(self.primary(depth))
         return _flatten(And, operands)
@@ -97,7 +114,12 @@ class _Parser(TokenStream):
                 "to close the parenthesis",
             )
             return node
-        if token.kind != "ident" or token.text in _KEYWORDS:
+        if self.at_word("not"):
+            if depth >= MAX_DEPTH:
+                raise UnsupportedQuery(f"'not' nested too deeply {where(token.pos)}")
+            self.advance()
+            return Not(self.primary(depth + 1))
+        if token.kind != "ident" or token.text.lower() in _KEYWORDS:
             raise UnsupportedQuery(
                 f"Expected a property name or startswith(…) {where(token.pos)}, "
                 f"found {token.describe()}"
@@ -108,28 +130,28 @@ class _Parser(TokenStream):
         if token.text in _OTHER_OPERATORS:
             raise UnsupportedQuery(f"Unsupported operator '{token.text}' {where(token.pos)}")
         if self.peek(1).kind == "(":
-            if token.text != "startswith":
+            if token.text.lower() not in _FUNCTIONS:
                 raise UnsupportedQuery(
                     f"Unsupported function '{token.text}' {where(token.pos)}: only "
-                    "startswith is supported"
+                    "startswith and endswith are supported"
                 )
-            return self.startswith()
+            return self.string_function()
         return self.condition()
 
-    def startswith(self) -> Node:
-        self.advance()
+    def string_function(self) -> Node:
+        name = self.advance().text.lower()
         self.advance()
         field = self.path()
-        self.expect(",", "between the arguments of startswith")
-        prefix = self.peek()
-        if prefix.kind != "string":
+        self.expect(",", f"between the arguments of {name}")
+        text = self.peek()
+        if text.kind != "string":
             raise UnsupportedQuery(
-                f"startswith needs a quoted string as its second argument {where(prefix.pos)}, "
-                f"found {prefix.describe()}"
+                f"{name} needs a quoted string as its second argument {where(text.pos)}, "
+                f"found {text.describe()}"
             )
         self.advance()
-        self.expect(")", "to close startswith(")
-        return StartsWith(field, cast(str, prefix.value))
+        self.expect(")", f"to close {name}(")
+        return _FUNCTIONS[name](field, cast(str, text.value))
 
     def path(self) -> str:
         parts = [self.expect("ident", "as a property name").text]
@@ -162,6 +184,13 @@ class _Parser(TokenStream):
                 f"Expected an operator after '{field}' {where(op.pos)}, found {op.describe()}"
             )
         self.advance()
+        if field.endswith("/" + COUNT_SEGMENT):
+            return self.collection_count(field, op)
+        if COUNT_SEGMENT in field.split("/"):
+            raise UnsupportedQuery(
+                f"'{COUNT_SEGMENT}' must follow a collection property and end the path, "
+                f"as in assignedLicenses/$count, found '{field}'"
+            )
         if op.text in COMPARE_OPS:
             return Comparison(field, cast(CompareOp, op.text), self.literal())
         if op.text == "in":
@@ -169,6 +198,17 @@ class _Parser(TokenStream):
         if op.text in _OTHER_OPERATORS:
             raise UnsupportedQuery(f"Unsupported operator '{op.text}' {where(op.pos)}")
         raise UnsupportedQuery(f"Unknown operator '{op.text}' {where(op.pos)}")
+
+    def collection_count(self, path: str, op: Token) -> Node:
+        """`path/$count eq n` or `ne n`: what Graph counts in a `$filter`."""
+        literal = self.peek()
+        if op.text not in ("eq", "ne") or literal.kind != "int":
+            raise UnsupportedQuery(
+                f"Only 'eq' and 'ne' with a whole number are supported on '{path}' {where(op.pos)}"
+            )
+        self.advance()
+        field = path[: -len("/" + COUNT_SEGMENT)]
+        return CollectionCount(field, cast(CompareOp, op.text), literal.value)
 
     def any_license(self) -> Node:
         start = self.advance()
@@ -226,7 +266,7 @@ class _Parser(TokenStream):
         variable = self.expect("ident", "as the lambda variable").text
         self.expect(":", "after the lambda variable")
         condition: Comparison | StartsWith
-        if self.peek().text == "startswith" and self.peek(1).kind == "(":
+        if self.peek().text.lower() == "startswith" and self.peek(1).kind == "(":
             self.advance()
             self.advance()
             prop = self.item_property(variable)

@@ -1,7 +1,9 @@
 """The query options of a collection request, checked against an entity, and their SQL.
 
 Query option names are matched case-insensitively (`$Top` is `$top`), as OData 4.01
-allows and Graph does; parameters without a `$` are left to the caller.
+allows and Graph does; parameters without a `$` are left to the caller. On directory
+objects, Graph's advanced query rules apply (`odata.advanced`): the caller says whether
+the request carries `ConsistencyLevel: eventual`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression
 
-from seatplan.api.odata.ast import Node
+from seatplan.api.odata import advanced
+from seatplan.api.odata.ast import And, Node
 from seatplan.api.odata.compile import compile_where
 from seatplan.api.odata.entity import EntitySpec, Field
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.parser import parse_filter
+from seatplan.api.odata.search import parse_search
 from seatplan.api.odata.validate import normalize
 
 Params: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -25,12 +29,15 @@ _S = TypeVar("_S", bound=Select[Any])
 
 DEFAULT_TOP = 100
 MAX_TOP = 999
-SUPPORTED_OPTIONS = frozenset({"$select", "$filter", "$top", "$count", "$orderby", "$skiptoken"})
+SUPPORTED_OPTIONS = frozenset(
+    {"$select", "$filter", "$top", "$count", "$orderby", "$skiptoken", "$search"}
+)
+#: What a `/$count` segment takes.
+COUNT_OPTIONS = frozenset({"$filter", "$search"})
 #: OData options outside the subset: named as unsupported rather than unknown.
 UNSUPPORTED_OPTIONS = frozenset(
     {
         "$expand",
-        "$search",
         "$skip",
         "$format",
         "$apply",
@@ -49,11 +56,14 @@ class ODataQuery:
     """Checked query options; `filter` holds canonical names and typed literals.
 
     `orderby` holds (field name, descending) pairs as asked, empty for the entity's
-    default order; `select` is None when every property is wanted.
+    default order; `select` is None when every property is wanted. `search` is the
+    checked `$search` tree (ANDed with `filter`). `count` tells whether to count: False
+    where Graph ignores `$count=true` (directory objects without `ConsistencyLevel`).
     """
 
     select: tuple[str, ...] | None = None
     filter: Node | None = None
+    search: Node | None = None
     top: int = DEFAULT_TOP
     count: bool = False
     orderby: tuple[tuple[str, bool], ...] = ()
@@ -73,8 +83,59 @@ def param_pairs(params: Params) -> list[tuple[str, str]]:
     return [(str(name), str(value)) for name, value in params]
 
 
-def parse_query(params: Params, spec: EntitySpec) -> ODataQuery:
-    """Check every `$` option against the entity, or raise `UnsupportedQuery`."""
+def parse_query(params: Params, spec: EntitySpec, *, eventual: bool = False) -> ODataQuery:
+    """Check every `$` option against the entity, or raise `UnsupportedQuery`.
+
+    `eventual`: the request carries `ConsistencyLevel: eventual` (`advanced.eventual`).
+    """
+    options = _options(params, SUPPORTED_OPTIONS)
+    if "$search" in options and not spec.advanced_queries:
+        raise UnsupportedQuery("Query option '$search' is not supported")
+    skiptoken = options.get("$skiptoken")
+    if skiptoken is not None and not skiptoken:
+        raise UnsupportedQuery("$skiptoken is empty")
+    count = _count(options["$count"]) if "$count" in options else False
+    orderby = _orderby(options["$orderby"], spec) if "$orderby" in options else ()
+    where, search = _conditions(options, spec)
+    advanced.check(
+        spec,
+        filter=where,
+        search=search,
+        ordered=bool(orderby),
+        is_eventual=eventual,
+        counted=count,
+    )
+    return ODataQuery(
+        select=_select(options["$select"], spec) if "$select" in options else None,
+        filter=where,
+        search=search,
+        top=_top(options["$top"]) if "$top" in options else DEFAULT_TOP,
+        count=count and (eventual or not spec.advanced_queries),
+        orderby=orderby,
+        skiptoken=skiptoken,
+    )
+
+
+def parse_count_query(params: Params, spec: EntitySpec, *, eventual: bool = False) -> ODataQuery:
+    """The options of a `/$count` segment: `$filter` and `$search`, nothing else.
+
+    On directory objects the segment needs `ConsistencyLevel: eventual` (Graph's
+    `Request_BadRequest`), and counts as `$count=true` for the advanced query rules.
+    """
+    if spec.advanced_queries:
+        advanced.require_header_for_count(eventual)
+    options = _options(params, COUNT_OPTIONS)
+    if "$search" in options and not spec.advanced_queries:
+        raise UnsupportedQuery("Query option '$search' is not supported")
+    where, search = _conditions(options, spec)
+    advanced.check(
+        spec, filter=where, search=search, ordered=False, is_eventual=eventual, counted=True
+    )
+    return ODataQuery(filter=where, search=search, count=True)
+
+
+def _options(params: Params, supported: frozenset[str]) -> dict[str, str]:
+    """The `$` options by lower-case name, each given once and supported here."""
     options: dict[str, str] = {}
     for name, value in param_pairs(params):
         if not name.startswith("$"):
@@ -84,20 +145,20 @@ def parse_query(params: Params, spec: EntitySpec) -> ODataQuery:
             raise UnsupportedQuery(f"Query option '{name}' is not supported")
         if key not in SUPPORTED_OPTIONS:
             raise UnsupportedQuery(f"Unknown query option '{name}'")
+        if key not in supported:
+            raise UnsupportedQuery(f"Query option '{name}' is not supported with /$count")
         if key in options:
             raise UnsupportedQuery(f"Query option '{name}' is given more than once")
         options[key] = value
-    skiptoken = options.get("$skiptoken")
-    if skiptoken is not None and not skiptoken:
-        raise UnsupportedQuery("$skiptoken is empty")
-    raw_filter = options.get("$filter")
-    return ODataQuery(
-        select=_select(options["$select"], spec) if "$select" in options else None,
-        filter=None if raw_filter is None else normalize(parse_filter(raw_filter), spec),
-        top=_top(options["$top"]) if "$top" in options else DEFAULT_TOP,
-        count=_count(options["$count"]) if "$count" in options else False,
-        orderby=_orderby(options["$orderby"], spec) if "$orderby" in options else (),
-        skiptoken=skiptoken,
+    return options
+
+
+def _conditions(options: Mapping[str, str], spec: EntitySpec) -> tuple[Node | None, Node | None]:
+    """The normalized `$filter` and `$search` trees."""
+    raw_filter, raw_search = options.get("$filter"), options.get("$search")
+    return (
+        None if raw_filter is None else normalize(parse_filter(raw_filter), spec),
+        None if raw_search is None else normalize(parse_search(raw_search), spec),
     )
 
 
@@ -150,6 +211,13 @@ def _orderby(text: str, spec: EntitySpec) -> tuple[tuple[str, bool], ...]:
     return tuple(order)
 
 
+def where_of(query: ODataQuery) -> Node | None:
+    """The query's whole condition: `$filter` and `$search` together."""
+    if query.filter is None or query.search is None:
+        return query.filter if query.search is None else query.search
+    return And((query.filter, query.search))
+
+
 def to_where(node: Node, spec: EntitySpec) -> ColumnElement[bool]:
     """The SQL condition of a `$filter` tree (checked again, so a raw parse tree works)."""
     return compile_where(normalize(node, spec), spec)
@@ -174,8 +242,9 @@ def apply(stmt: _S, query: ODataQuery, spec: EntitySpec) -> _S:
 
     Neither the page size nor the `$skiptoken` is applied: see `paging.paginate`.
     """
-    if query.filter is not None:
-        stmt = stmt.where(to_where(query.filter, spec))
+    condition = where_of(query)
+    if condition is not None:
+        stmt = stmt.where(to_where(condition, spec))
     return stmt.order_by(
         *(
             _column(field).desc() if descending else _column(field).asc()

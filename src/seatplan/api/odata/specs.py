@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, not_, select
 
 from seatplan.api.odata.entity import NULL, EntitySpec, Field, Items, fields
 from seatplan.engine.model import State
@@ -105,6 +105,43 @@ def user_has_license(sku_id: UUID) -> ColumnElement[bool]:
     )
 
 
+def _applied_licenses() -> ColumnElement[bool]:
+    """The user holds some SKU (as `user_has_license`, whatever the SKU)."""
+    return exists().where(
+        LicenseAssignment.user_id == User.id,
+        func.coalesce(LicenseAssignment.state, "").in_(APPLIED_STATES),
+    )
+
+
+def user_license_count(op: str, count: int) -> ColumnElement[bool]:
+    """`assignedLicenses/$count op count` (count 0 or 1): SKUs the user really holds."""
+    if count == 0:
+        return not_(_applied_licenses()) if op == "eq" else _applied_licenses()
+    held = (
+        select(func.count(func.distinct(LicenseAssignment.sku_id)))
+        .where(
+            LicenseAssignment.user_id == User.id,
+            func.coalesce(LicenseAssignment.state, "").in_(APPLIED_STATES),
+        )
+        .scalar_subquery()
+    )
+    return held == count if op == "eq" else held != count
+
+
+def group_license_count(op: str, count: int) -> ColumnElement[bool]:
+    """`assignedLicenses/$count op count` (count 0 or 1) on a group's products."""
+    if count == 0:
+        assigned = exists().where(GroupLicense.group_id == Group.id)
+        return not_(assigned) if op == "eq" else assigned
+    held = (
+        select(func.count())
+        .select_from(GroupLicense)
+        .where(GroupLicense.group_id == Group.id)
+        .scalar_subquery()
+    )
+    return held == count if op == "eq" else held != count
+
+
 def group_has_license(sku_id: UUID) -> ColumnElement[bool]:
     """The SKU is assigned to the group."""
     return exists().where(GroupLicense.group_id == Group.id, GroupLicense.sku_id == sku_id)
@@ -126,7 +163,12 @@ USERS = EntitySpec(
             User.user_principal_name,
             ops=_STRING | {"endswith"},
         ),
-        _text("displayName", User.display_name, orderable=True),
+        _text(
+            "displayName",
+            User.display_name,
+            orderable=True,
+            search_column=User.display_name_words,
+        ),
         _text("givenName", User.given_name),
         _text("surname", User.surname),
         _text("mail", User.mail, ops=_TEXT | {"endswith"}),
@@ -168,6 +210,9 @@ USERS = EntitySpec(
     ),
     default_order=(("displayName", False),),
     any_license=user_has_license,
+    license_count=user_license_count,
+    advanced_queries=True,
+    resource="User",
     items=_items(
         _strings("otherMails", User.other_mails, frozenset({"eq", "startswith", "endswith"})),
         _strings(
@@ -181,9 +226,20 @@ GROUPS = EntitySpec(
     name="groups",
     fields=fields(
         Field("id", "guid", Group.id, _EQUALITY, advanced_only_ops=_NE),
-        _text("displayName", Group.display_name, orderable=True),
+        _text(
+            "displayName",
+            Group.display_name,
+            orderable=True,
+            search_column=Group.display_name_words,
+        ),
         # Graph: eq, ne and startswith, in advanced queries only; never null.
-        _text("description", Group.description, ops=_EQ_NE | {"startswith"}, advanced=True),
+        _text(
+            "description",
+            Group.description,
+            ops=_EQ_NE | {"startswith"},
+            advanced=True,
+            search_column=Group.description_words,
+        ),
         _text("mail", Group.mail),
         _text("mailNickname", Group.mail_nickname),
         Field("mailEnabled", "bool", Group.mail_enabled, _EQ_NE, advanced_only_ops=_NE),
@@ -193,17 +249,21 @@ GROUPS = EntitySpec(
         Field("visibility", "string"),
         Field("assignedLicenses", "string"),
         Field("licenseProcessingState", "string"),
-        # Graph never returns it: a filter only.
+        # Graph never returns it: a filter only, and refused in an advanced query.
         Field(
             "hasMembersWithLicenseErrors",
             "bool",
             GROUP_HAS_MEMBERS_WITH_ERRORS,
             _EQ,
             selectable=False,
+            in_advanced=False,
         ),
     ),
     default_order=(("displayName", False),),
     any_license=group_has_license,
+    license_count=group_license_count,
+    advanced_queries=True,
+    resource="Group",
     items=_items(_strings("groupTypes", Group.group_types, _EQ)),
 )
 

@@ -9,16 +9,22 @@ from seatplan.api.odata.ast import (
     And,
     AnyLicense,
     AnyOf,
+    CollectionCount,
     Comparison,
+    EndsWith,
     In,
     Node,
+    Not,
     Or,
+    Searched,
+    SearchWords,
     StartsWith,
     Value,
 )
 from seatplan.api.odata.entity import NULL, EntitySpec, Field, FieldKind, Items
 from seatplan.api.odata.errors import UnsupportedQuery
 from seatplan.api.odata.lexer import parse_guid
+from seatplan.api.odata.search import MAX_WORDS, words_of
 
 _TYPES: dict[FieldKind, type] = {
     "string": str,
@@ -40,15 +46,24 @@ def normalize(node: Node, spec: EntitySpec) -> Node:
     """The same tree with canonical field names and typed literals, or `UnsupportedQuery`."""
     if isinstance(node, And | Or):
         return type(node)(tuple(normalize(operand, spec) for operand in node.operands))
+    if isinstance(node, Not):
+        return Not(normalize(node.operand, spec))
     if isinstance(node, AnyLicense):
         if spec.any_license is None:
             raise UnsupportedQuery(f"assignedLicenses/any is not supported on {spec.name}")
         return node
     if isinstance(node, AnyOf):
         return _any_of(node, spec)
+    if isinstance(node, CollectionCount):
+        return _collection_count(node, spec)
+    if isinstance(node, Searched | SearchWords):
+        return _searched(node, spec)
     if isinstance(node, StartsWith):
         field = _filterable(spec, node.field, "startswith")
         return StartsWith(field.name, node.prefix)
+    if isinstance(node, EndsWith):
+        field = _filterable(spec, node.field, "endswith")
+        return EndsWith(field.name, node.suffix)
     if isinstance(node, In):
         field = _filterable(spec, node.field, "in")
         return In(field.name, tuple(_coerce(field, "in", value) for value in node.values))
@@ -80,6 +95,38 @@ def item_spec(spec: EntitySpec, node: AnyOf) -> Items:
     items = spec.items_named(node.items)
     assert items is not None  # normalize checked it
     return items
+
+
+def _collection_count(node: CollectionCount, spec: EntitySpec) -> Node:
+    field = spec.field(node.field)
+    if field is None:
+        raise UnsupportedQuery(f"Unknown property '{node.field}' of {spec.name} in $filter")
+    if field.name != "assignedLicenses" or spec.license_count is None:
+        raise UnsupportedQuery(f"'{field.name}/$count' is not supported on {spec.name}")
+    if node.value not in (0, 1) or isinstance(node.value, bool):
+        raise UnsupportedQuery(
+            f"'{field.name}/$count' can only be compared with 0 or 1, found {node.value}"
+        )
+    return CollectionCount(field.name, node.op, node.value)
+
+
+def _searched(node: Searched | SearchWords, spec: EntitySpec) -> Node:
+    """A `$search` clause: words on a property with search words, else `startswith`."""
+    field = spec.field(node.field)
+    if field is None or field.kind != "string" or not field.searchable:
+        raise UnsupportedQuery(
+            f"Property '{node.field}' of {spec.name} is not supported in $search"
+        )
+    if isinstance(node, SearchWords):
+        return SearchWords(field.name, node.words)
+    if field.search_column is None:
+        return StartsWith(field.name, node.text)
+    words = tuple(words_of(node.text, joined=False))
+    if not words:
+        raise UnsupportedQuery(f"The $search clause on '{field.name}' has no word to find")
+    if len(words) > MAX_WORDS:
+        raise UnsupportedQuery(f"A $search clause has more than {MAX_WORDS} words")
+    return SearchWords(field.name, words)
 
 
 def _filterable(spec: EntitySpec, name: str, op: str) -> Field:

@@ -4,8 +4,11 @@ Prints one JSON object: members, seconds (assign → ProcessingComplete), floor_
 (inserting as many assignment rows into an identically indexed table of the same
 database in one transaction), ratio, users_per_second, peak_rss_mb (of the process that
 processes, measured apart from the one that builds the tenant), one_member_ms (median
-time to add one member to the licensed group and process it, over 20 tries) and
-simulate_seconds (previewing the assignment to the whole group, changing nothing) and
+time to add one member to the licensed group and process it, over 20 tries),
+simulate_seconds (previewing the assignment to the whole group, changing nothing),
+change_log_seconds (what recording the members' license changes in the change log costs
+within `seconds`: the worker's statements, batch by batch, timed apart and rolled back;
+change_log_share is its part of `seconds`) and
 events: the events written (batched, in the outbox) and the time to process the group
 again with a webhook endpoint registered for every event, so that each event also queues
 a delivery, against the first run (events written, no endpoint).
@@ -38,6 +41,7 @@ from sqlalchemy import Column, Index, MetaData, Table, insert, select, text
 from seatplan.processing import simulation, worker
 from seatplan.services import (
     catalog,
+    changes,
     groups,
     licenses,
     lookup,
@@ -268,6 +272,33 @@ def one_member_ms(url: str, batch_size: int, tries: int = 20) -> float:
     return statistics.median(times)
 
 
+class _RollBack(Exception):
+    pass
+
+
+def change_log_seconds(url: str, batch_size: int) -> float:
+    """The change log's part of processing: every member's license change recorded as the
+    worker records it (one INSERT … SELECT per batch), in one transaction rolled back."""
+    db = Database(url)
+    with db.reading() as session:
+        group_id = lookup.group(session, GROUP).id
+        members = sorted(
+            session.scalars(select(Membership.user_id).where(Membership.group_id == group_id))
+        )
+    seconds = 0.0
+    try:
+        with db.writing() as session:
+            start = time.perf_counter()
+            for first in range(0, len(members), batch_size):
+                changes.licenses_changed(session, members[first : first + batch_size])
+            seconds = time.perf_counter() - start
+            raise _RollBack
+    except _RollBack:
+        pass
+    db.dispose()
+    return seconds
+
+
 def simulate_seconds(url: str, batch_size: int) -> float:
     """Previewing the assignment (`--dry-run`, simulateAssignLicense) on the whole group."""
     reset(url)
@@ -319,6 +350,7 @@ def main() -> None:
         endpoint_run = measure_processing(url, args.batch_size, 1)
         endpoint_events, deliveries = count_events(url)
         floor = measure_floor(url, args.members)
+        change_log = change_log_seconds(url, args.batch_size)
         single = one_member_ms(url, args.batch_size)
         preview = simulate_seconds(url, args.batch_size)
     base = runs[0]["seconds"] * runs[0]["workers"]
@@ -346,6 +378,8 @@ def main() -> None:
                 "peak_rss_mb": first["peak_rss_mb"],
                 "one_member_ms": round(single, 2),
                 "simulate_seconds": round(preview, 3),
+                "change_log_seconds": round(change_log, 3),
+                "change_log_share": round(change_log / runs[0]["seconds"], 4),
                 "batch_size": args.batch_size,
                 "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
                 "runs": results,

@@ -33,7 +33,13 @@ def _run(tmp_path: Path, script: str, *args: str) -> dict[str, object]:
 def test_group_assign_runs(tmp_path: Path) -> None:
     result = _run(tmp_path, "group_assign.py", "--members", "2000")
     assert result["members"] == 2000
-    assert {"seconds", "floor_seconds", "ratio", "one_member_ms"} <= result.keys()
+    assert {
+        "seconds",
+        "floor_seconds",
+        "ratio",
+        "one_member_ms",
+        "change_log_seconds",
+    } <= result.keys()
 
 
 def test_api_lists_answers_every_list(tmp_path: Path) -> None:

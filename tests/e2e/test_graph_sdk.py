@@ -512,3 +512,116 @@ async def standard_properties(graph: GraphServiceClient) -> None:
     assert selected.group_types == []
     assert selected.security_enabled is True
     assert selected.created_date_time is not None
+
+
+def eventual(query: Any = None) -> RequestConfiguration[Any]:
+    """ConsistencyLevel: eventual, which Graph's counting and advanced queries require."""
+    configuration: RequestConfiguration[Any] = RequestConfiguration(query_parameters=query)
+    configuration.headers.add("ConsistencyLevel", "eventual")
+    return configuration
+
+
+def test_counting_and_advanced_queries_through_msgraph_sdk(server):
+    token = sdk_token(server, "Directory.ReadWrite.All", "Seatplan.Admin")
+    bought = httpx.post(
+        f"{server.url}/admin/subscriptions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"sku": "ENTERPRISEPACK", "enabledUnits": 10},
+    )
+    assert bought.status_code == 201, bought.text
+    asyncio.run(counting_and_advanced_queries(graph_client(server, token)))
+
+
+async def counting_and_advanced_queries(graph: GraphServiceClient) -> None:
+    ids = {}
+    for name in ("Yara Licensed", "Yves Unlicensed", "Zoe Unlicensed"):
+        created = await graph.users.post(
+            User(
+                account_enabled=True,
+                display_name=name,
+                user_principal_name=f"{name.split()[0].lower()}@contoso.com",
+                usage_location="US",
+            )
+        )
+        assert created is not None
+        assert created.id is not None
+        ids[name] = created.id
+    await graph.users.by_user_id(ids["Yara Licensed"]).assign_license.post(
+        UserAssignLicense(add_licenses=[AssignedLicense(sku_id=E3)], remove_licenses=[])
+    )
+    group = await graph.groups.post(
+        Group(display_name="Counted", mail_enabled=False, mail_nickname="c", security_enabled=True)
+    )
+    assert group is not None
+    assert group.id is not None
+    for user_id in list(ids.values())[:2]:
+        reference = f"https://graph.microsoft.com/v1.0/directoryObjects/{user_id}"
+        await graph.groups.by_group_id(group.id).members.ref.post(
+            ReferenceCreate(odata_id=reference)
+        )
+
+    # The SDK's .count builders: /$count as a number, with the header.
+    assert await graph.users.count.get(eventual()) == 3
+    assert await graph.groups.by_group_id(group.id).members.count.get(eventual()) == 2
+    cast = await graph.groups.by_group_id(group.id).members.graph_user.get(
+        eventual(GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(count=True))
+    )
+    assert cast is not None
+    assert cast.odata_count == 2
+    with pytest.raises(ODataError) as refused:
+        await graph.users.count.get()
+    assert refused.value.response_status_code == 400
+    assert refused.value.error is not None
+    assert refused.value.error.message == "$count is not currently supported."
+
+    # The unlicensed-users report, ordered: an advanced query.
+    unlicensed = await graph.users.get(
+        eventual(
+            UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                filter="assignedLicenses/$count eq 0",
+                count=True,
+                orderby=["displayName desc"],
+                select=["id", "displayName"],
+            )
+        )
+    )
+    assert unlicensed is not None
+    assert unlicensed.odata_count == 2
+    assert [u.display_name for u in unlicensed.value or []] == ["Zoe Unlicensed", "Yves Unlicensed"]
+    ending = await graph.users.get(
+        eventual(
+            UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                filter=(
+                    "endswith(userPrincipalName,'es@contoso.com') "
+                    "or not(startswith(displayName,'Y'))"
+                ),
+                count=True,
+                select=["displayName"],
+            )
+        )
+    )
+    assert ending is not None
+    assert sorted(u.display_name or "" for u in ending.value or []) == [
+        "Yves Unlicensed",
+        "Zoe Unlicensed",
+    ]
+    found = await graph.users.get(
+        eventual(
+            UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                search='"displayName:licensed"', select=["displayName"]
+            )
+        )
+    )
+    assert found is not None
+    assert [u.display_name for u in found.value or []] == ["Yara Licensed"]
+    with pytest.raises(ODataError) as without_header:
+        await graph.users.get(
+            RequestConfiguration(
+                query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                    filter="assignedLicenses/$count eq 0", count=True
+                )
+            )
+        )
+    assert without_header.value.response_status_code == 400
+    assert without_header.value.error is not None
+    assert without_header.value.error.code == "Request_UnsupportedQuery"

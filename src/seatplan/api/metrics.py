@@ -77,9 +77,22 @@ HTTP_DURATION = Histogram(
 )
 
 
+#: The series of each (method, route, status) met so far: `labels()` checks and converts
+#: its arguments on every call, and every answer counts. Bounded like the series.
+_counted: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(method, route, str(status)).inc()
-    HTTP_DURATION.labels(method, route).observe(seconds)
+    key = (method, route, status)
+    series = _counted.get(key)
+    if series is None:
+        series = (
+            HTTP_REQUESTS.labels(method, route, str(status)),
+            HTTP_DURATION.labels(method, route),
+        )
+        _counted[key] = series
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 class DatabaseCollector(Collector):

@@ -25,6 +25,8 @@ CLIENT_REQUEST_ID: ContextVar[str | None] = ContextVar("seatplan_client_request_
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 #: uvicorn's coloured copy of the message.
 _IGNORED = frozenset({"color_message"})
+#: One encoder for every line: `json.dumps` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 #: A Seatplan token (`services.tokens`): only its public prefix is kept.
 _TOKEN = re.compile(r"\b(spt_[0-9a-f]{12})_[A-Za-z0-9_-]{20,}")
 
@@ -69,7 +71,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return redact(json.dumps(entry, default=str, ensure_ascii=False))
+        return redact(_ENCODER.encode(entry))
 
 
 class ConsoleFormatter(logging.Formatter):

@@ -8,7 +8,9 @@ be read through the index that keeps the read small:
 - the assignments through the partial index of those in error (a handful, not every
   user's licenses);
 - the queue through its order index: its head (one entry, under a LIMIT) and, for the
-  depth, its entries, which are only the work not done yet.
+  depth, its entries, which are only the work not done yet;
+- webhook deliveries through the partial index of those still pending (delivered ones
+  pile up).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from seatplan.store.db import Database
 ALLOWED = {
     "license_assignment": "ix_license_assignment_errors",
     "license_queue": "ix_license_queue_order",
+    "webhook_delivery": "ix_webhook_delivery_pending",
 }
 NEVER = ("app_user", "membership", "audit_event", "directory_group")
 

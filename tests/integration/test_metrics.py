@@ -25,10 +25,10 @@ from tests.integration.metrics_support import Samples, parse, series, value
 
 from seatplan.processing import worker
 from seatplan.server import create_app
-from seatplan.services import gauges, tokens
+from seatplan.services import gauges, tokens, webhooks
 from seatplan.settings import Settings
 from seatplan.store.db import Database
-from seatplan.store.tables import QueuedUser
+from seatplan.store.tables import QueuedUser, WebhookEndpoint
 from seatplan.store.types import utcnow
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -222,3 +222,34 @@ def test_the_sample_dashboard_reads_metrics_that_exist(sqlite_db):
     }
     assert used
     assert used <= exposed, used - exposed
+
+
+def test_webhook_deliveries_pending_and_endpoints_by_state(db, local):
+    """Read from the outbox's tables: what is still to deliver, and how endpoints fare."""
+    with db.writing() as session:
+        endpoints = [
+            WebhookEndpoint(
+                url=f"https://hooks.example.com/{name}",
+                event_types="*",
+                secret=webhooks.new_secret(),
+                enabled=name != "off",
+                failing_since=utcnow() if name == "failing" else None,
+                created=utcnow(),
+            )
+            for name in ("ok", "ok2", "failing", "off")
+        ]
+        session.add_all(endpoints)
+        session.flush()
+        sent = [webhooks.send_test(session, endpoint)[0] for endpoint in endpoints[:3]]
+        sent[2].attempts = 3  # tried and failed: retried later; sent[1] not tried yet
+        sent[0].status = "succeeded"  # delivered: no longer pending
+    samples = scrape(local)
+    assert series(samples, "seatplan_webhook_deliveries_pending") == {
+        frozenset({("state", "waiting")}): 1,
+        frozenset({("state", "retrying")}): 1,
+    }
+    assert series(samples, "seatplan_webhook_endpoints") == {
+        frozenset({("state", "ok")}): 2,
+        frozenset({("state", "failing")}): 1,
+        frozenset({("state", "disabled")}): 1,
+    }

@@ -127,6 +127,7 @@ class DatabaseCollector(Collector):
             errors.add_metric([row.sku, row.state, row.error], row.assignments)
         yield errors
         yield from _batches(read.batches)
+        yield from _webhooks(read.webhooks)
 
 
 def _queue(read: gauges.Gauges) -> Iterator[Metric]:
@@ -182,6 +183,26 @@ def _batches(batches: gauges.Batches) -> Iterator[Metric]:
         buckets=[*buckets, ("+Inf", batches.batches)],
         sum_value=batches.seconds,
     )
+
+
+def _webhooks(webhooks: gauges.Webhooks) -> Iterator[Metric]:
+    pending = GaugeMetricFamily(
+        "seatplan_webhook_deliveries_pending",
+        "Webhook deliveries not made yet: waiting for their first attempt, or retrying.",
+        labels=["state"],
+    )
+    pending.add_metric(["waiting"], webhooks.waiting)
+    pending.add_metric(["retrying"], webhooks.retrying)
+    yield pending
+    endpoints = GaugeMetricFamily(
+        "seatplan_webhook_endpoints",
+        "Webhook endpoints: delivering, failing (retried, disabled after a day), disabled.",
+        labels=["state"],
+    )
+    endpoints.add_metric(["ok"], webhooks.endpoints_enabled)
+    endpoints.add_metric(["failing"], webhooks.endpoints_failing)
+    endpoints.add_metric(["disabled"], webhooks.endpoints_disabled)
+    yield endpoints
 
 
 def _bound(le: float) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from seatplan.services.outbox import PENDING
 from seatplan.store.tables import (
     BatchDurationBucket,
     BatchTotals,
@@ -31,6 +32,8 @@ from seatplan.store.tables import (
     Product,
     QueuedUser,
     SkuUsage,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -63,6 +66,17 @@ class Batches:
 
 
 @dataclass(frozen=True, slots=True)
+class Webhooks:
+    #: Deliveries not made yet and not tried yet, or tried and failed (retried later).
+    waiting: int
+    retrying: int
+    #: Endpoints that deliver, whose deliveries fail now, and that are disabled.
+    endpoints_enabled: int
+    endpoints_failing: int
+    endpoints_disabled: int
+
+
+@dataclass(frozen=True, slots=True)
 class Gauges:
     queued: int
     #: When the user next in line was queued (None: nobody is queued).
@@ -70,6 +84,7 @@ class Gauges:
     seats: list[Seats]
     errors: list[Errors]
     batches: Batches
+    webhooks: Webhooks
 
 
 def _head_of_queue() -> ScalarSelect[datetime]:
@@ -100,7 +115,7 @@ def read(session: Session) -> Gauges:
             .order_by(Product.sku_part_number)
         )
     ]
-    return Gauges(queued, head, seats, _errors(session), _batches(session))
+    return Gauges(queued, head, seats, _errors(session), _batches(session), _webhooks(session))
 
 
 def _errors(session: Session) -> list[Errors]:
@@ -136,6 +151,28 @@ def _batches(session: Session) -> Batches:
     )
     batches, users, seconds = totals or (0, 0, 0.0)
     return Batches(batches, users, seconds, [(le, count) for le, count in buckets])
+
+
+def _webhooks(session: Session) -> Webhooks:
+    """Pending deliveries through the partial index that holds only those (delivered ones
+    pile up, and are not read); the endpoints, a short list an administrator keeps."""
+    tried = WebhookDelivery.attempts > 0
+    waiting, retrying = session.execute(
+        select(
+            func.count().filter(~tried),
+            func.count().filter(tried),
+        ).where(WebhookDelivery.status == PENDING)
+    ).one()
+    failing = WebhookEndpoint.failing_since.is_not(None)
+    enabled = WebhookEndpoint.enabled
+    ok, failing_now, disabled = session.execute(
+        select(
+            func.count().filter(enabled, ~failing),
+            func.count().filter(enabled, failing),
+            func.count().filter(~enabled),
+        )
+    ).one()
+    return Webhooks(waiting or 0, retrying or 0, ok or 0, failing_now or 0, disabled or 0)
 
 
 @dataclass(frozen=True, slots=True)

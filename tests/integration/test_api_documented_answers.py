@@ -31,10 +31,15 @@ plans = ["SEATPLAN_DOC_PLAN"]
 WEBHOOK = "https://93.184.215.14/seatplan"
 USER_PROPERTIES = (
     "id,userPrincipalName,displayName,usageLocation,accountEnabled,department,jobTitle,"
-    "assignedLicenses,licenseAssignmentStates"
+    "assignedLicenses,licenseAssignmentStates,givenName,surname,mail,mailNickname,otherMails,"
+    "proxyAddresses,businessPhones,mobilePhone,companyName,officeLocation,city,state,country,"
+    "postalCode,streetAddress,employeeId,employeeType,userType,preferredLanguage,"
+    "createdDateTime,onPremisesExtensionAttributes,onPremisesSyncEnabled,"
+    "onPremisesImmutableId,signInActivity"
 )
 GROUP_PROPERTIES = (
-    "id,displayName,description,securityEnabled,mailEnabled,assignedLicenses,licenseProcessingState"
+    "id,displayName,description,securityEnabled,mailEnabled,assignedLicenses,licenseProcessingState,"
+    "mail,mailNickname,groupTypes,createdDateTime,visibility"
 )
 
 
@@ -113,6 +118,12 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatc
         ("GET", "/v1.0/users/{user_id}", f"/v1.0/users/{alice}", {}),
         ("GET", "/v1.0/users/{user_id}", f"/v1.0/users/{alice}?$select={USER_PROPERTIES}", {}),
         ("GET", "/v1.0/users/{user_id}/licenseDetails", f"/v1.0/users/{alice}/licenseDetails", {}),
+        (
+            "GET",
+            "/v1.0/users/{user_id}/licenseDetails/{detail_id}",
+            f"/v1.0/users/{alice}/licenseDetails/{alice}_{E3}",
+            {},
+        ),
         ("GET", "/v1.0/users/{user_id}/memberOf", f"/v1.0/users/{alice}/memberOf", {}),
         ("GET", "/v1.0/users/delta", f"/v1.0/users/delta?$select={USER_PROPERTIES}", {}),
         ("GET", "/v1.0/groups", f"/v1.0/groups?$select={GROUP_PROPERTIES}", {}),

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from seatplan.cli.main import app
 from seatplan.settings import get_settings
 from seatplan.store.db import Database
-from seatplan.store.tables import AuditEvent, Membership, User
+from seatplan.store.tables import AuditEvent, Group, Membership, User
 from seatplan.store.types import utcnow
 
 
@@ -275,3 +275,37 @@ def test_administrators_are_created_changed_and_deleted(cli):
 
     cli("admin", "delete", "--username", "ops")
     assert [a["username"] for a in as_json(cli("admin", "list", "--json"))] == ["root"]
+
+
+def test_standard_properties_of_users_and_groups(cli, db: Database):
+    cli(
+        "users",
+        "add",
+        "eve@contoso.com",
+        "--given-name",
+        "Eve",
+        "--surname",
+        "Adams",
+        "--mail",
+        "eve@contoso.com",
+        "--company",
+        "Contoso",
+        "--user-type",
+        "Guest",
+    )
+    cli("users", "set", "eve@contoso.com", "--surname", "Brown", "--office", "B1", "--company", "")
+    cli("users", "set", "eve@contoso.com", "--user-type", "Boss", code=1)
+    cli("groups", "add", "Team", "--mail-nickname", "team", "--visibility", "Private")
+    cli("groups", "set", "Team", "--mail", "team@contoso.com", "--visibility", "Public")
+    cli("groups", "set", "Team", "--visibility", "Secret", code=1)
+    with db.reading() as session:
+        eve = session.scalars(select(User).where(User.upn_key == "eve@contoso.com")).one()
+        group = session.scalars(select(Group).where(Group.display_name == "Team")).one()
+        assert (eve.given_name, eve.surname, eve.office_location) == ("Eve", "Brown", "B1")
+        assert (eve.company_name, eve.user_type, eve.mail) == (None, "Guest", "eve@contoso.com")
+        assert eve.proxy_addresses == ["SMTP:eve@contoso.com"]
+        assert (group.mail, group.mail_nickname, group.visibility) == (
+            "team@contoso.com",
+            "team",
+            "Public",
+        )

@@ -119,6 +119,10 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+#: The bodies' own errors (`api.graph.bodies`), whole sentences shown as they are.
+_VERBATIM = frozenset({"read_only", "mail_enabled", "unified"})
+
+
 def validation_message(error: RequestValidationError) -> str:
     problems = []
     for item in error.errors()[:5]:
@@ -126,6 +130,8 @@ def validation_message(error: RequestValidationError) -> str:
         field = _field(tuple(item.get("loc", ())))
         if kind == "json_invalid":
             problems.append("The request body is not valid JSON.")
+        elif kind in _VERBATIM:
+            problems.append(str(item.get("msg", "Invalid request.")))
         elif kind == "extra_forbidden":
             problems.append(f"Property '{field}' does not exist on this resource.")
         elif kind == "missing" and field == "body":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
@@ -11,12 +11,18 @@ from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import groups as group_service
 from seatplan.services import lookup, reports, transaction
+from seatplan.services.errors import BadRequest
 from seatplan.shapes import reports as shapes
 
 app = typer.Typer(help="Groups, their members and their licenses.", no_args_is_help=True)
 
 GroupArg = Annotated[str, typer.Argument(help="displayName or id.")]
 UsersArg = Annotated[list[str], typer.Argument(help="userPrincipalNames or ids.")]
+GroupMail = Annotated[str | None, typer.Option("--mail", help="The group's SMTP address.")]
+MailNickname = Annotated[str | None, typer.Option("--mail-nickname", help="Mail alias.")]
+GroupVisibility = Annotated[
+    str | None, typer.Option("--visibility", help="Private, Public or HiddenMembership.")
+]
 
 
 @app.command("add")
@@ -31,6 +37,9 @@ def add(
             "carry licenses).",
         ),
     ] = True,
+    mail: GroupMail = None,
+    mail_nickname: MailNickname = None,
+    visibility: GroupVisibility = None,
 ) -> None:
     """Create a group (a security group unless --no-security)."""
     with transaction.writing(database()) as session:
@@ -40,8 +49,41 @@ def add(
             description=description,
             security_enabled=security,
             mail_enabled=not security,
+            mail=mail,
+            mail_nickname=mail_nickname,
+            visibility=visibility,
         )
         output.say(f"Added group {group.display_name} ({group.id}).", output.OK)
+
+
+@app.command("set")
+def set_(
+    group: GroupArg,
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    description: Annotated[str | None, typer.Option("--description")] = None,
+    mail: GroupMail = None,
+    mail_nickname: MailNickname = None,
+    visibility: GroupVisibility = None,
+) -> None:
+    """Change a group's name, description, mail, alias or visibility ('' clears one)."""
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["display_name"] = name
+    for key, value in (
+        ("description", description),
+        ("mail", mail),
+        ("visibility", visibility),
+    ):
+        if value is not None:
+            changes[key] = value or None
+    if mail_nickname:
+        changes["mail_nickname"] = mail_nickname
+    if not changes:
+        raise BadRequest("Nothing to change: give at least one option.")
+    with transaction.writing(database()) as session:
+        found = lookup.group(session, group)
+        group_service.update(session, group=found, **changes)
+        output.say(f"Updated {found.display_name}.", output.OK)
 
 
 @app.command("list")

@@ -17,6 +17,18 @@ from seatplan.shapes import reports as shapes
 app = typer.Typer(help="Users and their direct licenses.", no_args_is_help=True)
 
 UserArg = Annotated[str, typer.Argument(help="userPrincipalName or id.")]
+GivenName = Annotated[str | None, typer.Option("--given-name")]
+Surname = Annotated[str | None, typer.Option("--surname")]
+Mail = Annotated[str | None, typer.Option("--mail", help="SMTP address (the primary proxy).")]
+Company = Annotated[str | None, typer.Option("--company")]
+Office = Annotated[str | None, typer.Option("--office", help="Office location.")]
+EmployeeId = Annotated[str | None, typer.Option("--employee-id")]
+UserType = Annotated[str | None, typer.Option("--user-type", help="Member or Guest.")]
+
+
+def _standard(**options: str | None) -> dict[str, str | None]:
+    """The standard properties given (by attribute), '' clearing one."""
+    return {name: value or None for name, value in options.items() if value is not None}
 
 
 @app.command("add")
@@ -28,8 +40,24 @@ def add(
     ] = None,
     department: Annotated[str | None, typer.Option("--department")] = None,
     job_title: Annotated[str | None, typer.Option("--job-title")] = None,
+    given_name: GivenName = None,
+    surname: Surname = None,
+    mail: Mail = None,
+    company: Company = None,
+    office: Office = None,
+    employee_id: EmployeeId = None,
+    user_type: UserType = None,
 ) -> None:
     """Create a user."""
+    properties = _standard(
+        given_name=given_name,
+        surname=surname,
+        mail=mail,
+        company_name=company,
+        office_location=office,
+        employee_id=employee_id,
+        user_type=user_type,
+    )
     with transaction.writing(database()) as session:
         user = user_service.create(
             session,
@@ -38,6 +66,7 @@ def add(
             usage_location=usage_location,
             department=department,
             job_title=job_title,
+            properties=properties,
         )
         output.say(f"Added user {user.user_principal_name} ({user.id}).", output.OK)
 
@@ -129,13 +158,29 @@ def set_(
     enabled: Annotated[bool | None, typer.Option("--enabled/--disabled")] = None,
     department: Annotated[str | None, typer.Option("--department")] = None,
     job_title: Annotated[str | None, typer.Option("--job-title")] = None,
+    given_name: GivenName = None,
+    surname: Surname = None,
+    mail: Mail = None,
+    company: Company = None,
+    office: Office = None,
+    employee_id: EmployeeId = None,
+    user_type: UserType = None,
     no_wait: NoWait = False,
 ) -> None:
     """Change a user.
 
     A new usage location must suit the user's direct licenses; their group licenses are
-    evaluated again. An empty --usage-location clears it.
+    evaluated again. An empty --usage-location (or other text option) clears it.
     """
+    properties = _standard(
+        given_name=given_name,
+        surname=surname,
+        mail=mail,
+        company_name=company,
+        office_location=office,
+        employee_id=employee_id,
+        user_type=user_type,
+    )
     changes: dict[str, Any] = {}
     if name is not None:
         changes["display_name"] = name
@@ -147,12 +192,12 @@ def set_(
         changes["department"] = department or None
     if job_title is not None:
         changes["job_title"] = job_title or None
-    if not changes:
+    if not changes and not properties:
         raise BadRequest("Nothing to change: give at least one option.")
     db = database()
     with transaction.writing(db) as session:
         found = lookup.user(session, user)
-        user_service.update(session, user=found, **changes)
+        user_service.update(session, user=found, properties=properties, **changes)
         upn = found.user_principal_name
     wait_for_processing(db, no_wait)
     output.say(f"Updated {upn}.", output.OK)

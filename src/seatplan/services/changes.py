@@ -84,7 +84,11 @@ LICENSE_PROPERTIES = ("assignedLicenses", "licenseAssignmentStates")
 _TABLE: Table = DirectoryChange.__table__  # type: ignore[assignment]
 #: Columns that are not Graph properties; the others are named in camelCase.
 _INTERNAL = frozenset({"id", "upn_key", "run_succeeded", "run_failed"})
-_RENAMED = {"created": "createdDateTime", "processing_state": "licenseProcessingState"}
+_RENAMED = {
+    "created": "createdDateTime",
+    "processing_state": "licenseProcessingState",
+    "extension_attributes": "onPremisesExtensionAttributes",
+}
 
 
 # -- recording ------------------------------------------------------------------------

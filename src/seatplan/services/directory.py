@@ -280,6 +280,20 @@ def sku_totals(session: Session, sku_ids: Sequence[UUID]) -> dict[UUID, SkuTotal
     return {sku: totals.get(sku, SkuTotals(0, 0, 0, 0, consumed.get(sku, 0))) for sku in sku_ids}
 
 
+def subscription_ids(session: Session, sku_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
+    """The ids of every subscription of the SKUs, oldest first, in one query."""
+    found: dict[UUID, list[UUID]] = defaultdict(list)
+    if sku_ids:
+        rows = session.execute(
+            select(Subscription.sku_id, Subscription.id)
+            .where(Subscription.sku_id.in_(sku_ids))
+            .order_by(Subscription.created, Subscription.id)
+        )
+        for sku_id, subscription_id in rows:
+            found[sku_id].append(subscription_id)
+    return found
+
+
 def current_catalog(session: Session) -> Catalog:
     """The catalog in force (cached per catalog version and process)."""
     return catalog.current(session).catalog

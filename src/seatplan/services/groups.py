@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import delete, exists, func, select
@@ -13,6 +14,17 @@ from seatplan.services.unset import UNSET, Unset
 from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
 from seatplan.store.types import utcnow
 
+#: Graph's group visibilities.
+VISIBILITIES = ("Private", "Public", "HiddenMembership")
+
+
+def _visibility(value: str | None) -> str | None:
+    if value is not None and value not in VISIBILITIES:
+        raise BadRequest(
+            f"Invalid visibility '{value}': expected one of {', '.join(VISIBILITIES)}."
+        )
+    return value
+
 
 def create(
     session: Session,
@@ -22,7 +34,13 @@ def create(
     security_enabled: bool = True,
     mail_enabled: bool = False,
     group_id: UUID | None = None,
+    mail_nickname: str | None = None,
+    group_types: Sequence[str] = (),
+    visibility: str | None = None,
+    mail: str | None = None,
 ) -> Group:
+    """A new group. `mail` is Exchange's in Graph (read-only there): the command line and
+    a directory sync set it, the API never does."""
     name = display_name.strip()
     if not name:
         raise BadRequest("displayName cannot be empty.")
@@ -32,6 +50,10 @@ def create(
         security_enabled=security_enabled,
         mail_enabled=mail_enabled,
         processing_state=queue.COMPLETE,
+        mail_nickname=mail_nickname,
+        group_types=list(group_types),
+        visibility=_visibility(visibility),
+        mail=mail,
     )
     if group_id is not None:
         group.id = group_id
@@ -52,8 +74,12 @@ def update(
     group: Group,
     display_name: str | None = None,
     description: str | Unset | None = UNSET,
+    mail_nickname: str | None = None,
+    visibility: str | Unset | None = UNSET,
+    mail: str | Unset | None = UNSET,
 ) -> Group:
-    """Rename a group or change its description (licensing is not affected)."""
+    """Rename a group or change its description, alias, visibility or mail (licensing is
+    not affected)."""
     modified = []
     if display_name is not None:
         if not display_name.strip():
@@ -63,6 +89,15 @@ def update(
     if description is not UNSET:
         modified.append(audit.changed("Description", group.description, description))
         group.description = description
+    if mail_nickname is not None:
+        modified.append(audit.changed("MailNickname", group.mail_nickname, mail_nickname))
+        group.mail_nickname = mail_nickname
+    if visibility is not UNSET:
+        modified.append(audit.changed("Visibility", group.visibility, visibility))
+        group.visibility = _visibility(visibility)
+    if mail is not UNSET:
+        modified.append(audit.changed("Mail", group.mail, mail))
+        group.mail = mail
     session.flush()
     audit.record_update(
         session,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, func, select
@@ -23,6 +26,103 @@ def _upn(value: str) -> str:
     return upn
 
 
+#: Graph's standard user properties a client writes, by attribute, with the name the audit
+#: log gives a change of each (department and jobTitle have their own parameters).
+STANDARD: Mapping[str, str] = MappingProxyType(
+    {
+        "given_name": "GivenName",
+        "surname": "Surname",
+        "mail": "Mail",
+        "mail_nickname": "MailNickname",
+        "other_mails": "OtherMails",
+        "business_phones": "BusinessPhones",
+        "mobile_phone": "MobilePhone",
+        "company_name": "CompanyName",
+        "office_location": "OfficeLocation",
+        "city": "City",
+        "state": "State",
+        "country": "Country",
+        "postal_code": "PostalCode",
+        "street_address": "StreetAddress",
+        "employee_id": "EmployeeId",
+        "employee_type": "EmployeeType",
+        "user_type": "UserType",
+        "preferred_language": "PreferredLanguage",
+        "extension_attributes": "OnPremisesExtensionAttributes",
+        "on_premises_immutable_id": "OnPremisesImmutableId",
+    }
+)
+USER_TYPES = ("Member", "Guest")
+_LISTS = frozenset({"other_mails", "business_phones"})
+
+
+def _invalid(name: str) -> BadRequest:
+    """Graph's answer to a value it refuses for a property."""
+    graph = name[0].lower() + name[1:]
+    return BadRequest(f"Invalid value specified for property '{graph}' of resource 'User'.")
+
+
+def _address(value: str) -> bool:
+    """An SMTP address as Graph takes one: name@domain, no spaces."""
+    name, at, domain = value.partition("@")
+    return (
+        bool(at and name and domain)
+        and "@" not in domain
+        and not any(char.isspace() for char in value)
+    )
+
+
+def _valid(name: str, value: Any) -> bool:
+    """Graph's checks of a standard property's value (lengths are the API body's)."""
+    if name == "user_type":
+        return value in USER_TYPES
+    if name == "mail":
+        return value is None or _address(value)
+    if name == "other_mails":
+        return all(_address(item) for item in value)
+    if name == "on_premises_immutable_id":
+        # Graph: "The $ and _ characters cannot be used when specifying this property."
+        return value is None or not ("$" in value or "_" in value)
+    return True
+
+
+def _set_standard(user: User, properties: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Set Graph's standard properties on `user`; the audit log's modified properties.
+
+    `extension_attributes` holds the attributes sent: each set, or cleared by None, the
+    others kept (as Graph's PATCH of onPremisesExtensionAttributes does). Setting `mail`
+    makes it the primary SMTP address of proxyAddresses, as in Graph.
+    """
+    modified: list[dict[str, Any]] = []
+    for name, value in properties.items():
+        label = STANDARD[name]
+        if name in _LISTS:
+            value = list(value or [])
+        if name == "extension_attributes":
+            merged = {**(user.extension_attributes or {}), **(value or {})}
+            value = {key: text for key, text in sorted(merged.items()) if text is not None}
+        elif not _valid(name, value):
+            raise _invalid(label)
+        modified.append(audit.changed(label, getattr(user, name), value))
+        setattr(user, name, value)
+        if name == "mail" and value is not None:
+            old = list(user.proxy_addresses or [])
+            user.proxy_addresses = _with_primary(old, value)
+            modified.append(audit.changed("ProxyAddresses", old, user.proxy_addresses))
+    return modified
+
+
+def _with_primary(addresses: list[str], mail: str) -> list[str]:
+    """`SMTP:mail` first; any other primary SMTP address becomes a secondary one."""
+    primary = f"SMTP:{mail}"
+    others = [
+        "smtp:" + address[5:] if address.startswith("SMTP:") else address
+        for address in addresses
+        if address.lower() != primary.lower()
+    ]
+    return [primary, *others]
+
+
 def create(
     session: Session,
     *,
@@ -33,7 +133,9 @@ def create(
     department: str | None = None,
     job_title: str | None = None,
     user_id: UUID | None = None,
+    properties: Mapping[str, Any] | None = None,
 ) -> User:
+    """A new user; `properties` are Graph's standard ones (`STANDARD`) by attribute."""
     upn = _upn(user_principal_name)
     if session.scalar(select(User.id).where(User.upn_key == upn.lower())):
         raise Conflict(f"A user with userPrincipalName '{upn}' already exists.")
@@ -48,6 +150,7 @@ def create(
     )
     if user_id is not None:
         user.id = user_id
+    _set_standard(user, properties or {})
     session.add(user)
     session.flush()
     audit.record(
@@ -68,9 +171,13 @@ def update(
     account_enabled: bool | None = None,
     department: str | Unset | None = UNSET,
     job_title: str | Unset | None = UNSET,
+    properties: Mapping[str, Any] | None = None,
 ) -> User:
-    """Change a user. A new usage location must suit the user's direct licenses."""
-    modified = []
+    """Change a user. A new usage location must suit the user's direct licenses.
+
+    `properties` are Graph's standard ones (`STANDARD`) by attribute.
+    """
+    modified = _set_standard(user, properties or {})
     if display_name is not None:
         if not display_name.strip():
             raise BadRequest("displayName cannot be empty.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +41,7 @@ class SubscribedSku(TypedDict):
 
     id: str
     accountId: Guid
+    accountName: str
     appliesTo: str
     capabilityStatus: str
     consumedUnits: int
@@ -47,6 +49,7 @@ class SubscribedSku(TypedDict):
     servicePlans: list[ServicePlanStatus]
     skuId: Guid
     skuPartNumber: str
+    subscriptionIds: list[Guid]
 
 
 @with_config(EXACT)
@@ -123,11 +126,18 @@ def organization(org: OrganizationRow) -> Organization:
 
 
 def subscribed_sku(
-    org_id: UUID, row: Product, totals: SkuTotals, catalog: Catalog
+    org: OrganizationRow,
+    row: Product,
+    totals: SkuTotals,
+    catalog: Catalog,
+    subscription_ids: Sequence[UUID],
 ) -> SubscribedSku:
+    """`accountId` and `accountName` are the organization's, `subscriptionIds` those of
+    the SKU's subscriptions (Seatplan's ids, oldest first)."""
     return {
-        "id": f"{org_id}_{row.sku_id}",
-        "accountId": str(org_id),
+        "id": f"{org.id}_{row.sku_id}",
+        "accountId": str(org.id),
+        "accountName": org.display_name,
         "appliesTo": "User",
         "capabilityStatus": "Enabled" if totals.enabled > 0 else "Suspended",
         "consumedUnits": totals.consumed,
@@ -140,6 +150,7 @@ def subscribed_sku(
         "servicePlans": service_plans(catalog, row.sku_id),
         "skuId": str(row.sku_id),
         "skuPartNumber": row.sku_part_number,
+        "subscriptionIds": [str(value) for value in subscription_ids],
     }
 
 

@@ -78,6 +78,9 @@ def create_group(request: Request, body: GroupCreate, session: WriteSessionDep) 
         description=body.description,
         security_enabled=body.security_enabled,
         mail_enabled=body.mail_enabled,
+        mail_nickname=body.mail_nickname,
+        group_types=body.group_types,
+        visibility=body.visibility,
     )
     item = group_items(session, [group], None)[0]
     return listing.entity(request, "groups/$entity", item, status=201)

@@ -50,14 +50,20 @@ def select_and_expand(
     return _single(request, spec, rest), expand
 
 
+def select_of_list(request: Request, spec: odata.EntitySpec) -> tuple[str, ...] | None:
+    """`$select` of a list that takes no other option (a user's licenseDetails)."""
+    return _single(request, spec, request.query_params.multi_items(), "here")
+
+
 def _single(
-    request: Request, spec: odata.EntitySpec, params: Sequence[tuple[str, str]]
+    request: Request,
+    spec: odata.EntitySpec,
+    params: Sequence[tuple[str, str]],
+    where: str = "when reading a single object",
 ) -> tuple[str, ...] | None:
     for name, _ in params:
         if name.startswith("$") and name.lower() != "$select":
-            raise odata.UnsupportedQuery(
-                f"Query option '{name}' is not supported when reading a single object"
-            )
+            raise odata.UnsupportedQuery(f"Query option '{name}' is not supported {where}")
     return odata.parse_query(params, spec).select
 
 

@@ -51,7 +51,13 @@ def _skus(
     org = org_service.get(session)
     totals = directory.sku_totals(session, [row.sku_id for row in rows])
     catalog = directory.current_catalog(session)
-    items = [shapes.subscribed_sku(org.id, row, totals[row.sku_id], catalog) for row in rows]
+    subscriptions = directory.subscription_ids(session, [row.sku_id for row in rows])
+    items = [
+        shapes.subscribed_sku(
+            org, row, totals[row.sku_id], catalog, subscriptions.get(row.sku_id, [])
+        )
+        for row in rows
+    ]
     return [project(item, select, list(item)) for item in items]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, PlainTextResponse
 
@@ -24,17 +24,20 @@ from seatplan.api.graph.common import (
     UserRef,
     count_responses,
     group_items,
+    project,
     require,
     responses,
     user_items,
 )
 from seatplan.services import directory, hot_reads, licenses, lookup
+from seatplan.services.errors import NotFound
 from seatplan.shapes.groups import Group
 from seatplan.shapes.users import LicenseDetail, User, license_detail
 from seatplan.store.prepared import Reader
 
 router = APIRouter(tags=["users"])
 UserPath = Annotated[str, UserRef]
+DetailPath = Annotated[str, Path(description="`{userId}_{skuId}`.", max_length=128)]
 
 
 @router.post(
@@ -69,16 +72,43 @@ def reprocess(request: Request, user_id: UserPath, session: WriteSessionDep) -> 
 @router.get(
     "/users/{user_id}/licenseDetails",
     dependencies=[require(USER_READ)],
-    responses=responses(collection(LicenseDetail)),
+    responses=responses(collection(selectable(LicenseDetail))),
     summary="The products a user has, with each service plan's status",
 )
 async def license_details(
     request: Request, user_id: UserPath, database: DatabaseDep
 ) -> JSONResponse:
-    listing.no_options(request)
+    """`$select` chooses the properties; no other option applies to a user's few products."""
+    select = listing.select_of_list(request, odata.LICENSE_DETAILS)
     found, items = await read(database, _license_details, user_id)
-    context = listing.context_url(request, f"users('{found}')/licenseDetails")
-    return JSONResponse({"@odata.context": context, "value": items})
+    context = listing.context_url(
+        request, listing.with_select(f"users('{found}')/licenseDetails", select)
+    )
+    value = items if select is None else [project(item, select, ()) for item in items]
+    return JSONResponse({"@odata.context": context, "value": value})
+
+
+@router.get(
+    "/users/{user_id}/licenseDetails/{detail_id}",
+    dependencies=[require(USER_READ)],
+    responses=responses(selectable(LicenseDetail)),
+    summary="One of a user's products, with each service plan's status",
+)
+async def license_detail_by_id(
+    request: Request, user_id: UserPath, detail_id: DetailPath, database: DatabaseDep
+) -> JSONResponse:
+    """The id is the list's: `{userId}_{skuId}` (a bare skuId is taken too)."""
+    select = listing.select_only(request, odata.LICENSE_DETAILS)
+    found, items = await read(database, _license_details, user_id)
+    user_part, _, sku_part = detail_id.rpartition("_")
+    sku = lookup.as_uuid(sku_part)
+    if user_part and lookup.as_uuid(user_part) != found:
+        sku = None
+    item = next((item for item in items if sku is not None and item["skuId"] == str(sku)), None)
+    if item is None:
+        raise NotFound("LicenseDetails", detail_id)
+    fragment = listing.with_select(f"users('{found}')/licenseDetails", select)
+    return listing.entity(request, f"{fragment}/$entity", project(item, select, list(item)))
 
 
 def _license_details(reader: Reader, ref: str) -> tuple[UUID, list[LicenseDetail]]:

@@ -84,6 +84,7 @@ def create_user(request: Request, body: UserCreate, session: WriteSessionDep) ->
         account_enabled=body.account_enabled,
         department=body.department,
         job_title=body.job_title,
+        properties=body.standard(),
     )
     item = user_items(session, [user], None)[0]
     return listing.entity(request, "users/$entity", item, status=201)
@@ -132,7 +133,7 @@ def update_user(user_id: UserPath, body: UserUpdate, session: WriteSessionDep) -
     changes = body.changes()
     if "account_enabled" in changes and changes["account_enabled"] is None:
         del changes["account_enabled"]
-    user_service.update(session, user=user, **changes)
+    user_service.update(session, user=user, properties=body.standard(), **changes)
     return Response(status_code=204)
 
 

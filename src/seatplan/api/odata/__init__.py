@@ -58,13 +58,21 @@ from seatplan.api.odata.query import (
     where_of,
 )
 from seatplan.api.odata.search import parse_search
-from seatplan.api.odata.specs import COLLECTIONS, DIRECTORY_AUDITS, GROUPS, SUBSCRIBED_SKUS, USERS
+from seatplan.api.odata.specs import (
+    COLLECTIONS,
+    DIRECTORY_AUDITS,
+    GROUPS,
+    LICENSE_DETAILS,
+    SUBSCRIBED_SKUS,
+    USERS,
+)
 
 __all__ = [
     "COLLECTIONS",
     "DEFAULT_TOP",
     "DIRECTORY_AUDITS",
     "GROUPS",
+    "LICENSE_DETAILS",
     "MAX_TOP",
     "NULL",
     "SUBSCRIBED_SKUS",

@@ -267,6 +267,19 @@ GROUPS = EntitySpec(
     items=_items(_strings("groupTypes", Group.group_types, _EQ)),
 )
 
+#: A user's licenseDetails: `$select` only (the list is a user's few products).
+LICENSE_DETAILS = EntitySpec(
+    name="licenseDetails",
+    fields=fields(
+        Field("id", "string"),
+        Field("skuId", "guid", LicenseAssignment.sku_id),
+        Field("skuPartNumber", "string"),
+        Field("servicePlans", "string"),
+    ),
+    default_order=(),
+    key="skuId",
+)
+
 #: Graph's subscribedSkus supports no `$filter`; Seatplan allows equality on the two ids.
 SUBSCRIBED_SKUS = EntitySpec(
     name="subscribedSkus",
@@ -274,11 +287,14 @@ SUBSCRIBED_SKUS = EntitySpec(
         Field("id", "string"),
         Field("skuId", "guid", Product.sku_id, _EQUALITY),
         Field("skuPartNumber", "string", Product.sku_part_number, _EQUALITY),
+        Field("accountId", "string"),
+        Field("accountName", "string"),
         Field("appliesTo", "string"),
         Field("capabilityStatus", "string"),
         Field("consumedUnits", "int"),
         Field("prepaidUnits", "string"),
         Field("servicePlans", "string"),
+        Field("subscriptionIds", "string"),
     ),
     default_order=(("skuPartNumber", False),),
     key="skuId",

@@ -54,6 +54,7 @@ class UserDetail:
     account_enabled: bool
     department: str | None
     job_title: str | None
+    mail: str | None
     created: datetime
     licenses: tuple[LicenseView, ...]
     groups: tuple[GroupRef, ...]
@@ -137,6 +138,7 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
         account_enabled=user.account_enabled,
         department=user.department,
         job_title=user.job_title,
+        mail=user.mail,
         created=user.created,
         licenses=tuple(licenses),
         groups=tuple(GroupRef(*g) for g in groups),

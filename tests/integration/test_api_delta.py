@@ -19,7 +19,7 @@ from tests.integration.api_support import (
 from tests.integration.test_api_documented_answers import documented
 
 from seatplan.api.graph import delta
-from seatplan.services import changes
+from seatplan.services import changes, lookup
 
 Json = dict[str, Any]
 
@@ -250,3 +250,13 @@ def test_delta_needs_the_read_permission(db, client):
     groups_only = bearer(db, "Group.Read.All")
     assert client.get("/v1.0/users/delta", headers=groups_only).status_code == 403
     assert client.get("/v1.0/groups/delta", headers=groups_only).status_code == 200
+
+
+def test_a_new_column_is_tracked_with_no_code_of_its_own(db, client, admin):
+    """Any property a service changes through the ORM is recorded (here: set directly)."""
+    ann = make_user(client, admin, "ann")
+    _, delta_link, _ = sync(client, admin, "/v1.0/users/delta?$select=officeLocation,city")
+    with db.writing() as session:
+        lookup.user(session, ann).office_location = "B 12"
+    minimal = sync(client, admin, delta_link, prefer="return=minimal")[0]
+    assert minimal == [{"officeLocation": "B 12", "id": ann}]

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from seatplan.api import odata
 from seatplan.processing import worker
 from seatplan.services import (
     catalog,
@@ -21,7 +22,7 @@ from seatplan.services import (
 )
 from seatplan.services.errors import BadRequest
 from seatplan.store.db import Database
-from seatplan.store.tables import DirectoryChange
+from seatplan.store.tables import DirectoryChange, Group, User
 from seatplan.store.types import utcnow
 
 E3 = "ENTERPRISEPACK"
@@ -151,3 +152,11 @@ def test_an_idle_worker_prunes_the_log(db: Database, monkeypatch: pytest.MonkeyP
     assert pruned == [1]
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(DirectoryChange)) == 0
+
+
+def test_every_column_is_tracked_under_its_graph_name() -> None:
+    """A column added to users or groups is either internal or a property of the API."""
+    for table, spec in ((User, odata.USERS), (Group, odata.GROUPS)):
+        for column in table.__table__.columns:
+            name = changes.graph_name(column.key)
+            assert name is None or spec.field(name) is not None, (table, column.key, name)

@@ -82,8 +82,18 @@ _MARGIN = timedelta(days=1)
 LICENSE_PROPERTIES = ("assignedLicenses", "licenseAssignmentStates")
 
 _TABLE: Table = DirectoryChange.__table__  # type: ignore[assignment]
-#: Columns that are not Graph properties; the others are named in camelCase.
-_INTERNAL = frozenset({"id", "upn_key", "run_succeeded", "run_failed"})
+#: Columns that are not Graph properties (search words are derived from a property that
+#: is tracked itself); the others are named in camelCase, or as `_RENAMED` says.
+_INTERNAL = frozenset(
+    {
+        "id",
+        "upn_key",
+        "run_succeeded",
+        "run_failed",
+        "display_name_words",
+        "description_words",
+    }
+)
 _RENAMED = {
     "created": "createdDateTime",
     "processing_state": "licenseProcessingState",

@@ -34,12 +34,18 @@ from msgraph.generated.groups.item.members.graph_user.graph_user_request_builder
 from msgraph.generated.models.assigned_license import AssignedLicense
 from msgraph.generated.models.group import Group
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.on_premises_extension_attributes import (
+    OnPremisesExtensionAttributes,
+)
 from msgraph.generated.models.password_profile import PasswordProfile
 from msgraph.generated.models.reference_create import ReferenceCreate
 from msgraph.generated.models.user import User
 from msgraph.generated.models.user_collection_response import UserCollectionResponse
 from msgraph.generated.users.item.assign_license.assign_license_post_request_body import (
     AssignLicensePostRequestBody as UserAssignLicense,
+)
+from msgraph.generated.users.item.license_details.item.license_details_item_request_builder import (
+    LicenseDetailsItemRequestBuilder,
 )
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
@@ -151,6 +157,26 @@ async def scenario(graph: GraphServiceClient) -> None:
     plans = details.value[0].service_plans or []  # type: ignore[index]
     assert plans
     assert {p.provisioning_status for p in plans} == {"Success"}
+    detail = await (
+        graph.users.by_user_id(users["alice"]).license_details.by_license_details_id(
+            f"{users['alice']}_{E3}"
+        )
+    ).get(
+        RequestConfiguration(
+            query_parameters=LicenseDetailsItemRequestBuilder.LicenseDetailsItemRequestBuilderGetQueryParameters(
+                select=["id", "skuPartNumber"]
+            )
+        )
+    )
+    assert detail is not None
+    assert (detail.sku_part_number, detail.service_plans) == ("ENTERPRISEPACK", None)
+    organization = await graph.organization.get()
+    skus = await graph.subscribed_skus.get()
+    assert organization is not None
+    assert skus is not None
+    (e3,) = [sku for sku in skus.value or [] if sku.sku_id == E3]
+    assert e3.account_id == (organization.value or [])[0].id
+    assert len(e3.subscription_ids or []) == 1
 
     # Carol has no usage location and the organization no country: her license fails.
     carol = await user_with_licenses(graph, users["carol"])
@@ -512,6 +538,70 @@ async def standard_properties(graph: GraphServiceClient) -> None:
     assert selected.group_types == []
     assert selected.security_enabled is True
     assert selected.created_date_time is not None
+
+    # Provisioning writes them through the SDK's models, and reads them back.
+    written = await graph.users.post(
+        User(
+            account_enabled=True,
+            display_name="Yuki Tanaka",
+            user_principal_name="yuki@contoso.com",
+            given_name="Yuki",
+            surname="Tanaka",
+            mail="yuki.tanaka@contoso.com",
+            company_name="Contoso",
+            employee_id="E-1001",
+            business_phones=["+81 3 5555 0100"],
+            on_premises_extension_attributes=OnPremisesExtensionAttributes(
+                extension_attribute1="CC-17"
+            ),
+            usage_location="JP",
+        )
+    )
+    assert written is not None
+    assert written.id is not None
+    await graph.users.by_user_id(written.id).patch(User(company_name="Fabrikam", user_type="Guest"))
+    read = await graph.users.by_user_id(written.id).get(
+        RequestConfiguration(
+            query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+                select=[
+                    "givenName",
+                    "surname",
+                    "mail",
+                    "companyName",
+                    "employeeId",
+                    "businessPhones",
+                    "userType",
+                    "proxyAddresses",
+                    "onPremisesExtensionAttributes",
+                ]
+            )
+        )
+    )
+    assert read is not None
+    assert (read.given_name, read.surname, read.mail) == (
+        "Yuki",
+        "Tanaka",
+        "yuki.tanaka@contoso.com",
+    )
+    assert (read.company_name, read.employee_id, read.user_type) == ("Fabrikam", "E-1001", "Guest")
+    assert read.business_phones == ["+81 3 5555 0100"]
+    assert read.proxy_addresses == ["SMTP:yuki.tanaka@contoso.com"]
+    assert read.on_premises_extension_attributes is not None
+    assert read.on_premises_extension_attributes.extension_attribute1 == "CC-17"
+    guests = await graph.users.get(
+        RequestConfiguration(
+            query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                filter="userType eq 'Guest' and startswith(mail,'yuki')", select=["id"]
+            )
+        )
+    )
+    assert guests is not None
+    assert [u.id for u in guests.value or []] == [written.id]
+    with pytest.raises(ODataError) as read_only:
+        await graph.users.by_user_id(written.id).patch(
+            User(created_date_time=datetime(2020, 1, 1, tzinfo=UTC))
+        )
+    assert read_only.value.response_status_code == 400
 
 
 def eventual(query: Any = None) -> RequestConfiguration[Any]:

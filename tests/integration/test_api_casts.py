@@ -77,3 +77,24 @@ def test_casts_answer_404_for_unknown_objects_and_types(client, admin, sales):
         "Request_ResourceNotFound",
         "Resource not found for the segment 'microsoft.graph.printer'.",
     )
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_casts_count_as_their_collections(client, admin, sales, namespace):
+    eventual = {**admin, "ConsistencyLevel": "eventual"}
+    members = f"/v1.0/groups/{sales['group']}/members/{namespace}"
+    users = client.get(f"{members}user/$count", headers=eventual)
+    assert (users.status_code, users.text) == (200, "2")
+    assert users.headers["content-type"].startswith("text/plain")
+    some = client.get(f"{members}user/$count?$filter=startswith(displayName,'A')", headers=eventual)
+    assert some.text == "1"
+    assert client.get(f"{members}group/$count", headers=eventual).text == "0"
+    member_of = f"/v1.0/users/{sales['alice']}/memberOf/{namespace}group"
+    assert client.get(f"{member_of}/$count", headers=eventual).text == "2"
+    counted = client.get(f"{members}user?$count=true", headers=eventual).json()
+    assert counted["@odata.count"] == 2
+    # As every count of directory objects: not without ConsistencyLevel: eventual.
+    assert error_of(client.get(f"{members}user/$count", headers=admin))[:2] == (
+        400,
+        "Request_BadRequest",
+    )

@@ -115,3 +115,13 @@ def test_refusals_answer_graphs_errors(client, admin, crowd):
     }
     for url, expected in cases.items():
         assert error_of(client.get(url, headers=admin))[:2] == expected, url
+
+
+def test_a_request_that_expands_is_not_an_advanced_query(client, admin, crowd):
+    eventual = {**admin, "ConsistencyLevel": "eventual"}
+    searched = client.get('/v1.0/users?$search="displayName:User01"', headers=eventual)
+    assert searched.status_code == 200, searched.text
+    expanded = client.get(
+        '/v1.0/users?$search="displayName:User01"&$expand=memberOf', headers=eventual
+    )
+    assert error_of(expanded)[0] == 400

@@ -99,7 +99,9 @@ def page(
     expand, params = None, request.query_params.multi_items()
     if expandable:
         expand, params = expansion.split(params, spec)
-    query = odata.parse_query(params, spec, eventual=odata.eventual(request.headers))
+    # As Graph: a request that expands is not an advanced query, whatever its headers.
+    eventual = odata.eventual(request.headers) and expand is None
+    query = odata.parse_query(params, spec, eventual=eventual)
     if expand is not None:
         query = replace(query, top=min(query.top, MAX_EXPANDED_PAGE))
     scope = request.url.path  # a token serves this collection only (not another group's)

@@ -125,6 +125,38 @@ for _namespace in CAST_NAMESPACES:
     )
 
 
+def count_members_as_users(
+    request: Request, group_id: GroupPath, session: SessionDep
+) -> PlainTextResponse:
+    group = group_by_id(session, group_id)
+    statement = directory.members_of(session, group.id)
+    return listing.count(session, request, spec=odata.USERS, statement=statement)
+
+
+def count_members_as_groups(
+    request: Request, group_id: GroupPath, session: SessionDep
+) -> PlainTextResponse:
+    """0, after the same checks as any count (no nested groups yet)."""
+    group_by_id(session, group_id)
+    statement = directory.groups().where(false())
+    return listing.count(session, request, spec=odata.GROUPS, statement=statement)
+
+
+for _namespace in CAST_NAMESPACES:
+    for _type, _count in (("user", count_members_as_users), ("group", count_members_as_groups)):
+        router.add_api_route(
+            f"/groups/{{group_id}}/members/{_namespace}{_type}/$count",
+            _count,
+            methods=["GET"],
+            response_class=PlainTextResponse,
+            dependencies=[require(GROUP_READ)],
+            responses=count_responses(),
+            summary=f"Count the group's members that are {_type}s (an OData cast)",
+            include_in_schema=_namespace == CAST_NAMESPACES[0],
+            operation_id=f"count_members_as_{_type}_{_namespace.rstrip('.').replace('.', '_')}",
+        )
+
+
 @router.get(
     "/groups/{group_id}/membersWithLicenseErrors",
     dependencies=[require(GROUP_READ)],

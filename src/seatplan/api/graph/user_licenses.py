@@ -154,6 +154,28 @@ for _namespace in CAST_NAMESPACES:
     )
 
 
+def count_member_of_groups(
+    request: Request, user_id: UserPath, session: SessionDep
+) -> PlainTextResponse:
+    user = lookup.user(session, user_id)
+    statement = directory.groups_of(user.id)
+    return listing.count(session, request, spec=odata.GROUPS, statement=statement)
+
+
+for _namespace in CAST_NAMESPACES:
+    router.add_api_route(
+        f"/users/{{user_id}}/memberOf/{_namespace}group/$count",
+        count_member_of_groups,
+        methods=["GET"],
+        response_class=PlainTextResponse,
+        dependencies=[require(GROUP_READ)],
+        responses=count_responses(),
+        summary="Count the groups a user is a direct member of (an OData cast)",
+        include_in_schema=_namespace == CAST_NAMESPACES[0],
+        operation_id=f"count_member_of_groups_{_namespace.rstrip('.').replace('.', '_')}",
+    )
+
+
 def _groups_page(
     request: Request, user_ref: str, session: Session, secret: bytes, *, cast: bool
 ) -> JSONResponse:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -22,11 +24,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from tests.integration.api_support import E3, bearer, buy, make_group, make_user
 from tests.integration.metrics_support import Samples, parse, series, value
+from webhook_receiver import Behaviour, Receiver
 
-from seatplan.processing import worker
+from seatplan.processing import delivery, worker
 from seatplan.server import create_app
 from seatplan.services import gauges, tokens, webhooks
-from seatplan.settings import Settings
+from seatplan.services.outbox import Policy
+from seatplan.settings import Settings, get_settings
 from seatplan.store.db import Database
 from seatplan.store.tables import QueuedUser, WebhookEndpoint
 from seatplan.store.types import utcnow
@@ -253,3 +257,33 @@ def test_webhook_deliveries_pending_and_endpoints_by_state(db, local):
         frozenset({("state", "failing")}): 1,
         frozenset({("state", "disabled")}): 1,
     }
+
+
+def test_webhook_attempts_are_counted_by_result_with_their_record(db, local, monkeypatch):
+    monkeypatch.setenv("SEATPLAN_WEBHOOK_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    receiver = Receiver(behaviour=Behaviour(fail_first=1))
+    closed = f"http://127.0.0.1:{_closed_port()}/hook"
+    try:
+        with db.writing() as session:
+            for url in (receiver.url(), closed):
+                endpoint = webhooks.create(session, url=url, event_types=["*"])
+                webhooks.send_test(session, endpoint)
+        sender = delivery.Sender(Policy(retry_seconds=3600), True, httpx.Client(), "metrics")
+        delivery.deliver_due(db, sender)  # the receiver answers 500; the closed port nothing
+        with db.writing() as session:  # the retry is due now
+            session.execute(update(WebhookEndpoint).values(retry_at=None))
+        delivery.deliver_due(db, sender)
+    finally:
+        receiver.close()
+        get_settings.cache_clear()
+    attempts = series(scrape(local), "seatplan_webhook_attempts_total")
+    assert attempts[frozenset({("result", "failed")})] == 1
+    assert attempts[frozenset({("result", "succeeded")})] == 1
+    assert attempts[frozenset({("result", "error")})] == 2  # tried twice, never answered
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -203,6 +203,15 @@ def _webhooks(webhooks: gauges.Webhooks) -> Iterator[Metric]:
     endpoints.add_metric(["failing"], webhooks.endpoints_failing)
     endpoints.add_metric(["disabled"], webhooks.endpoints_disabled)
     yield endpoints
+    attempts = CounterMetricFamily(
+        "seatplan_webhook_attempts",
+        "Webhook delivery attempts by result: succeeded (2xx), failed (another answer), "
+        "error (no answer), counted by every worker with the attempt's record.",
+        labels=["result"],
+    )
+    for result, count in sorted(webhooks.attempts.items()):
+        attempts.add_metric([result], count)
+    yield attempts
 
 
 def _bound(le: float) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from seatplan.processing import failpoints, webhook_payloads
+from seatplan.processing import failpoints, stats, webhook_payloads
 from seatplan.services import graph_subscriptions, outbox, transaction, webhook_urls
 from seatplan.services.outbox import Head, Outcome, Policy
 from seatplan.settings import Settings, get_settings
@@ -117,6 +117,7 @@ def _one_endpoint(db: Database, sender: Sender) -> int:
             failpoints.reach("after-send")
             with transaction.writing(db) as session:
                 outbox.record(session, endpoint_id, sender.owner, head, outcome, sender.policy)
+                stats.record_attempt(session, result_of(outcome))  # /metrics, with the record
             _tell(str(endpoint_id), head, outcome)
             if not outcome.ok:
                 break
@@ -207,9 +208,12 @@ def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
+def result_of(outcome: Outcome) -> str:
+    return "succeeded" if outcome.ok else "failed" if outcome.status else "error"
+
+
 def _tell(endpoint_id: str, head: Head, outcome: Outcome) -> None:
-    result = "succeeded" if outcome.ok else "failed" if outcome.status else "error"
-    attempt = Attempt(endpoint_id, head.event_type, result, outcome.milliseconds)
+    attempt = Attempt(endpoint_id, head.event_type, result_of(outcome), outcome.milliseconds)
     for listener in listeners:
         try:
             listener(attempt)

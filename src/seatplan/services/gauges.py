@@ -32,6 +32,7 @@ from seatplan.store.tables import (
     Product,
     QueuedUser,
     SkuUsage,
+    WebhookAttemptTotal,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -74,6 +75,8 @@ class Webhooks:
     endpoints_enabled: int
     endpoints_failing: int
     endpoints_disabled: int
+    #: Delivery attempts ever made, by result (succeeded, failed, error).
+    attempts: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +175,10 @@ def _webhooks(session: Session) -> Webhooks:
             func.count().filter(~enabled),
         )
     ).one()
-    return Webhooks(waiting or 0, retrying or 0, ok or 0, failing_now or 0, disabled or 0)
+    totals = select(WebhookAttemptTotal.result, WebhookAttemptTotal.attempts)
+    # Not dict(result): a Result has keys() (its columns), so dict() would read it as a mapping.
+    attempts = dict(list(session.execute(totals).tuples()))
+    return Webhooks(waiting or 0, retrying or 0, ok or 0, failing_now or 0, disabled or 0, attempts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -329,6 +329,16 @@ class BatchTotals(Base):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class WebhookAttemptTotal(Base):
+    """Webhook delivery attempts by result, counted in the transaction that records each
+    (`/metrics`): the workers that send them have no HTTP server of their own."""
+
+    __tablename__ = "webhook_attempt_total"
+    #: succeeded (2xx), failed (another answer), error (no answer).
+    result: Mapped[str] = mapped_column(String(16), primary_key=True)
+    attempts: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class BatchDurationBucket(Base):
     """The batch duration histogram: batches that took at most `le` seconds (cumulative)."""
 

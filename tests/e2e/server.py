@@ -68,7 +68,9 @@ def running_server(
     )
     url = f"{'https' if certificates else 'http'}://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: migrating a new database and starting uvicorn took 24 s on a machine
+        # loaded by other test runs (load average 12 on 2 cores).
+        deadline = time.monotonic() + 90
         while True:
             try:
                 if httpx.get(f"{url}/openapi.json", timeout=1, verify=verify).status_code == 200:

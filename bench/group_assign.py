@@ -10,8 +10,9 @@ change_log_seconds (what recording the members' license changes in the change lo
 within `seconds`: the worker's statements, batch by batch, timed apart and rolled back;
 change_log_share is its part of `seconds`) and
 events: the events written (batched, in the outbox) and the time to process the group
-again with a webhook endpoint registered for every event, so that each event also queues
-a delivery, against the first run (events written, no endpoint).
+again with events not written (the same code with the outbox writes skipped) and with a
+webhook endpoint registered for every event (each event also queues a delivery),
+against the first run (events written, no endpoint).
 
     python bench/group_assign.py --members 100000 [--database URL] [--batch-size N]
         [--workers 1,2,4]
@@ -42,6 +43,7 @@ from seatplan.processing import simulation, worker
 from seatplan.services import (
     catalog,
     changes,
+    events,
     groups,
     licenses,
     lookup,
@@ -108,8 +110,14 @@ def build_tenant(url: str, members: int) -> None:
     db.dispose()
 
 
-def _drain(url: str, batch_size: int, ready: Any, go: Any, out: Any) -> None:
-    """One worker process: started and connected before the clock runs, then drains."""
+def _drain(url: str, batch_size: int, ready: Any, go: Any, out: Any, events_off: bool) -> None:
+    """One worker process: started and connected before the clock runs, then drains.
+
+    `events_off` skips writing events (the same code otherwise), to measure their cost.
+    """
+    if events_off:
+        events.emit = lambda session, new: []  # type: ignore[assignment]
+        events.license_changes = lambda session, transitions: None
     db = Database(url)
     worker.check_connection(db)
     ready.put(True)
@@ -119,12 +127,14 @@ def _drain(url: str, batch_size: int, ready: Any, go: Any, out: Any) -> None:
     out.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def measure_processing(url: str, batch_size: int, workers: int) -> dict[str, Any]:
+def measure_processing(
+    url: str, batch_size: int, workers: int, *, events_off: bool = False
+) -> dict[str, Any]:
     """Assign the product, then let `workers` processes drain the queue; time it all."""
     context = multiprocessing.get_context("spawn")
     ready, go, out = context.Queue(), context.Event(), context.Queue()
     processes = [
-        context.Process(target=_drain, args=(url, batch_size, ready, go, out))
+        context.Process(target=_drain, args=(url, batch_size, ready, go, out, events_off))
         for _ in range(workers)
     ]
     for process in processes:
@@ -343,7 +353,10 @@ def main() -> None:
             if run["state"] != "ProcessingComplete" or run["active"] != args.members:
                 raise SystemExit(f"processing did not complete as expected: {run}")
             runs.append({"workers": workers, **run})
-        events, _ = count_events(url)
+        written, _ = count_events(url)
+        reset(url)
+        print("processing with 1 worker, events not written", file=sys.stderr)
+        off_run = measure_processing(url, args.batch_size, 1, events_off=True)
         reset(url)
         register_endpoint(url)
         print("processing with 1 worker and a webhook endpoint", file=sys.stderr)
@@ -384,10 +397,12 @@ def main() -> None:
                 "database": "sqlite" if url.startswith("sqlite") else url.split(":")[0],
                 "runs": results,
                 "events": {
-                    "written": events,
+                    "written": written,
+                    "seconds_events_off": round(off_run["seconds"], 3),
                     "seconds_without_endpoint": round(runs[0]["seconds"], 3),
                     "seconds_with_endpoint": round(endpoint_run["seconds"], 3),
-                    "with_to_without": round(endpoint_run["seconds"] / runs[0]["seconds"], 3),
+                    "without_endpoint_to_off": round(runs[0]["seconds"] / off_run["seconds"], 3),
+                    "with_endpoint_to_off": round(endpoint_run["seconds"] / off_run["seconds"], 3),
                     "written_with_endpoint": endpoint_events,
                     "deliveries_queued": deliveries,
                 },

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     webhook_disable_after_seconds: float = Field(default=86_400.0, gt=0)
     #: How long a worker holds an endpoint it sends to; a dead worker's hold runs out.
     webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    #: Events (and their delivery log) are kept this long once no endpoint waits for them.
+    event_retention_days: float = Field(default=30.0, gt=0)
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod

@@ -3,16 +3,19 @@ and notifications in Graph's shape made from the change log, delivered and retri
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from tests.integration.api_support import error_of, make_group, make_user, row_counts
+from sqlalchemy import select
+from tests.integration.api_support import bearer, error_of, make_group, make_user, row_counts
 from webhook_receiver import Behaviour, Receiver
 
 from seatplan.processing import delivery
 from seatplan.services.outbox import Policy
 from seatplan.settings import get_settings
+from seatplan.store.tables import OutboxEvent
 
 
 @pytest.fixture
@@ -158,8 +161,6 @@ def test_graphs_errors_and_nothing_written(db, client, admin, allow_private):
 
 
 def test_renew_delete_and_permissions(db, client, admin, receiver):
-    from tests.integration.api_support import bearer
-
     created = subscribe(client, admin, receiver, "groups", "updated")
     path = f"/v1.0/subscriptions/{created['id']}"
     renewed = client.patch(path, headers=admin, json={"expirationDateTime": later(41000)})
@@ -196,3 +197,27 @@ def test_a_failing_receiver_gets_its_notifications_again(db, client, admin, allo
         assert receiver.received[0].message_id == receiver.received[1].message_id
     finally:
         receiver.close()
+
+
+def test_workers_notifying_at_once_queue_each_change_once(db, client, admin, receiver):
+    """Two notifiers racing for the same changes: the cursor's row lock lets one take them."""
+    subscribe(client, admin, receiver, "users", "created")
+    for name in ("ann", "ben", "cat", "dan"):
+        make_user(client, admin, name)
+    start = threading.Barrier(3)
+    counts: list[int] = []
+
+    def notifier() -> None:
+        start.wait()
+        counts.append(delivery.notify(db))
+
+    threads = [threading.Thread(target=notifier) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == [0, 0, 4]
+    with db.reading() as s:
+        queued = [e.data["value"] for e in s.scalars(select(OutboxEvent))]
+    assert [len(value) for value in queued] == [4]
+    assert delivery.notify(db) == 0

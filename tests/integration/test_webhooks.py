@@ -11,7 +11,16 @@ from sqlalchemy import func, select, update
 from webhook_receiver import Behaviour, Receiver
 
 from seatplan.processing import delivery, webhook_payloads, worker
-from seatplan.services import catalog, groups, licenses, lookup, subscriptions, users, webhooks
+from seatplan.services import (
+    catalog,
+    groups,
+    licenses,
+    lookup,
+    outbox,
+    subscriptions,
+    users,
+    webhooks,
+)
 from seatplan.services.errors import BadRequest
 from seatplan.services.outbox import Policy
 from seatplan.settings import get_settings
@@ -282,3 +291,19 @@ def test_messages_cover_every_event_type():
     data = {"product": {"displayName": "Power BI Pro"}, "userCount": 1, "source": {}}
     for kind in webhooks.SUBSCRIBABLE:
         assert webhook_payloads.message(kind, data) != kind
+
+
+def test_old_events_are_pruned_once_no_endpoint_waits_for_them(db, allow_private, receiver):
+    endpoint(db, receiver)
+    for units in (3, 4):
+        with db.writing() as s:
+            subscriptions.set_units(s, sku=PBI, units=units)
+    delivery.deliver_due(db, sender(Policy(retry_seconds=3600)))
+    with db.writing() as s:  # a third event, still waiting for its endpoint
+        subscriptions.set_units(s, sku=PBI, units=5)
+    later = utcnow() + timedelta(days=31)
+    with db.writing() as s:
+        assert outbox.prune(s, retention=timedelta(days=30), now=later) == 2
+    assert [data["enabledUnits"] for _, data in events_of(db)] == [5]
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(WebhookDelivery)) == 1

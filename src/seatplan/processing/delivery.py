@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from standardwebhooks.webhooks import Webhook
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 #: Deliveries sent for one endpoint before its lease is given up for others to take.
 PER_LEASE = 50
 USER_AGENT = "Seatplan-Webhooks/1"
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,12 +230,26 @@ def _tell(endpoint_id: str, head: Head, outcome: Outcome) -> None:
         )
 
 
+def prune(db: Database, retention_days: float) -> int:
+    """Forget the events no endpoint waits for any more, after the retention period."""
+    with transaction.writing(db) as session:
+        pruned = outbox.prune(session, retention=timedelta(days=retention_days))
+    if pruned:
+        log.info("pruned %d old events and their deliveries", pruned)
+    return pruned
+
+
 def run(db: Database, *, poll_seconds: float, stop: threading.Event) -> None:
-    """Deliver until `stop` is set (a thread of the worker)."""
+    """Deliver until `stop` is set (a thread of the worker); prune old events hourly."""
     sender = Sender.from_settings()
+    retention = get_settings().event_retention_days
+    pruned_at = float("-inf")
     try:
         while not stop.is_set():
             try:
+                if time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+                    prune(db, retention)
+                    pruned_at = time.monotonic()
                 if deliver_due(db, sender) == 0:
                     stop.wait(poll_seconds)
             except Exception:  # deliveries stay pending; the next round retries them

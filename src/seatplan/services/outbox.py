@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.store.tables import OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -196,6 +196,30 @@ def pending_count(session: Session) -> int:
         )
         or 0
     )
+
+
+def prune(session: Session, *, retention: timedelta, now: datetime | None = None) -> int:
+    """Delete the events older than `retention` that no endpoint still waits for, with
+    their delivery log. Returns how many events."""
+    cutoff = (now or utcnow()) - retention
+    waiting = exists().where(
+        WebhookDelivery.event_id == OutboxEvent.id, WebhookDelivery.status == PENDING
+    )
+    stale = select(OutboxEvent.id).where(OutboxEvent.occurred < cutoff, ~waiting)
+    ids = list(session.scalars(stale.limit(10_000)))
+    if not ids:
+        return 0
+    session.execute(
+        delete(WebhookDelivery)
+        .where(WebhookDelivery.event_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(OutboxEvent)
+        .where(OutboxEvent.id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)
 
 
 def _stamp(value: datetime) -> str:

@@ -6,6 +6,7 @@ Graph's code and message; with it, the answer is the right objects.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -253,3 +254,50 @@ def test_what_graph_refuses_even_with_the_header(client, admin, tenant):
     )
     assert (status, code) == (400, "Request_UnsupportedQuery")
     assert "'onPremisesImmutableId' of users is not supported in $search" in message
+
+
+def test_standard_properties_in_advanced_queries(client, admin, tenant):
+    for user, body in (
+        ("adele", {"givenName": "Adele", "surname": "Vance", "mail": "adele@outlook.com"}),
+        ("lee", {"givenName": "Lee", "surname": "Gu", "mail": "lee@contoso.com"}),
+    ):
+        changed = client.patch(f"/v1.0/users/{tenant[user]}", headers=admin, json=body)
+        assert changed.status_code == 204, changed.text
+    outlook = "/v1.0/users?$filter=endswith(mail,'@outlook.com')&$count=true"
+    assert names(get(client, admin, outlook)) == ["Adele Vance"]
+    # Other properties are searched by their start, as Graph does.
+    search = '/v1.0/users?$search="givenName:le" OR "surname:van" OR "mail:lee@"'
+    assert names(get(client, admin, search)) == ["Adele Vance", "Lee Gu"]
+    assert names(get(client, admin, '/v1.0/users?$search="mail:outlook"')) == []
+    nameless = "/v1.0/users?$filter=mail eq null&$count=true"
+    assert len(names(get(client, admin, nameless))) == 3
+    refused = get(client, admin, "/v1.0/users?$filter=mail eq null", eventual=False)
+    assert error_of(refused) == (400, "Request_UnsupportedQuery", NEEDS_ADVANCED.format("eq"))
+
+
+def test_advanced_queries_in_a_batch(client, admin, tenant):
+    """The header travels in each request of the batch, as Graph wants it."""
+    requests = [
+        {"id": "1", "method": "GET", "url": "/users/$count", "headers": EVENTUAL},
+        {"id": "2", "method": "GET", "url": "/users/$count"},
+        {
+            "id": "3",
+            "method": "GET",
+            "url": '/users?$search="displayName:adele"&$select=displayName',
+            "headers": EVENTUAL,
+        },
+        {"id": "4", "method": "GET", "url": "/users?$filter=displayName ne 'x'"},
+    ]
+    answer = client.post("/v1.0/$batch", headers=admin, json={"requests": requests})
+    assert answer.status_code == 200, answer.text
+    found = {item["id"]: item for item in answer.json()["responses"]}
+    assert {key: item["status"] for key, item in found.items()} == {
+        "1": 200,
+        "2": 400,
+        "3": 200,
+        "4": 400,
+    }
+    assert base64.b64decode(found["1"]["body"]) == b"5"  # not JSON: base64, as Graph
+    assert found["2"]["body"]["error"]["message"] == "$count is not currently supported."
+    assert [u["displayName"] for u in found["3"]["body"]["value"]] == ["Adele Vance"]
+    assert found["4"]["body"]["error"]["message"] == NEEDS_ADVANCED.format("ne")

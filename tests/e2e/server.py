@@ -73,7 +73,9 @@ def running_server(
         deadline = time.monotonic() + 90
         while True:
             try:
-                if httpx.get(f"{url}/openapi.json", timeout=1, verify=verify).status_code == 200:
+                # /healthz, not /openapi.json: building the schema takes seconds on a loaded
+                # machine, and probes that time out would each start building it again.
+                if httpx.get(f"{url}/healthz", timeout=1, verify=verify).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.integration.api_support import bearer, error_of, make_group, make_user, row_counts
 from webhook_receiver import Behaviour, Receiver
 
 from seatplan.processing import delivery
+from seatplan.server import create_app
+from seatplan.services import tokens
 from seatplan.services.outbox import Policy
-from seatplan.settings import get_settings
+from seatplan.settings import Settings, get_settings
 from seatplan.store.tables import OutboxEvent
 
 
@@ -195,6 +198,20 @@ def test_a_failing_receiver_gets_its_notifications_again(db, client, admin, allo
         answers = [r.answered for r in receiver.received]
         assert answers[:2] == [500, 200]
         assert receiver.received[0].message_id == receiver.received[1].message_id
+    finally:
+        receiver.close()
+
+
+def test_a_slow_handshake_does_not_use_up_the_statements_time(db, allow_private):
+    """The receiver may take its time to validate: the request's statement time limit
+    starts again once it has answered."""
+    settings = Settings(database_url=db.url, secret_key="test-secret", statement_timeout_seconds=1)
+    receiver = Receiver(behaviour=Behaviour(validate_delay=1.5))
+    try:
+        with TestClient(create_app(db, settings)) as client:
+            created = subscribe(client, bearer(db, *tokens.PERMISSIONS), receiver)
+        assert receiver.validations
+        assert created["resource"] == "users"
     finally:
         receiver.close()
 

@@ -37,8 +37,9 @@ class Behaviour:
     slow_rate: float = 0.0
     slow_seconds: float = 0.0
     seed: int = 7
-    #: Answer Graph's validation handshake correctly.
+    #: Answer Graph's validation handshake correctly, after `validate_delay` seconds.
     validate: bool = True
+    validate_delay: float = 0.0
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Receiver:
         token = parse_qs(query).get("validationToken")
         if token is not None:  # Graph's handshake: echo the decoded token as plain text
             self.validations.append(token[0])
+            time.sleep(self.behaviour.validate_delay)
             answer = (token[0] if self.behaviour.validate else "no").encode()
             request.send_response(200)
             request.send_header("content-type", "text/plain; charset=utf-8")

@@ -28,6 +28,7 @@ from seatplan.services.errors import NotFound
 from seatplan.services.tokens import Principal
 from seatplan.settings import get_settings
 from seatplan.shapes.subscriptions import Subscription, subscription
+from seatplan.store import deadline
 from seatplan.store.tables import GraphSubscription
 
 router = APIRouter(tags=["subscriptions"])
@@ -111,7 +112,9 @@ def create_subscription(
         )
         if failed is not None:
             raise GraphError(400, "InvalidRequest", failed)
-    with transaction.writing(database) as session:
+    # The receiver's time (up to 10 s) is not the statements' to lose: a fresh time limit.
+    limit = request.app.state.settings.statement_timeout_seconds
+    with deadline.time_limit(limit), transaction.writing(database) as session:
         audit.act_as(session, audit.Actor("app", caller.name, caller.token_id))
         try:
             row = service.create(

@@ -7,16 +7,30 @@ import tracemalloc
 import uuid
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.integration.api_support import buy, error_of, make_user, process, row_counts
 
 from seatplan.catalog.file_limits import MAX_FILE_BYTES, MAX_LABEL, MAX_NAME
+from seatplan.server import create_app
 from seatplan.services import catalog
 from seatplan.services.errors import BadRequest
+from seatplan.settings import Settings
 from seatplan.store.tables import ExclusiveSetPlan, Product, ServicePlan
 
 PLANS = 5_000
 MB = 1024 * 1024
+
+
+@pytest.fixture
+def client(db):
+    """Memory and refusals are what this file tests, not time: a whole catalog imported
+    under tracemalloc on a loaded machine may take longer than the default 10 s limit."""
+    settings = Settings(
+        database_url=db.url, secret_key="test-secret", statement_timeout_seconds=120
+    )
+    with TestClient(create_app(db, settings)) as test_client:
+        yield test_client
 
 
 def _import(client, admin, text: str):

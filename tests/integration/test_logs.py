@@ -165,6 +165,7 @@ def test_lines_logged_while_serving_name_the_request(sqlite_db: Database, captur
     assert answer.status_code == 500
     [failure] = [line for line in captured.lines() if line["level"] == "ERROR"]
     assert failure["request_id"] == answer.json()["error"]["innerError"]["request-id"]
+    assert answer.headers.get_list("request-id") == [failure["request_id"]]
     assert failure["client_request_id"] == "abc"
     assert "RuntimeError: kaboom" in failure["exception"]
     [access] = captured.access("/boom")

@@ -204,7 +204,11 @@ async def _database(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request, 500, "UnknownError", "An unexpected error occurred.")
+    response = error_response(request, 500, "UnknownError", "An unexpected error occurred.")
+    # Answered outside the middleware that names every other answer (Starlette's outermost
+    # error handler), so the header is set here.
+    response.headers["request-id"] = str(getattr(request.state, "request_id", ""))
+    return response
 
 
 def install(app: FastAPI) -> None:

@@ -186,6 +186,31 @@ def test_renew_delete_and_permissions(db, client, admin, receiver):
     assert client.get("/admin/webhooks", headers=admin).json() == []  # its endpoint is hidden
 
 
+def test_an_app_sees_only_its_own_subscriptions_and_an_administrator_all(db, client, receiver):
+    """As Graph: an app lists, reads, renews and deletes the subscriptions it created;
+    another app's are not found; an administrator's token sees every one."""
+    first, second = bearer(db, "User.Read.All"), bearer(db, "User.Read.All")
+    administrator = bearer(db, tokens.ADMIN, "User.Read.All")
+    mine = subscribe(client, first, receiver)
+    theirs = subscribe(client, second, receiver)
+
+    def listed(headers):
+        return [s["id"] for s in client.get("/v1.0/subscriptions", headers=headers).json()["value"]]
+
+    assert listed(first) == [mine["id"]]
+    assert listed(second) == [theirs["id"]]
+    assert listed(administrator) == [mine["id"], theirs["id"]]
+    path = f"/v1.0/subscriptions/{theirs['id']}"
+    assert error_of(client.get(path, headers=first))[0] == 404
+    renew = {"expirationDateTime": later(120)}
+    assert error_of(client.patch(path, headers=first, json=renew))[0] == 404
+    assert error_of(client.delete(path, headers=first))[0] == 404
+    assert client.get(path, headers=second).status_code == 200
+    assert client.get(path, headers=administrator).status_code == 200
+    assert client.delete(path, headers=administrator).status_code == 204
+    assert listed(second) == []
+
+
 def test_a_failing_receiver_gets_its_notifications_again(db, client, admin, allow_private):
     receiver = Receiver(behaviour=Behaviour(fail_first=1))
     try:

@@ -171,24 +171,27 @@ def _start_cursor(session: Session) -> None:
     session.flush()
 
 
-def get(session: Session, subscription_id: str) -> GraphSubscription:
+def get(session: Session, subscription_id: str, *, creator: str | None = None) -> GraphSubscription:
+    """An active subscription; with `creator`, only one that this token created."""
     try:
         found = session.get(GraphSubscription, UUID(subscription_id))
     except ValueError:
         found = None
-    if found is None or found.expiration <= utcnow():
+    if (
+        found is None
+        or found.expiration <= utcnow()
+        or (creator is not None and found.creator_id != creator)
+    ):
         raise NotFound("Subscription", subscription_id)
     return found
 
 
-def list_active(session: Session) -> list[GraphSubscription]:
-    return list(
-        session.scalars(
-            select(GraphSubscription)
-            .where(GraphSubscription.expiration > utcnow())
-            .order_by(GraphSubscription.created)
-        )
-    )
+def list_active(session: Session, *, creator: str | None = None) -> list[GraphSubscription]:
+    """Active subscriptions, oldest first; with `creator`, only those this token created."""
+    query = select(GraphSubscription).where(GraphSubscription.expiration > utcnow())
+    if creator is not None:
+        query = query.where(GraphSubscription.creator_id == creator)
+    return list(session.scalars(query.order_by(GraphSubscription.created)))
 
 
 def renew(session: Session, row: GraphSubscription, *, expiration: datetime) -> GraphSubscription:

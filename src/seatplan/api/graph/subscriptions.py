@@ -25,7 +25,7 @@ from seatplan.processing import delivery
 from seatplan.services import audit, transaction
 from seatplan.services import graph_subscriptions as service
 from seatplan.services.errors import NotFound
-from seatplan.services.tokens import Principal
+from seatplan.services.tokens import ADMIN, Principal
 from seatplan.settings import get_settings
 from seatplan.shapes.subscriptions import Subscription, subscription
 from seatplan.store import deadline
@@ -72,9 +72,16 @@ def _allowed(caller: Principal, resource: str) -> None:
         )
 
 
-def _get(session: Session, subscription_id: str) -> GraphSubscription:
+def _creator_seen_by(request: Request) -> str | None:
+    """As Graph: an app sees the subscriptions it created; an administrator's token
+    (Graph: Subscription.Read.All by an admin) sees every one."""
+    caller: Principal = request.state.principal
+    return None if caller.allows([ADMIN]) else caller.token_id
+
+
+def _get(request: Request, session: Session, subscription_id: str) -> GraphSubscription:
     try:
-        return service.get(session, subscription_id)
+        return service.get(session, subscription_id, creator=_creator_seen_by(request))
     except NotFound as error:
         raise GraphError(
             404, NOT_FOUND, f"The object was not found: subscription '{subscription_id}'."
@@ -141,7 +148,10 @@ def create_subscription(
     summary="List subscriptions",
 )
 def list_subscriptions(request: Request, session: SessionDep) -> JSONResponse:
-    items = [dict(subscription(row)) for row in service.list_active(session)]
+    items = [
+        dict(subscription(row))
+        for row in service.list_active(session, creator=_creator_seen_by(request))
+    ]
     return JSONResponse(
         {"@odata.context": listing.context_url(request, "subscriptions"), "value": items}
     )
@@ -156,7 +166,7 @@ def list_subscriptions(request: Request, session: SessionDep) -> JSONResponse:
 def get_subscription(
     request: Request, subscription_id: SubscriptionId, session: SessionDep
 ) -> JSONResponse:
-    item = subscription(_get(session, subscription_id))
+    item = subscription(_get(request, session, subscription_id))
     return listing.entity(request, "subscriptions/$entity", dict(item))
 
 
@@ -172,7 +182,7 @@ def renew_subscription(
     body: SubscriptionRenew,
     session: WriteSessionDep,
 ) -> JSONResponse:
-    row = _get(session, subscription_id)
+    row = _get(request, session, subscription_id)
     if body.expiration_date_time is not None:
         try:
             service.renew(session, row, expiration=body.expiration_date_time)
@@ -189,6 +199,8 @@ def renew_subscription(
     responses=responses(status=204, description="Deleted"),
     summary="Delete a subscription",
 )
-def delete_subscription(subscription_id: SubscriptionId, session: WriteSessionDep) -> Response:
-    service.delete_subscription(session, _get(session, subscription_id))
+def delete_subscription(
+    request: Request, subscription_id: SubscriptionId, session: WriteSessionDep
+) -> Response:
+    service.delete_subscription(session, _get(request, session, subscription_id))
     return Response(status_code=204)

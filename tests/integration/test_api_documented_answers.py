@@ -73,6 +73,9 @@ def tenant(db, client, admin) -> dict[str, str]:
     alice = make_user(client, admin, "alice", usageLocation="US", jobTitle="Analyst")
     bob = make_user(client, admin, "bob")
     group = make_group(client, admin, "Sales", alice, bob)
+    nested = make_group(client, admin, "Sales EMEA", bob)
+    ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/groups/{nested}"}
+    client.post(f"/v1.0/groups/{group}/members/$ref", headers=admin, json=ref)
     client.post(f"/v1.0/groups/{group}/assignLicense", headers=admin, json=SIMULATE)
     process(db)
     org = client.get("/v1.0/organization", headers=admin).json()["value"][0]["id"]
@@ -81,6 +84,7 @@ def tenant(db, client, admin) -> dict[str, str]:
         "alice": alice,
         "bob": bob,
         "group": group,
+        "nested": nested,
         "sku": f"{org}_{E3}",
         "subscription": subscription,
     }
@@ -91,7 +95,7 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatc
     get_settings.cache_clear()
     receiver = Receiver()
     document = client.get("/openapi.json").json()
-    alice, group = tenant["alice"], tenant["group"]
+    alice, group, nested = tenant["alice"], tenant["group"], tenant["nested"]
     hook = client.post("/admin/webhooks", headers=admin, json={"url": WEBHOOK, "events": ["*"]})
     hooks = f"/admin/webhooks/{hook.json()['id']}"
     watch = {
@@ -150,6 +154,55 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatc
             "GET",
             "/v1.0/users/{user_id}/memberOf/microsoft.graph.group",
             f"/v1.0/users/{alice}/memberOf/microsoft.graph.group",
+            {},
+        ),
+        ("GET", "/v1.0/groups/{group_id}/memberOf", f"/v1.0/groups/{nested}/memberOf", {}),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/memberOf/microsoft.graph.group",
+            f"/v1.0/groups/{nested}/memberOf/microsoft.graph.group?$select={GROUP_PROPERTIES}",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/transitiveMemberOf",
+            f"/v1.0/groups/{nested}/transitiveMemberOf",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/transitiveMemberOf/microsoft.graph.group",
+            f"/v1.0/groups/{nested}/transitiveMemberOf/microsoft.graph.group",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/users/{user_id}/transitiveMemberOf",
+            f"/v1.0/users/{tenant['bob']}/transitiveMemberOf?$select={GROUP_PROPERTIES}",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/users/{user_id}/transitiveMemberOf/microsoft.graph.group",
+            f"/v1.0/users/{tenant['bob']}/transitiveMemberOf/microsoft.graph.group",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/transitiveMembers",
+            f"/v1.0/groups/{group}/transitiveMembers",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/transitiveMembers/microsoft.graph.user",
+            f"/v1.0/groups/{group}/transitiveMembers/microsoft.graph.user",
+            {},
+        ),
+        (
+            "GET",
+            "/v1.0/groups/{group_id}/transitiveMembers/microsoft.graph.group",
+            f"/v1.0/groups/{group}/transitiveMembers/microsoft.graph.group",
             {},
         ),
         (

@@ -70,3 +70,19 @@ def delta_collection(item: Any, *annotations: tuple[str, Any]) -> Any:
         "value": list[delta_item],
     }
     return with_config(EXACT)(TypedDict(f"{name}Page", page))  # type: ignore[operator]
+
+
+@cache
+def directory_objects(*items: Any) -> Any:
+    """A Graph collection of directoryObjects of several types (a group's members: users
+    and groups), each item one of `items`' selectable shapes with its `@odata.type`."""
+    choices: Any = items[0]
+    for item in items[1:]:
+        choices = choices | item
+    fields = {
+        "@odata.context": str,
+        "@odata.count": NotRequired[int],
+        "@odata.nextLink": NotRequired[str],
+        "value": list[choices],
+    }
+    return with_config(EXACT)(TypedDict("DirectoryObjectCollection", fields))  # type: ignore[operator]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, exists, select, update
+from sqlalchemy import Select, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.engine import UserOutcome
-from seatplan.services import audit, changes, events
+from seatplan.services import audit, changes, events, nesting
 from seatplan.services.queue import COMPLETE, IN_PROGRESS, QUEUED
 from seatplan.store import bulk
 from seatplan.store.tables import Group, Membership, QueuedUser
@@ -21,9 +21,12 @@ _STATE = ("licenseProcessingState",)
 def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
     """Groups with a member in the batch and still waiting: now in progress."""
     # From the batch to its groups: a batch is small, a group may have 100,000 members.
-    groups_of_batch = select(Membership.group_id).where(
+    groups_of_batch: Select[UUID] = select(Membership.group_id).where(
         bulk.among(session, Membership.user_id, user_ids)
     )
+    if nesting.licensing(session) and nesting.any_nesting(session):
+        paths = nesting.reach(bulk.among(session, Membership.user_id, user_ids))
+        groups_of_batch = select(paths.c.group_id)
     started = session.execute(
         select(Group.id, Group.display_name)
         .where(Group.processing_state == QUEUED)
@@ -53,15 +56,14 @@ def mark_finished(session: Session) -> int:
         )
     ).all()
     finished = 0
+    nested = bool(pending) and nesting.licensing(session) and nesting.any_nesting(session)
     for group_id, name, ok, failed in pending:
+        # With licenseNestedGroups, the members of the groups under it are its members too.
+        of_group = nesting.in_or_below(group_id) if nested else Membership.group_id == group_id
         # Walk the queue (which shrinks) rather than the group's members (which may be many).
         queued_member = (
             select(QueuedUser.user_id)
-            .where(
-                exists()
-                .where(Membership.user_id == QueuedUser.user_id)
-                .where(Membership.group_id == group_id)
-            )
+            .where(exists().where(Membership.user_id == QueuedUser.user_id).where(of_group))
             .limit(1)
         )
         if session.scalar(queued_member) is not None:

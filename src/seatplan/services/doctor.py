@@ -16,11 +16,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.engine import ErrorKind, RuleBook, State
-from seatplan.services import catalog, queue
+from seatplan.services import catalog, nesting, queue
 from seatplan.store.tables import (
     GroupLicense,
     LicenseAssignment,
-    Membership,
     QueuedUser,
     SkuUsage,
     Subscription,
@@ -121,14 +120,17 @@ def _check_counters(session: Session, report: Report) -> None:
 
 
 def _check_intents(session: Session, report: Report) -> None:
-    """Every member of a licensed group has a row per product, unless still queued."""
-    not_queued = ~Membership.user_id.in_(select(QueuedUser.user_id))
+    """Every member of a licensed group has a row per product, unless still queued; no
+    group license is held without its intent. With licenseNestedGroups a group's members
+    include those of the groups under it; without, they do not."""
+    pairs = nesting.licensing_pairs(session).subquery()
+    not_queued = ~pairs.c.user_id.in_(select(QueuedUser.user_id))
     missing = session.execute(
-        select(Membership.user_id, GroupLicense.sku_id, GroupLicense.group_id)
-        .join(GroupLicense, GroupLicense.group_id == Membership.group_id)
+        select(pairs.c.user_id, GroupLicense.sku_id, GroupLicense.group_id)
+        .join(GroupLicense, GroupLicense.group_id == pairs.c.group_id)
         .outerjoin(
             LicenseAssignment,
-            (LicenseAssignment.user_id == Membership.user_id)
+            (LicenseAssignment.user_id == pairs.c.user_id)
             & (LicenseAssignment.sku_id == GroupLicense.sku_id)
             & (LicenseAssignment.source_id == GroupLicense.group_id),
         )
@@ -141,9 +143,9 @@ def _check_intents(session: Session, report: Report) -> None:
     stale = session.execute(
         select(LicenseAssignment.user_id, LicenseAssignment.sku_id, LicenseAssignment.source_id)
         .outerjoin(
-            Membership,
-            (Membership.user_id == LicenseAssignment.user_id)
-            & (Membership.group_id == LicenseAssignment.source_id),
+            pairs,
+            (pairs.c.user_id == LicenseAssignment.user_id)
+            & (pairs.c.group_id == LicenseAssignment.source_id),
         )
         .outerjoin(
             GroupLicense,
@@ -151,7 +153,7 @@ def _check_intents(session: Session, report: Report) -> None:
             & (GroupLicense.sku_id == LicenseAssignment.sku_id),
         )
         .where(LicenseAssignment.source_id.is_not(None))
-        .where((Membership.user_id.is_(None)) | (GroupLicense.group_id.is_(None)))
+        .where((pairs.c.user_id.is_(None)) | (GroupLicense.group_id.is_(None)))
         .where(LicenseAssignment.error.is_distinct_from(ErrorKind.DEPENDENCY.value))
         .where(~LicenseAssignment.user_id.in_(select(QueuedUser.user_id)))
     )
@@ -160,6 +162,10 @@ def _check_intents(session: Session, report: Report) -> None:
             Problem(
                 "intent gone", f"assignment from group {source_id} has no intent", user_id, sku_id
             )
+        )
+    for group_id in session.scalars(nesting.in_cycles()):
+        report.problems.append(
+            Problem("nesting", f"group {group_id} is a member of itself through nested groups")
         )
 
 

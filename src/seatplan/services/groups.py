@@ -1,17 +1,24 @@
-"""Groups and their direct members (nested groups are not expanded, as in Entra)."""
+"""Groups and their direct members: users, and groups nested in them (docs/nested-groups.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from seatplan.services import audit, changes, queue
+from seatplan.services import audit, changes, nesting, queue
 from seatplan.services.errors import BadRequest, Conflict
 from seatplan.services.unset import UNSET, Unset
-from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
+from seatplan.store.tables import (
+    Group,
+    GroupLicense,
+    GroupNesting,
+    LicenseAssignment,
+    Membership,
+    User,
+)
 from seatplan.store.types import utcnow
 
 #: Graph's group visibilities.
@@ -119,13 +126,22 @@ def delete_group(session: Session, *, group: Group) -> None:
         raise BadRequest(
             f"Group '{group.display_name}' has licenses assigned: remove its licenses first."
         )
-    holders = list(
+    holders = set(
         session.scalars(
             select(LicenseAssignment.user_id).where(LicenseAssignment.source_id == group.id)
         )
     )
+    # Its members may hold licenses of groups above it, through nesting.
+    holders.update(
+        session.scalars(nesting.holders_from_at_or_above(group.id, nesting.users_below(group.id)))
+    )
     changes.memberships_ending(session, Membership.group_id == group.id)
     session.execute(delete(Membership).where(Membership.group_id == group.id))
+    session.execute(
+        delete(GroupNesting).where(
+            (GroupNesting.parent_id == group.id) | (GroupNesting.child_id == group.id)
+        )
+    )
     audit.record(
         session,
         activity=audit.Activity.DELETE_GROUP,
@@ -153,8 +169,16 @@ def add_member(session: Session, *, group: Group, user: User) -> None:
             audit.target("Group", group.id, group.display_name),
         ],
     )
-    if is_licensed(session, group.id):
+    if _licenses_flow_to_members(session, group.id):
         queue.enqueue_users(session, [user.id])
+
+
+def _licenses_flow_to_members(session: Session, group_id: UUID) -> bool:
+    """Whether the group's members get licenses: its own, or (licenseNestedGroups) those
+    of a group above it."""
+    if is_licensed(session, group_id):
+        return True
+    return nesting.licensing(session) and nesting.licensed_at_or_above(session, group_id)
 
 
 def remove_member(session: Session, *, group: Group, user: User) -> None:
@@ -181,8 +205,66 @@ def remove_member(session: Session, *, group: Group, user: User) -> None:
             )
         )
     )
-    if holds or is_licensed(session, group.id):
+    if not holds and nesting.any_nesting(session):
+        just_user = select(literal(user.id, User.id.type))
+        holds = session.scalar(
+            select(exists(nesting.holders_from_at_or_above(group.id, just_user)))
+        )
+    if holds or _licenses_flow_to_members(session, group.id):
         queue.enqueue_users(session, [user.id])
+
+
+def add_group_member(session: Session, *, group: Group, member: Group) -> None:
+    """Nest `member` in `group`; a cycle (direct or through other groups) is refused."""
+    if nesting.DYNAMIC in (group.group_types or []):
+        raise BadRequest(
+            f"Group '{group.display_name}' has dynamic membership: "
+            "groups cannot be added to it as members."
+        )
+    if nesting.has_parent(session, parent_id=group.id, child_id=member.id):
+        raise Conflict(f"'{member.display_name}' is already a member of '{group.display_name}'.")
+    if nesting.contains(session, parent_id=member.id, child_id=group.id):
+        raise BadRequest(
+            f"Group '{member.display_name}' cannot be a member of '{group.display_name}': "
+            "it would be a member of itself (a cycle of nested groups)."
+        )
+    session.add(GroupNesting(parent_id=group.id, child_id=member.id, since=utcnow()))
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.ADD_MEMBER,
+        category="GroupManagement",
+        targets=[
+            audit.target("Group", member.id, member.display_name),
+            audit.target("Group", group.id, group.display_name),
+        ],
+    )
+    if nesting.licensing(session) and nesting.licensed_at_or_above(session, group.id):
+        queue.enqueue_users(session, session.scalars(nesting.users_below(member.id)))
+
+
+def remove_group_member(session: Session, *, group: Group, member: Group) -> None:
+    nested = session.get(GroupNesting, (group.id, member.id))
+    if nested is None:
+        raise BadRequest(f"'{member.display_name}' is not a member of '{group.display_name}'.")
+    session.delete(nested)
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.REMOVE_MEMBER,
+        category="GroupManagement",
+        targets=[
+            audit.target("Group", member.id, member.display_name),
+            audit.target("Group", group.id, group.display_name),
+        ],
+    )
+    below = nesting.users_below(member.id)
+    # Those holding a license that came down through this link, whatever the setting
+    # (a worker may be writing one now), and all of them while licenses flow down.
+    affected = set(session.scalars(nesting.holders_from_at_or_above(group.id, below)))
+    if nesting.licensing(session) and nesting.licensed_at_or_above(session, group.id):
+        affected.update(session.scalars(below))
+    queue.enqueue_users(session, affected)
 
 
 def member_count(session: Session, group_id: UUID) -> int:

@@ -48,3 +48,8 @@ def group(session: Session, ref: str | UUID) -> Group:
     if len(named) > 1:
         raise BadRequest(f"{len(named)} groups are named '{ref}': use the group's id.")
     return named[0]
+
+
+def group_by_id(session: Session, group_id: UUID | None) -> Group | None:
+    """The group with this id, if there is one (a member's id may be a user's)."""
+    return None if group_id is None else session.get(Group, group_id)

@@ -1,12 +1,12 @@
-"""The organization: its name, country and default usage location."""
+"""The organization: its name, country, default usage location and licensing settings."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seatplan.engine.countries import is_country_code
-from seatplan.services import audit, queue
+from seatplan.services import audit, nesting, queue
 from seatplan.services.errors import BadRequest
 from seatplan.services.unset import UNSET, Unset
 from seatplan.store.tables import Organization
@@ -48,6 +48,7 @@ def update(
     country_letter_code: str | Unset | None = UNSET,
     default_usage_location: str | Unset | None = UNSET,
     auto_offer_seats: bool | None = None,
+    license_nested_groups: bool | None = None,
 ) -> Organization:
     """Change the organization's settings; users inheriting its location are re-evaluated."""
     org = get(session)
@@ -71,6 +72,14 @@ def update(
     if auto_offer_seats is not None:
         modified.append(audit.changed("AutoOfferSeats", org.auto_offer_seats, auto_offer_seats))
         org.auto_offer_seats = auto_offer_seats
+    if license_nested_groups is not None and license_nested_groups != org.license_nested_groups:
+        modified.append(
+            audit.changed("LicenseNestedGroups", org.license_nested_groups, license_nested_groups)
+        )
+        org.license_nested_groups = license_nested_groups
+        session.flush()
+        # Whom it affects does not depend on the setting's value: queue them with it.
+        queue.enqueue_users(session, session.scalars(nesting.affected_by_setting()))
     session.flush()
     if location_changed:
         queue.enqueue_users_without_location(session)
@@ -82,3 +91,9 @@ def update(
         modified=modified,
     )
     return org
+
+
+def nested_setting_reach(session: Session) -> int:
+    """How many users changing licenseNestedGroups would queue (the portal asks first)."""
+    affected = nesting.affected_by_setting().subquery()
+    return session.scalar(select(func.count()).select_from(affected)) or 0

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from seatplan.services import nesting
 from seatplan.store import dialects
 from seatplan.store.tables import (
     Group,
@@ -90,6 +91,19 @@ def enqueue_group(session: Session, group_id: UUID) -> None:
         func.coalesce(dialects.Greatest(Membership.since, got_product), literal(now)),
         literal(now),
     ).where(Membership.group_id == group_id)
+    if nesting.licensing(session) and nesting.any_nesting(session):
+        # Members of the groups under it too, once each (a user may be in several).
+        members = (
+            select(
+                Membership.user_id,
+                func.coalesce(
+                    dialects.Greatest(func.min(Membership.since), got_product), literal(now)
+                ),
+                literal(now),
+            )
+            .where(nesting.in_or_below(group_id))
+            .group_by(Membership.user_id)
+        )
     _insert_queue(session, members)
     holders = (
         select(LicenseAssignment.user_id, func.min(LicenseAssignment.since), literal(now))
@@ -142,14 +156,14 @@ def enqueue_holders_of_sku(session: Session, sku_id: UUID) -> None:
     )
 
 
-def _licensed() -> ColumnElement[bool]:
-    """The user has an assignment, or is a member of a group that has products."""
+def _licensed(session: Session) -> ColumnElement[bool]:
+    """The user has an assignment, or is a member of a group that has products (or, with
+    licenseNestedGroups, of a group under one)."""
+    pairs = nesting.licensing_pairs(session).subquery()
     return or_(
         User.id.in_(select(LicenseAssignment.user_id)),
         User.id.in_(
-            select(Membership.user_id).join(
-                GroupLicense, GroupLicense.group_id == Membership.group_id
-            )
+            select(pairs.c.user_id).join(GroupLicense, GroupLicense.group_id == pairs.c.group_id)
         ),
     )
 
@@ -157,7 +171,7 @@ def _licensed() -> ColumnElement[bool]:
 def enqueue_all_licensed(session: Session) -> None:
     """Queue every user with an assignment or a licensed group (the rules changed)."""
     now = utcnow()
-    _insert_queue(session, select(User.id, literal(now), literal(now)).where(_licensed()))
+    _insert_queue(session, select(User.id, literal(now), literal(now)).where(_licensed(session)))
     session.execute(
         update(Group)
         .where(Group.id.in_(select(GroupLicense.group_id)), Group.processing_state == COMPLETE)
@@ -169,12 +183,25 @@ def enqueue_users_without_location(session: Session) -> None:
     """Queue users who inherit the organization's location and have any license."""
     now = utcnow()
     rows = select(User.id, literal(now), literal(now)).where(
-        User.usage_location.is_(None), _licensed()
+        User.usage_location.is_(None), _licensed(session)
     )
     _insert_queue(session, rows)
 
 
 def mark_groups_of_users_queued(session: Session, user_ids: list[UUID]) -> None:
+    if nesting.licensing(session) and nesting.any_nesting(session):
+        # The groups above theirs license them too.
+        for start in range(0, len(user_ids), 500):
+            reached = nesting.reach(Membership.user_id.in_(user_ids[start : start + 500]))
+            licensed = select(reached.c.group_id).join(
+                GroupLicense, GroupLicense.group_id == reached.c.group_id
+            )
+            session.execute(
+                update(Group)
+                .where(Group.id.in_(licensed), Group.processing_state == COMPLETE)
+                .values(processing_state=QUEUED)
+            )
+        return
     for start in range(0, len(user_ids), 500):
         chunk = user_ids[start : start + 500]
         licensed_groups = (

@@ -52,6 +52,10 @@ class Organization(Base):
     default_usage_location: Mapped[str | None] = mapped_column(String(2))
     #: Offer freed or bought seats to users waiting in CountViolation (Entra does not).
     auto_offer_seats: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Licenses of a group flow to its nested groups' members too (Entra: direct only).
+    license_nested_groups: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     #: Bumped on every catalog change so that every process reloads its rules.
     catalog_version: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(default=utcnow)
@@ -253,6 +257,24 @@ class Membership(Base):
     )
     user_id: Mapped[UUID] = mapped_column(
         ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupNesting(Base):
+    """A group that is a member of another group (Graph's group members of a group).
+
+    Apart from `Membership`: the worker reads users' memberships in bulk, and that read
+    stays the same whether or not groups are nested (docs/architecture.md).
+    """
+
+    __tablename__ = "group_nesting"
+    __table_args__ = (Index("ix_group_nesting_child_id", "child_id"),)
+    parent_id: Mapped[UUID] = mapped_column(
+        ForeignKey("directory_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    child_id: Mapped[UUID] = mapped_column(
+        ForeignKey("directory_group.id", ondelete="CASCADE"), primary_key=True
     )
     since: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -7,6 +7,7 @@ from seatplan.api.graph import (
     delta,
     groups,
     members,
+    nested,
     subscriptions,
     tenant,
     user_licenses,
@@ -18,7 +19,17 @@ from seatplan.api.graph.common import PREFIX
 #: paths before `/users/{user_id}`, which would take `/users/delta` for a user.
 ROUTERS: tuple[APIRouter, ...] = tuple(
     module.router
-    for module in (delta, users, user_licenses, groups, members, tenant, batch, subscriptions)
+    for module in (
+        delta,
+        users,
+        user_licenses,
+        groups,
+        members,
+        nested,
+        tenant,
+        batch,
+        subscriptions,
+    )
 )
 
 __all__ = ["PREFIX", "ROUTERS"]

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Request
-from sqlalchemy import Select, false
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from seatplan.api import odata
-from seatplan.api.answers import collection, selectable
+from seatplan.api.answers import collection, directory_objects, selectable
 from seatplan.api.deps import SecretDep, SessionDep, WriteSessionDep
-from seatplan.api.graph import listing
+from seatplan.api.graph import listing, mixed
 from seatplan.api.graph.bodies import MemberRef
 from seatplan.api.graph.common import (
     CAST_NAMESPACES,
@@ -29,9 +30,9 @@ from seatplan.api.graph.common import (
     responses,
     user_items,
 )
-from seatplan.services import directory, lookup
+from seatplan.services import directory, lookup, nesting
 from seatplan.services import groups as group_service
-from seatplan.services.errors import BadRequest
+from seatplan.services.errors import BadRequest, NotFound
 from seatplan.shapes.groups import Group
 from seatplan.shapes.users import User
 
@@ -65,14 +66,21 @@ def _users_page(
 @router.get(
     "/groups/{group_id}/members",
     dependencies=[require(GROUP_READ)],
-    responses=responses(collection(selectable(User))),
-    summary="The group's direct members",
+    responses=responses(directory_objects(selectable(User), selectable(Group))),
+    summary="The group's direct members (users and groups)",
 )
 def members(
     request: Request, group_id: GroupPath, session: SessionDep, secret: SecretDep
 ) -> JSONResponse:
+    """Users, then groups (`api.graph.mixed`)."""
     group = group_by_id(session, group_id)
-    return _users_page(request, session, secret, directory.members_of(session, group.id))
+    return mixed.page(
+        session,
+        request,
+        secret=secret,
+        users=directory.members_of(session, group.id),
+        groups=nesting.member_groups(group.id),
+    )
 
 
 def members_as_users(
@@ -86,14 +94,13 @@ def members_as_users(
 def members_as_groups(
     request: Request, group_id: GroupPath, session: SessionDep, secret: SecretDep
 ) -> JSONResponse:
-    """Empty: a group's members are users only (groups in groups are not supported yet);
-    the query options are still checked against groups, as Graph does."""
-    group_by_id(session, group_id)
+    """The groups nested in the group."""
+    group = group_by_id(session, group_id)
     return listing.page(
         session,
         request,
         spec=odata.GROUPS,
-        statement=directory.groups().where(false()),
+        statement=nesting.member_groups(group.id),
         secret=secret,
         context="groups",
         shape=lambda rows, select: group_items(session, rows, select),
@@ -119,7 +126,7 @@ for _namespace in CAST_NAMESPACES:
         methods=["GET"],
         dependencies=[require(GROUP_READ)],
         responses=responses(collection(selectable(Group))),
-        summary="The group's members that are groups (an OData cast; none yet)",
+        summary="The group's members that are groups (an OData cast)",
         include_in_schema=_documented,
         operation_id=f"members_as_groups_{_namespace.rstrip('.').replace('.', '_')}",
     )
@@ -136,9 +143,8 @@ def count_members_as_users(
 def count_members_as_groups(
     request: Request, group_id: GroupPath, session: SessionDep
 ) -> PlainTextResponse:
-    """0, after the same checks as any count (no nested groups yet)."""
-    group_by_id(session, group_id)
-    statement = directory.groups().where(false())
+    group = group_by_id(session, group_id)
+    statement = nesting.member_groups(group.id)
     return listing.count(session, request, spec=odata.GROUPS, statement=statement)
 
 
@@ -180,8 +186,12 @@ def members_with_license_errors(
 )
 def count_members(request: Request, group_id: GroupPath, session: SessionDep) -> PlainTextResponse:
     group = group_by_id(session, group_id)
-    statement = directory.members_of(session, group.id)
-    return listing.count(session, request, spec=odata.USERS, statement=statement)
+    return mixed.count(
+        session,
+        request,
+        users=directory.members_of(session, group.id),
+        groups=nesting.member_groups(group.id),
+    )
 
 
 @router.get(
@@ -199,15 +209,24 @@ def count_members_with_license_errors(
     return listing.count(session, request, spec=odata.USERS, statement=statement)
 
 
-def _referenced_id(reference: str) -> str:
-    tail = reference.rstrip("/").rsplit("/", 1)[-1]
-    if tail.startswith(("directoryObjects(", "users(")) and tail.endswith(")"):
-        tail = tail.split("(", 1)[1][:-1].strip("'")
-    if lookup.as_uuid(tail) is None:
+#: The @odata.id forms Graph takes for a member: `…/directoryObjects/{id}`, `…/users/{id}`,
+#: `…/groups/{id}`, or the same with `(id)` / `('id')`.
+_REF_KINDS = ("directoryObjects", "users", "groups")
+
+
+def _referenced(reference: str) -> tuple[str, UUID]:
+    """The kind ('directoryObjects', 'users' or 'groups') and id an @odata.id names."""
+    path = reference.rstrip("/")
+    tail = path.rsplit("/", 1)[-1]
+    kind = path.rsplit("/", 2)[-2] if path.count("/") >= 1 else ""
+    if "(" in tail and tail.endswith(")"):
+        kind, tail = tail.split("(", 1)[0], tail.split("(", 1)[1][:-1].strip("'")
+    found = lookup.as_uuid(tail)
+    if found is None or (kind not in _REF_KINDS and "/" in path):
         raise BadRequest(
             f"Invalid @odata.id '{reference}': expected https://…/v1.0/directoryObjects/{{id}}."
         )
-    return tail
+    return kind, found
 
 
 @router.post(
@@ -216,12 +235,19 @@ def _referenced_id(reference: str) -> str:
     response_class=Response,
     dependencies=[require(MEMBER_WRITE)],
     responses=responses(status=204, description="Added"),
-    summary="Add a member",
+    summary="Add a member (a user or a group)",
 )
 def add_member(group_id: GroupPath, body: MemberRef, session: WriteSessionDep) -> Response:
     group = group_by_id(session, group_id)
-    user = lookup.user(session, _referenced_id(body.odata_id))
-    group_service.add_member(session, group=group, user=user)
+    kind, member_id = _referenced(body.odata_id)
+    nested = None if kind == "users" else lookup.group_by_id(session, member_id)
+    if nested is not None:
+        group_service.add_group_member(session, group=group, member=nested)
+    elif kind == "groups":
+        raise NotFound("Group", member_id)
+    else:
+        user = lookup.user(session, member_id)
+        group_service.add_member(session, group=group, user=user)
     return Response(status_code=204)
 
 
@@ -231,9 +257,14 @@ def add_member(group_id: GroupPath, body: MemberRef, session: WriteSessionDep) -
     response_class=Response,
     dependencies=[require(MEMBER_WRITE)],
     responses=responses(status=204, description="Removed"),
-    summary="Remove a member",
+    summary="Remove a member (a user or a group)",
 )
 def remove_member(group_id: GroupPath, user_id: UserPath, session: WriteSessionDep) -> Response:
     group = group_by_id(session, group_id)
-    group_service.remove_member(session, group=group, user=lookup.user(session, user_id))
+    member_id = lookup.as_uuid(user_id)
+    nested = lookup.group_by_id(session, member_id)
+    if nested is not None:
+        group_service.remove_group_member(session, group=group, member=nested)
+    else:
+        group_service.remove_member(session, group=group, user=lookup.user(session, user_id))
     return Response(status_code=204)

@@ -50,3 +50,15 @@ def test_api_lists_answers_every_list(tmp_path: Path) -> None:
     assert isinstance(medians, dict)
     assert any(name.endswith("_deep") for name in medians)
     assert result["users_in_error"]
+
+
+def test_membership_rules_runs(tmp_path: Path) -> None:
+    result = _run(tmp_path, "membership_rules.py", "--users", "2000", "--repeat", "1")
+    assert result["users"] == 2000
+    rules = result["rules"]
+    assert isinstance(rules, dict)
+    assert {"users_per_second", "ratio_to_floor", "matched_share"} <= rules["and_in"].keys()
+    load = result["load"]
+    assert isinstance(load, dict)
+    # The same users, read back from the database, match the same rule.
+    assert load["matched"] == rules["and_in"]["matched"]

@@ -9,11 +9,12 @@ selects only the columns rules read, in chunks, for a whole-directory evaluation
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, Text, cast, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from seatplan.engine.membership_rules import RULE_PROPERTIES
@@ -53,23 +54,50 @@ _COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 }
 _EXTENSION_NAMES = tuple(name for name in RULE_PROPERTIES if name.startswith(_EXTENSIONS))
 _NAMES = tuple(_COLUMNS)
-_QUERY: Select[Any] = select(User.id, *_COLUMNS.values(), User.extension_attributes).order_by(
-    User.id
-)
+_LISTS = tuple(name for name in _NAMES if RULE_PROPERTIES[name] == "strings")
+_EXTENSION_KEYS = tuple((name, name.removeprefix(_EXTENSIONS)) for name in _EXTENSION_NAMES)
+_NO_EXTENSIONS: dict[str, object] = dict.fromkeys(_EXTENSION_NAMES)
 assert set(_COLUMNS) | {"id"} | set(_EXTENSION_NAMES) == set(RULE_PROPERTIES), (
     "every property rules read has a column"
 )
 
 
+def _as_text(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
+    """JSON columns are read as text and decoded here: most hold `[]` or `{}`, which
+    need no parser (decoding every one took a third of the time of a load)."""
+    if column.key in _JSON_KEYS:
+        return cast(column, Text).label(column.key)
+    return column.expression
+
+
+_JSON_KEYS = {_COLUMNS[name].key for name in _LISTS} | {User.extension_attributes.key}
+#: What `load_subjects` pages through: the id and the columns rules read, in id order.
+SUBJECTS_QUERY: Select[Any] = select(
+    User.id,
+    *(_as_text(column) for column in _COLUMNS.values()),
+    _as_text(User.extension_attributes),
+).order_by(User.id)
+
+
+def _decoded(text: str | None) -> Any:
+    if text is None or text == "[]" or text == "{}":
+        return None
+    return json.loads(text)
+
+
 def _subject(
     user_id: UUID, values: Sequence[Any], extensions: Mapping[str, Any] | None
 ) -> dict[str, object]:
-    subject: dict[str, object] = {"id": str(user_id)}
-    for name, value in zip(_NAMES, values, strict=True):
-        subject[name] = list(value) if isinstance(value, list) else value
-    stored = extensions or {}
-    for name in _EXTENSION_NAMES:
-        subject[name] = stored.get(name.removeprefix(_EXTENSIONS))
+    subject: dict[str, Any] = dict(zip(_NAMES, values, strict=True))
+    subject["id"] = str(user_id)
+    for name in _LISTS:  # [] for a pending row too, whose defaults are not applied yet
+        items = subject[name]
+        subject[name] = list(items) if items else []
+    if extensions:
+        for name, key in _EXTENSION_KEYS:
+            subject[name] = extensions.get(key)
+    else:
+        subject.update(_NO_EXTENSIONS)
     return subject
 
 
@@ -94,13 +122,13 @@ def load_subjects(
         return
     wanted = sorted(set(user_ids))
     for start in range(0, len(wanted), chunk):
-        yield from _rows(session, _QUERY.where(User.id.in_(wanted[start : start + chunk])))
+        yield from _rows(session, SUBJECTS_QUERY.where(User.id.in_(wanted[start : start + chunk])))
 
 
 def _all_users(session: Session, chunk: int) -> Iterator[tuple[UUID, dict[str, object]]]:
     last: UUID | None = None
     while True:
-        page = _QUERY if last is None else _QUERY.where(User.id > last)
+        page = SUBJECTS_QUERY if last is None else SUBJECTS_QUERY.where(User.id > last)
         count = 0
         for user_id, subject in _rows(session, page.limit(chunk)):
             count += 1
@@ -110,6 +138,14 @@ def _all_users(session: Session, chunk: int) -> Iterator[tuple[UUID, dict[str, o
             return
 
 
+#: Positions of the JSON columns among a row's values (after the id).
+_JSON_POSITIONS = tuple(n for n, column in enumerate(_COLUMNS.values()) if column.key in _JSON_KEYS)
+
+
 def _rows(session: Session, query: Select[Any]) -> Iterator[tuple[UUID, dict[str, object]]]:
-    for row in session.execute(query).all():
-        yield row[0], _subject(row[0], row[1:-1], row[-1])
+    # Core, not the ORM: these are plain columns, and the ORM's row handling costs more.
+    for row in session.connection().execute(query).all():
+        values = list(row[1:-1])
+        for n in _JSON_POSITIONS:
+            values[n] = _decoded(values[n])
+        yield row[0], _subject(row[0], values, _decoded(row[-1]))

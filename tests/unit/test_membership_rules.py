@@ -5,6 +5,8 @@ Subjects are written by canonical (Graph) name; a missing key is null.
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -304,6 +306,16 @@ def test_the_properties_a_rule_reads_are_named_canonically():
     assert rule.properties <= RULE_PROPERTIES.keys()
 
 
+def test_a_rule_is_a_value():
+    rule = parse('user.department -eq "Sales"')
+    assert rule == parse('user.department -eq "Sales"')
+    assert hash(rule) == hash(parse('user.department -eq "Sales"'))
+    assert rule != parse('user.department -eq "sales"')
+    copy = pickle.loads(pickle.dumps(rule))
+    assert copy == rule
+    assert copy.matches(ADA)
+
+
 def test_rule_properties_kinds():
     assert RULE_PROPERTIES["department"] == "string"
     assert RULE_PROPERTIES["accountEnabled"] == "bool"
@@ -349,6 +361,18 @@ def test_a_rule_is_at_most_3072_characters():
     error = refusal(longest[:-1] + 'x"')
     assert error.position == MAX_RULE_LENGTH
     assert "at most 3,072 characters" in error.reason
+
+
+def test_nesting_is_limited_to_100_levels():
+    condition = 'user.city -eq "a"'
+    assert matches("(" * 50 + "-not " * 50 + condition + ")" * 50, {"city": "a"})
+    error = refusal("(" * 50 + "-not " * 51 + condition + ")" * 50)
+    assert (error.position, error.reason) == (
+        50 + 5 * 50,
+        "parentheses and -not nest more than 100 deep here",
+    )
+    error = refusal("(" * 1500 + condition + ")" * 1500)
+    assert error.position == 100
 
 
 def test_catastrophic_patterns_run_in_linear_time():

@@ -6,11 +6,12 @@ its limits are in docs/dynamic-groups.md, "Rule syntax".
 """
 
 from seatplan.engine.membership_rules.errors import RuleSyntaxError
-from seatplan.engine.membership_rules.parser import MAX_RULE_LENGTH
+from seatplan.engine.membership_rules.parser import MAX_DEPTH, MAX_RULE_LENGTH
 from seatplan.engine.membership_rules.properties import RULE_PROPERTIES, RuleProperty, rule_names
 from seatplan.engine.membership_rules.rule import MembershipRule, parse
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_RULE_LENGTH",
     "RULE_PROPERTIES",
     "MembershipRule",

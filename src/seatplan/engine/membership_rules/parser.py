@@ -20,6 +20,9 @@ from seatplan.engine.membership_rules.syntax import (
 
 #: Entra's limit on the length of a rule's text.
 MAX_RULE_LENGTH = 3072
+#: How deep parentheses and -not may nest: the parser and the compiled rule recurse once
+#: per level, and 3,072 characters of "(" would otherwise exhaust Python's stack.
+MAX_DEPTH = 100
 
 _DATE_OPERATORS = {"ge", "le", "gt", "lt"}
 _LOGICAL = {"and", "or", "not", "any", "all"}
@@ -63,6 +66,7 @@ class _Parser:
     def __init__(self, found: list[Token]) -> None:
         self.tokens = found
         self.index = 0
+        self.depth = 0
 
     @property
     def peek(self) -> Token:
@@ -98,15 +102,23 @@ class _Parser:
 
     def negation(self, *, item: bool) -> Node:
         if self.at_logical("not"):
-            self.take()
-            return Not(self.negation(item=item))
+            self.deeper(self.take())
+            node = Not(self.negation(item=item))
+            self.depth -= 1
+            return node
         return self.primary(item=item)
+
+    def deeper(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(token, f"parentheses and -not nest more than {MAX_DEPTH} deep here")
 
     def primary(self, *, item: bool) -> Node:
         token = self.peek
         if token.kind is Kind.PUNCT and token.text == "(":
-            self.take()
+            self.deeper(self.take())
             node = self.either(item=item)
+            self.depth -= 1
             close = self.peek
             if not (close.kind is Kind.PUNCT and close.text == ")"):
                 raise self.error(

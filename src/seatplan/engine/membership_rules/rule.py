@@ -22,6 +22,10 @@ class MembershipRule:
         """Whether the user whose subject this is belongs to the group."""
         return self._test(subject)
 
+    def __reduce__(self) -> tuple[Callable[[str], MembershipRule], tuple[str]]:
+        # The compiled closures cannot be pickled; the text compiles to them again.
+        return (parse, (self.text,))
+
 
 def parse(text: str) -> MembershipRule:
     """The rule `text` means; RuleSyntaxError (position and reason) when it is invalid."""

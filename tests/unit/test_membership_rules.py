@@ -140,6 +140,7 @@ INVALID = [
     ('user.department -eq "Sales")', 27, "closes no '('"),
     ('user.department -eq "Sales" user.city -eq "x"', 28, "after a complete condition"),
     ('user.department -equals "Sales"', 16, "unknown operator '-equals'"),
+    ('user.city -eq "a" -xor user.city -eq "b"', 18, "unknown operator '-xor'"),
     ('user.department "Sales"', 16, "expected an operator"),
     ('"Sales" -eq user.department', 0, "expected a property"),
     ("user.department -eq Sales", 20, 'quote strings ("Sales")'),

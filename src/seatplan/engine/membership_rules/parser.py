@@ -43,6 +43,8 @@ def parse_text(text: str) -> Node:
     if end.kind is not Kind.END:
         if end.kind is Kind.PUNCT and end.text == ")":
             raise parser.error(end, "this ')' closes no '('")
+        if end.kind is Kind.OPERATOR and end.text not in COMPARISONS | _LOGICAL:
+            raise parser.error(end, f"unknown operator '{end.source}'")
         raise parser.error(
             end, f"unexpected {end.describe()} after a complete condition (join with -and or -or)"
         )

@@ -15,6 +15,7 @@ from seatplan.engine.membership_rules import (
     MAX_RULE_LENGTH,
     RULE_PROPERTIES,
     RuleSyntaxError,
+    normalized,
     parse,
 )
 
@@ -305,6 +306,25 @@ def test_the_properties_a_rule_reads_are_named_canonically():
         "officeLocation",
     }
     assert rule.properties <= RULE_PROPERTIES.keys()
+
+
+def test_the_canonical_text_spells_everything_as_entra():
+    assert normalized(
+        "USER.DIRSYNCENABLED eq TRUE or user.onPremisesExtensionAttributes.extensionAttribute3 "
+        "-IN [1, 'a\"b'] and not (user.city –eq null or user.mobile -match '^a')"
+    ) == (
+        'user.dirSyncEnabled -eq true -or user.extensionAttribute3 -in ["1", "a`"b"] '
+        '-and -not (user.city -eq null -or user.mobile -match "^a")'
+    )
+    assert normalized(
+        '(user.department -eq "Sales") -and -not (user.jobTitle -startsWith "SDE")'
+    ) == ('user.department -eq "Sales" -and -not (user.jobTitle -startsWith "SDE")')
+    assert normalized('user.otherMails -any _ -startsWith "x"') == (
+        'user.otherMails -any (_ -startsWith "x")'
+    )
+    assert normalized('(user.city -eq "a" -or user.city -eq "b") -and user.country -eq "c"') == (
+        '(user.city -eq "a" -or user.city -eq "b") -and user.country -eq "c"'
+    )
 
 
 def test_a_rule_is_a_value():

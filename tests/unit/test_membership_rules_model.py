@@ -15,7 +15,7 @@ from collections.abc import Callable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seatplan.engine.membership_rules import parse
+from seatplan.engine.membership_rules import normalized, parse
 
 Subject = dict[str, object]
 Check = Callable[[Subject], bool]
@@ -187,3 +187,13 @@ def test_a_rule_means_what_the_model_says(rule, subject):
 def test_a_comparison_means_what_the_model_says(rule, subject):
     text, meaning, _ = rule
     assert parse(text).matches(subject) is meaning(subject), text
+
+
+@settings(max_examples=300)
+@given(rules(), SUBJECTS)
+def test_the_canonical_text_is_the_same_rule(rule, subject):
+    text, meaning, _ = rule
+    canonical = normalized(text)
+    assert normalized(canonical) == canonical
+    assert parse(canonical).matches(subject) is meaning(subject), (text, canonical)
+    assert parse(canonical).properties == parse(text).properties

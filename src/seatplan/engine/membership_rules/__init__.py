@@ -6,6 +6,7 @@ its limits are in docs/dynamic-groups.md, "Rule syntax".
 """
 
 from seatplan.engine.membership_rules.errors import RuleSyntaxError
+from seatplan.engine.membership_rules.formatter import normalized
 from seatplan.engine.membership_rules.parser import MAX_DEPTH, MAX_RULE_LENGTH
 from seatplan.engine.membership_rules.properties import RULE_PROPERTIES, RuleProperty, rule_names
 from seatplan.engine.membership_rules.rule import MembershipRule, parse
@@ -17,6 +18,7 @@ __all__ = [
     "MembershipRule",
     "RuleProperty",
     "RuleSyntaxError",
+    "normalized",
     "parse",
     "rule_names",
 ]

@@ -302,6 +302,18 @@ def test_every_answer_has_its_documented_shape(client, admin, tenant, monkeypatc
             f"/admin/groups/{group}/simulateAssignLicense",
             {"json": {"addLicenses": [], "removeLicenses": [E3]}},
         ),
+        (
+            "POST",
+            "/admin/groups/{group_id}/membershipRule/preview",
+            f"/admin/groups/{group}/membershipRule/preview",
+            {"json": {"membershipRule": 'user.department -ne "Sales"'}},
+        ),
+        (
+            "POST",
+            "/admin/membershipRule/preview",
+            "/admin/membershipRule/preview",
+            {"json": {"membershipRule": 'user.department -eq "Sales"'}},
+        ),
         ("GET", "/admin/tokens", "/admin/tokens", {}),
         (
             "POST",

@@ -12,7 +12,7 @@ batch; the preview stops before that second round and reports the seats as freed
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -21,12 +21,20 @@ from sqlalchemy.orm import Session
 
 from seatplan import engine
 from seatplan.catalog import Catalog
-from seatplan.engine import SeatPool, State, UserCase, UserOutcome
+from seatplan.engine import (
+    Assignment,
+    ErrorKind,
+    RuleBook,
+    SeatPool,
+    State,
+    UserCase,
+    UserOutcome,
+)
 from seatplan.processing.batch import gc_paused, seat_pool, skus_in
 from seatplan.processing.loader import load_cases
 from seatplan.services import catalog, licenses
 from seatplan.services.licenses import Products
-from seatplan.services.reports.common import part_number
+from seatplan.services.reports.common import part_number, plan_names
 from seatplan.store import bulk
 from seatplan.store.tables import Group, QueuedUser, User
 
@@ -67,6 +75,8 @@ class ExampleError:
     user_principal_name: str
     sku_part_number: str
     error: str
+    #: The service plans behind the error (see `plans_involved`), by name.
+    plans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,28 +100,52 @@ def simulate_group_change(
     group_id, name = group.id, group.display_name
     savepoint = session.begin_nested()
     try:
-        with gc_paused():
-            licenses.assign_to_group(session, group=group, add=add, remove=remove)
-            rules, products = catalog.current(session)
-            tally = _Tally(group_id)
-            pool = SeatPool({})
-            now: dict[UUID, int] = {}
-            for user_ids in _queued_in_claim_order(session, batch_size):
-                cases = load_cases(session, user_ids)
-                _extend(session, pool, now, skus_in(cases))
-                tally.add(cases, engine.evaluate_batch(cases, rules, pool))
-        changed = sorted({*add, *remove})
-        _extend(session, pool, now, changed)
-        seats = tuple(
-            SeatForecast(sku, part_number(products, sku), now[sku], pool.free(sku))
-            for sku in changed
+        licenses.assign_to_group(session, group=group, add=add, remove=remove)
+        return evaluate_queue(
+            session,
+            group_id=group_id,
+            display_name=name,
+            batches=queued_in_claim_order(session, batch_size),
+            skus=sorted({*add, *remove}),
         )
-        examples = _examples(session, products, tally.errors[:EXAMPLES])
     finally:
         savepoint.rollback()
+
+
+#: Changes a preview makes to the users it loads before evaluating them, in memory.
+Adjust = Callable[[list[UserCase]], list[UserCase]]
+
+
+def evaluate_queue(
+    session: Session,
+    *,
+    group_id: UUID,
+    display_name: str,
+    batches: Iterable[list[UUID]],
+    skus: Sequence[UUID],
+    adjust: Adjust | None = None,
+) -> Simulation:
+    """Evaluate `batches` of users as the worker would (its loader, the engine, one seat
+    pool shared across batches) and count what happens to `group_id`'s assignments and
+    to the seats of `skus`. Only reads: `adjust` makes a change that is not written."""
+    with gc_paused():
+        rules, products = catalog.current(session)
+        tally = _Tally(group_id, rules)
+        pool = SeatPool({})
+        now: dict[UUID, int] = {}
+        for user_ids in batches:
+            cases = load_cases(session, user_ids)
+            if adjust is not None:
+                cases = adjust(cases)
+            _extend(session, pool, now, skus_in(cases))
+            tally.add(cases, engine.evaluate_batch(cases, rules, pool))
+    _extend(session, pool, now, skus)
+    seats = tuple(
+        SeatForecast(sku, part_number(products, sku), now[sku], pool.free(sku)) for sku in skus
+    )
     return Simulation(
         group_id=group_id,
-        display_name=name,
+        display_name=display_name,
         users_evaluated=tally.users,
         outcomes=tuple(
             sorted(
@@ -129,19 +163,20 @@ def simulate_group_change(
             )
         ),
         seats=seats,
-        examples=examples,
+        examples=_examples(session, products, tally.errors),
     )
 
 
 class _Tally:
     """What the evaluated batches did to the group's assignments."""
 
-    def __init__(self, group_id: UUID) -> None:
+    def __init__(self, group_id: UUID, rules: RuleBook) -> None:
         self.group_id = group_id
+        self.rules = rules
         self.users = 0
         self.outcomes: Counter[tuple[UUID, str, str | None]] = Counter()
         self.removed: Counter[UUID] = Counter()
-        self.errors: list[tuple[UUID, UUID, str]] = []
+        self.errors: list[tuple[UUID, UUID, str, frozenset[UUID]]] = []
 
     def add(self, cases: Sequence[UserCase], outcomes: Sequence[UserOutcome]) -> None:
         self.users += len(cases)
@@ -153,14 +188,41 @@ class _Tally:
                 kept.add(row.sku_id)
                 error = row.error.value if row.error else None
                 self.outcomes[(row.sku_id, row.state.value, error)] += 1
-                if error is not None and len(self.errors) < EXAMPLES:
-                    self.errors.append((case.user_id, row.sku_id, error))
+                if row.error is not None and len(self.errors) < EXAMPLES:
+                    plans = plans_involved(self.rules, case, outcome, row)
+                    self.errors.append((case.user_id, row.sku_id, row.error.value, plans))
             for row in case.held:
                 if row.group_id == self.group_id and row.sku_id not in kept:
                     self.removed[row.sku_id] += 1
 
 
-def _queued_in_claim_order(session: Session, size: int) -> Iterator[list[UUID]]:
+def plans_involved(
+    rules: RuleBook, case: UserCase, outcome: UserOutcome, row: Assignment
+) -> frozenset[UUID]:
+    """The service plans behind `row`'s error, through the engine's own rules: both sides
+    of a conflict, the plans not allowed at the user's location, the plans that depend on
+    the product. Seats (CountViolation) and a sibling's failure (Other) name none."""
+    if row.sku_id not in rules.sku_plans:
+        return frozenset()
+    mine = rules.config(row.sku_id, row.disabled_plans).enabled_plans
+    others = engine.active_plans((r for r in outcome.assignments if r is not row), rules)
+    if row.error is ErrorKind.MUTUALLY_EXCLUSIVE:
+        clashing = {plan for plan in mine if rules.partners_among(plan, others)}
+        partners = {p for plan in clashing for p in rules.partners_among(plan, others)}
+        return frozenset(clashing | partners)
+    if row.error is ErrorKind.PROHIBITED_LOCATION and case.location is not None:
+        location = case.location
+        return frozenset(p for p in mine if rules.prohibited_at(frozenset({p}), location))
+    if row.error is ErrorKind.DEPENDENCY:
+        return frozenset(
+            plan
+            for plan in others & rules.dependent_plans
+            if any(alternative & mine for alternative in rules.dependencies[plan])
+        )
+    return frozenset()
+
+
+def queued_in_claim_order(session: Session, size: int) -> Iterator[list[UUID]]:
     """The queue in the worker's order, a batch at a time (keyset paging, no OFFSET)."""
     ordered = select(QueuedUser.priority, QueuedUser.user_id).order_by(
         QueuedUser.priority, QueuedUser.user_id
@@ -188,13 +250,19 @@ def _extend(session: Session, pool: SeatPool, now: dict[UUID, int], skus: Sequen
 
 
 def _examples(
-    session: Session, products: Catalog, errors: list[tuple[UUID, UUID, str]]
+    session: Session, products: Catalog, errors: list[tuple[UUID, UUID, str, frozenset[UUID]]]
 ) -> tuple[ExampleError, ...]:
     users = select(User.id, User.user_principal_name).where(
-        User.id.in_({user for user, _, _ in errors})
+        User.id.in_({user for user, _, _, _ in errors})
     )
     names = dict(session.execute(users).all())
     return tuple(
-        ExampleError(user, names.get(user, str(user)), part_number(products, sku), error)
-        for user, sku, error in errors
+        ExampleError(
+            user,
+            names.get(user, str(user)),
+            part_number(products, sku),
+            error,
+            plan_names(products, plans),
+        )
+        for user, sku, error, plans in errors
     )

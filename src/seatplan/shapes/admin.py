@@ -7,6 +7,8 @@ from pydantic import with_config
 from typing_extensions import TypedDict
 
 from seatplan.catalog import Catalog, Product, ServicePlan
+from seatplan.processing.rule_preview import NamedUser
+from seatplan.processing.rule_preview import RulePreview as RulePreviewResult
 from seatplan.processing.simulation import Simulation as SimulationResult
 from seatplan.services.tokens import TokenInfo
 from seatplan.shapes.values import EXACT, DateTime, Guid, maybe_when, when
@@ -116,6 +118,9 @@ class SimulatedError(TypedDict):
     userPrincipalName: str
     skuPartNumber: str
     error: str
+    #: The service plans behind the error: both sides of a conflict, those not allowed
+    #: at the user's location, those that depend on the product (none for seats).
+    servicePlans: list[str]
 
 
 @with_config(EXACT)
@@ -132,6 +137,31 @@ class Simulation(TypedDict):
     seats: list[SeatForecast]
     #: The first users in error (at most ten).
     examples: list[SimulatedError]
+
+
+@with_config(EXACT)
+class PreviewedUser(TypedDict):
+    id: Guid
+    displayName: str
+    userPrincipalName: str
+
+
+@with_config(EXACT)
+class RulePreview(TypedDict):
+    """What saving a membership rule would do; nothing was changed."""
+
+    membershipRule: str
+    #: The group's id; null for a group not created yet.
+    groupId: Guid | None
+    usersMatching: int
+    joining: int
+    leaving: int
+    #: The first joiners and leavers by displayName (at most ten of each).
+    joiners: list[PreviewedUser]
+    leavers: list[PreviewedUser]
+    #: The group's products applied to the joiners and removed from the leavers, as the
+    #: worker would; null when there is no group or it has no products.
+    licensing: Simulation | None
 
 
 @with_config(EXACT)
@@ -240,9 +270,31 @@ def simulation(result: SimulationResult) -> Simulation:
                 "userPrincipalName": e.user_principal_name,
                 "skuPartNumber": e.sku_part_number,
                 "error": e.error,
+                "servicePlans": list(e.plans),
             }
             for e in result.examples
         ],
+    }
+
+
+def _previewed(user: NamedUser) -> PreviewedUser:
+    return {
+        "id": str(user.id),
+        "displayName": user.display_name,
+        "userPrincipalName": user.user_principal_name,
+    }
+
+
+def rule_preview(result: RulePreviewResult) -> RulePreview:
+    return {
+        "membershipRule": result.rule,
+        "groupId": str(result.group_id) if result.group_id is not None else None,
+        "usersMatching": result.users_matching,
+        "joining": result.joining,
+        "leaving": result.leaving,
+        "joiners": [_previewed(u) for u in result.joiners],
+        "leavers": [_previewed(u) for u in result.leavers],
+        "licensing": simulation(result.licensing) if result.licensing is not None else None,
     }
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from seatplan.api.admin import (
     catalog,
     organization,
+    rule_preview,
     simulation,
     subscriptions,
     tokens,
@@ -12,7 +13,15 @@ from seatplan.api.admin import (
 )
 
 router = APIRouter(prefix="/admin")
-for module in (catalog, subscriptions, organization, simulation, tokens, webhooks):
+for module in (
+    catalog,
+    subscriptions,
+    organization,
+    simulation,
+    rule_preview,
+    tokens,
+    webhooks,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -70,3 +70,9 @@ class WebhookUpdate(Body):
 
 class SeatAlertSet(Body):
     below: StrictInt = Field(ge=1, le=10_000_000)
+
+
+class RulePreviewRequest(Body):
+    """A membership rule in Entra's syntax, not saved."""
+
+    membership_rule: LongText

@@ -1,0 +1,66 @@
+"""`/admin/…/membershipRule/preview`: what saving a membership rule would do.
+
+Graph has no such call. Previews only read, in a read transaction: on SQLite they never
+hold the write lock, however many users the rule reaches.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request
+
+from seatplan.api.admin.bodies import RulePreviewRequest
+from seatplan.api.deps import SessionDep
+from seatplan.api.graph.common import require, responses
+from seatplan.processing import rule_preview
+from seatplan.services import lookup
+from seatplan.services.tokens import ADMIN
+from seatplan.settings import Settings
+from seatplan.shapes import admin as shapes
+
+router = APIRouter(tags=["admin: groups"])
+
+
+@router.post(
+    "/groups/{group_id}/membershipRule/preview",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Preview a group's membership rule without saving it",
+)
+def preview_group_rule(
+    request: Request,
+    group_id: Annotated[UUID, Path(description="The group's id.")],
+    body: RulePreviewRequest,
+    session: SessionDep,
+) -> shapes.RulePreview:
+    """Who would join and leave the group, and what licensing would then do to them: the
+    group's products applied to the joiners and removed from the leavers, evaluated as
+    the worker would evaluate them (seats, errors and why). An invalid rule answers 400
+    with the position and the reason."""
+    settings: Settings = request.app.state.settings
+    result = rule_preview.preview_rule(
+        session,
+        group=lookup.group(session, group_id),
+        rule_text=body.membership_rule,
+        batch_size=settings.batch_size,
+    )
+    return shapes.rule_preview(result)
+
+
+@router.post(
+    "/membershipRule/preview",
+    dependencies=[require(ADMIN)],
+    responses=responses(),
+    summary="Preview a membership rule for a group not created yet",
+)
+def preview_rule(
+    request: Request, body: RulePreviewRequest, session: SessionDep
+) -> shapes.RulePreview:
+    """Who the rule would make members (no licensing: a new group has no products)."""
+    settings: Settings = request.app.state.settings
+    result = rule_preview.preview_rule(
+        session, group=None, rule_text=body.membership_rule, batch_size=settings.batch_size
+    )
+    return shapes.rule_preview(result)

@@ -108,6 +108,39 @@ def test_preview_a_group_product_in_the_browser(browser: Browser, portal: Portal
     page.close()
 
 
+def test_preview_a_membership_rule_in_the_browser(browser: Browser, portal: Portal) -> None:
+    page = sign_in(browser, portal, "admin")
+    page.goto(f"{portal.url}/groups/{group_id(portal, 'Phone users')}")
+    page.get_by_role("link", name="Membership rule").click()
+    rule = page.get_by_label("Rule")
+    rule.fill("user.department -eq")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("alert")).to_contain_text("Invalid membership rule at position")
+    expect(page.get_by_label("Rule")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Rule").fill('user.department -eq "Analytics"')
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview: nothing was changed")
+    expect(preview).to_contain_text("6 would join and 2 would leave")
+    expect(preview.locator("#joiners")).to_contain_text("Lee Gu")
+    expect(preview.locator("#leavers")).to_contain_text("Bruno Costa")
+    expect(preview.locator("#seats")).to_contain_text("MCOPSTN1")
+    expect(preview).to_contain_text("CountViolation")
+    expect(preview).to_contain_text("Not enough licenses: every seat of the product is in use.")
+    expect(page.get_by_label("Rule")).to_have_value('user.department -eq "Analytics"')
+    shot(page, portal, "17-membership-rule-preview")
+    page.close()
+
+    phone = sign_in(browser, portal, "licenses", PHONE)
+    phone.goto(f"{portal.url}/groups/{group_id(portal, 'Phone users')}/rule")
+    phone.get_by_label("Rule").fill('user.department -eq "Analytics"')
+    phone.get_by_role("button", name="Preview").click()
+    expect(phone.get_by_role("region", name="Preview: nothing was changed")).to_be_visible()
+    shot(phone, portal, "18-phone-membership-rule-preview")
+    assert_fits_a_phone(phone)
+    phone.close()
+
+
 def test_pages_fit_a_phone(browser: Browser, portal: Portal) -> None:
     page = sign_in(browser, portal, "licenses", PHONE)
     shot(page, portal, "11-phone-products")

@@ -35,6 +35,7 @@ from seatplan.processing.loader import load_cases
 from seatplan.services import catalog, licenses
 from seatplan.services.licenses import Products
 from seatplan.services.reports.common import part_number, plan_names
+from seatplan.services.reports.help import ErrorHelp, error_help
 from seatplan.store import bulk
 from seatplan.store.tables import Group, QueuedUser, User
 
@@ -77,6 +78,11 @@ class ExampleError:
     error: str
     #: The service plans behind the error (see `plans_involved`), by name.
     plans: tuple[str, ...] = ()
+
+    @property
+    def help(self) -> ErrorHelp | None:
+        """What the error means and what to do, as every face explains it."""
+        return error_help(self.error)
 
 
 @dataclass(frozen=True, slots=True)

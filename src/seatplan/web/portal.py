@@ -11,6 +11,7 @@ from seatplan.web.routes import (
     admins,
     audit,
     group_changes,
+    group_rule,
     groups,
     licenses,
     session,
@@ -25,6 +26,16 @@ STATIC = Path(__file__).with_name("static")
 def mount_portal(app: FastAPI) -> None:
     """Add the portal's pages to `app`; they use the app's database (`app.state.db`)."""
     app.state.portal_throttle = SignInThrottle()
-    for module in (session, licenses, groups, group_changes, users, audit, admins, webhooks):
+    for module in (
+        session,
+        licenses,
+        groups,
+        group_changes,
+        group_rule,
+        users,
+        audit,
+        admins,
+        webhooks,
+    ):
         app.include_router(module.router)
     app.mount("/static/portal", StaticFiles(directory=STATIC), name="portal-static")

@@ -17,6 +17,7 @@ from seatplan.cli import (
     groups,
     org,
     processing,
+    rule_preview,
     serve,
     setup,
     skus,
@@ -90,6 +91,7 @@ app.add_typer(skus.subscriptions_app, name="subscriptions")
 user_licenses.register(users.app)
 app.add_typer(users.app, name="users")
 group_licenses.register(groups.app)
+rule_preview.register(groups.app)
 app.add_typer(groups.app, name="groups")
 app.add_typer(catalog.app, name="catalog")
 app.command("process")(processing.process)

@@ -7,8 +7,8 @@ Operations half and gives them E3 (processed). The previewed rule is
 Prints one JSON object: users, rule_seconds (parsing the rule and testing it on every
 user, in one read transaction: the floor of any preview), preview_seconds (joiners,
 leavers and the licensing outcome, `processing.rule_preview`), ratio (preview over
-rule), joining, leaving, and writer_wait_ms: the longest a small write transaction (a
-group created, one after another beside the preview) took while the preview ran, against
+rule), joining, leaving, and writer_wait_ms: the longest a small write transaction took in
+another process (a group created, one after another) while the preview ran, against
 writer_idle_ms, the same write with no preview running: a preview only reads, so on
 SQLite it never holds the write lock.
 
@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Table, insert
 
@@ -110,29 +111,37 @@ def one_write_ms(db: Database) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def preview_beside_writes(db: Database, batch_size: int) -> tuple[float, float, int, int]:
-    """The preview's seconds, the longest write beside it, and joiners and leavers."""
-    found: list[rule_preview.RulePreview] = []
-
-    def run() -> None:
-        with db.reading() as session:
-            group = lookup.group(session, GROUP)
-            found.append(
-                rule_preview.preview_rule(
-                    session, group=group, rule_text=RULE, batch_size=batch_size
-                )
-            )
-
-    started = time.perf_counter()
-    thread = threading.Thread(target=run)
-    thread.start()
+def _keep_writing(url: str, ready: Any, stop: Any, out: Any) -> None:
+    """Another process (as the worker or the server would be): one small write after
+    another until `stop`, then the longest one. The first (which builds the catalog's
+    rules in this process) is not counted."""
+    db = Database(url)
+    one_write_ms(db)
+    ready.set()
     longest = 0.0
-    while thread.is_alive():
+    while not stop.is_set():
         longest = max(longest, one_write_ms(db))
-        time.sleep(0.05)
-    thread.join()
+        time.sleep(0.02)
+    db.dispose()
+    out.put(longest)
+
+
+def preview_beside_writes(db: Database, url: str, batch_size: int) -> tuple[float, float, int, int]:
+    """The preview's seconds, the longest write beside it, and joiners and leavers."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop, out = context.Event(), context.Event(), context.Queue()
+    writer = context.Process(target=_keep_writing, args=(url, ready, stop, out))
+    writer.start()
+    ready.wait(timeout=120)
+    started = time.perf_counter()
+    with db.reading() as session:
+        result = rule_preview.preview_rule(
+            session, group=lookup.group(session, GROUP), rule_text=RULE, batch_size=batch_size
+        )
     seconds = time.perf_counter() - started
-    [result] = found
+    stop.set()
+    longest = float(out.get(timeout=120))
+    writer.join()
     return seconds, longest, result.joining, result.leaving
 
 
@@ -149,7 +158,7 @@ def main() -> None:
         db = Database(url)
         rule_alone = min(rule_seconds(db) for _ in range(3))
         idle = max(one_write_ms(db) for _ in range(5))
-        preview, wait, joining, leaving = preview_beside_writes(db, args.batch_size)
+        preview, wait, joining, leaving = preview_beside_writes(db, url, args.batch_size)
         db.dispose()
     print(
         json.dumps(

@@ -62,3 +62,9 @@ def test_membership_rules_runs(tmp_path: Path) -> None:
     assert isinstance(load, dict)
     # The same users, read back from the database, match the same rule.
     assert load["matched"] == rules["and_in"]["matched"]
+
+
+def test_rule_preview_runs(tmp_path: Path) -> None:
+    result = _run(tmp_path, "rule_preview.py", "--users", "2000")
+    assert (result["users"], result["joining"], result["leaving"]) == (2000, 1000, 1000)
+    assert {"rule_seconds", "preview_seconds", "ratio", "writer_wait_ms"} <= result.keys()

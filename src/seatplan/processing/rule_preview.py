@@ -134,7 +134,10 @@ def _licensing(
         for case in cases:
             user = case.user_id
             if user in joining:
-                case = UserCase(user, case.location, case.intents + intents, case.held)
+                # Not twice for a user who reaches the group through a nested one already.
+                had = {i.group_id for i in case.intents}
+                added = intents if group.id not in had else ()
+                case = UserCase(user, case.location, case.intents + added, case.held)
             elif user in leaving:
                 kept = tuple(i for i in case.intents if i.group_id != group.id)
                 case = UserCase(user, case.location, kept, case.held)

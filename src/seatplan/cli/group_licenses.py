@@ -157,8 +157,9 @@ def _preview(session: Session, group: Group, add: Products, remove: list[UUID], 
             f"{seats.available_after} after."
         )
     for example in result.examples:
+        plans = f"  ({', '.join(example.plans)})" if example.plans else ""
         output.say(
-            f"  {example.user_principal_name}  {example.sku_part_number}  {example.error}",
+            f"  {example.user_principal_name}  {example.sku_part_number}  {example.error}{plans}",
             output.ERROR,
         )
 

@@ -19,7 +19,7 @@ from tests.integration.api_support import (
 )
 
 from seatplan.processing import rule_preview
-from seatplan.services import groups, lookup, queue, transaction
+from seatplan.services import catalog, groups, lookup, queue, transaction
 from seatplan.store.tables import LicenseAssignment, Membership
 from seatplan.store.types import utcnow
 
@@ -222,3 +222,27 @@ def test_a_preview_runs_beside_a_writer(db, client, admin):
                 session, group=lookup.group(session, UUID(group)), rule_text=SALES, batch_size=10
             )
     assert found.joining == 1
+
+
+def test_a_joiner_where_a_plan_is_not_sold_is_named_with_the_plan(db, client, admin):
+    """The calling plan of MCOPSTN1 is not sold in Brazil (as in the demo tenant)."""
+    buy(db, sku="MCOPSTN1", units=5)
+    with db.reading() as session:
+        calling = str(catalog.find_product(session, "MCOPSTN1").sku_id)
+    bruno = make_user(client, admin, "bruno", department="Sales", usageLocation="BR")
+    joni = make_user(client, admin, "joni", department="Sales", usageLocation="US")
+    group = make_group(client, admin, "Phone users")
+    body = {"addLicenses": [{"skuId": calling, "disabledPlans": []}], "removeLicenses": []}
+    answer = client.post(f"/v1.0/groups/{group}/assignLicense", headers=admin, json=body)
+    assert answer.status_code == 202, answer.text
+
+    licensing = preview(client, admin, group, SALES).json()["licensing"]
+
+    [refused] = licensing["examples"]
+    assert (refused["userId"], refused["error"]) == (bruno, "ProhibitedInUsageLocationViolation")
+    assert refused["servicePlans"]  # the plans not sold there, by name
+    save_rule(db, group, [bruno, joni], [])
+    after = group_rows(db, group, {bruno, joni})
+    assert sorted((u, error) for u, _, error in after) == sorted(
+        [(bruno, "ProhibitedInUsageLocationViolation"), (joni, None)]
+    )

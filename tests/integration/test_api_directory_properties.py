@@ -285,7 +285,9 @@ def test_groups_standard_properties(client: TestClient, admin: dict[str, str]) -
         assert (status, code) == (400, "Request_BadRequest"), body
         assert message in text, (body, text)
     patched = client.patch(f"/v1.0/groups/{group['id']}", headers=admin, json={"groupTypes": []})
-    assert error_of(patched)[2] == "Property 'groupTypes' is read-only and cannot be set."
+    assert error_of(patched)[2] == (
+        "Only 'DynamicMembership' can be added to or removed from groupTypes."
+    )
 
 
 def test_license_details_select_and_by_id(client: TestClient, db: Database, admin):

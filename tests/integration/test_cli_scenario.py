@@ -196,6 +196,9 @@ def test_read_commands_json_shapes(cli):
         "licenseProcessingState",
         "memberCount",
         "membersWithLicenseErrorsCount",
+        "membershipRule",
+        "membershipRuleProcessingState",
+        "membershipRuleProcessingStatus",
     }
     assert group["licenseProcessingState"] == {"state": "ProcessingComplete"}
     assert group["assignedLicenses"][0]["disabledPlanNames"] == ["SWAY"]

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from seatplan.processing import worker
+from seatplan.processing import rule_evaluation, worker
 from seatplan.services import audit
 from seatplan.settings import get_settings
 from seatplan.store.db import Database
@@ -66,7 +66,7 @@ def wait_for_processing(db: Database, no_wait: bool, *, show_progress: bool = Fa
         return None
     batch_size = get_settings().batch_size
     queued = worker.pending(db)
-    if queued == 0:
+    if queued == 0 and rule_evaluation.pending(db) == 0:
         return 0
     if queued <= PROGRESS_THRESHOLD and not show_progress:
         return worker.drain(db, batch_size=batch_size)

@@ -23,6 +23,40 @@ MailNickname = Annotated[str | None, typer.Option("--mail-nickname", help="Mail 
 GroupVisibility = Annotated[
     str | None, typer.Option("--visibility", help="Private, Public or HiddenMembership.")
 ]
+Rule = Annotated[
+    str | None,
+    typer.Option(
+        "--rule",
+        help='A membership rule (user.department -eq "Sales"): the group becomes dynamic.',
+    ),
+]
+
+
+def rule_changes(
+    *,
+    rule: str | None = None,
+    static: bool = False,
+    pause: bool = False,
+    resume: bool = False,
+) -> dict[str, Any]:
+    """The service's arguments for the rule options of `groups add` and `groups set`.
+
+    The one place the command line turns rule options into a change (a rule is checked
+    by the service, with the position and reason of an error, before anything is written).
+    """
+    if sum([rule is not None, static]) > 1 or (static and (pause or resume)):
+        raise BadRequest("--static cannot be combined with --rule, --pause or --resume.")
+    if pause and resume:
+        raise BadRequest("--pause and --resume cannot be combined.")
+    changes: dict[str, Any] = {}
+    if static:
+        changes["dynamic"] = False
+    if rule is not None:
+        changes["dynamic"] = True
+        changes["membership_rule"] = rule
+    if pause or resume:
+        changes["membership_rule_processing_state"] = "Paused" if pause else "On"
+    return changes
 
 
 @app.command("add")
@@ -40,9 +74,18 @@ def add(
     mail: GroupMail = None,
     mail_nickname: MailNickname = None,
     visibility: GroupVisibility = None,
+    rule: Rule = None,
+    paused: Annotated[
+        bool, typer.Option("--paused", help="With --rule: create it Paused (no members yet).")
+    ] = False,
+    no_wait: NoWait = False,
 ) -> None:
-    """Create a group (a security group unless --no-security)."""
-    with transaction.writing(database()) as session:
+    """Create a group (a security group unless --no-security); --rule makes it dynamic."""
+    dynamic = rule_changes(rule=rule, pause=paused)
+    if paused and rule is None:
+        raise BadRequest("--paused needs --rule.")
+    db = database()
+    with transaction.writing(db) as session:
         group = group_service.create(
             session,
             display_name=name,
@@ -52,8 +95,14 @@ def add(
             mail=mail,
             mail_nickname=mail_nickname,
             visibility=visibility,
+            group_types=["DynamicMembership"] if dynamic else [],
+            membership_rule=dynamic.get("membership_rule"),
+            membership_rule_processing_state=dynamic.get("membership_rule_processing_state"),
         )
-        output.say(f"Added group {group.display_name} ({group.id}).", output.OK)
+        name, group_id = group.display_name, group.id
+    if dynamic:
+        wait_for_processing(db, no_wait)
+    output.say(f"Added group {name} ({group_id}).", output.OK)
 
 
 @app.command("set")
@@ -64,9 +113,20 @@ def set_(
     mail: GroupMail = None,
     mail_nickname: MailNickname = None,
     visibility: GroupVisibility = None,
+    rule: Rule = None,
+    static: Annotated[
+        bool, typer.Option("--static", help="Members are kept by hand again (the current stay).")
+    ] = False,
+    pause: Annotated[bool, typer.Option("--pause", help="Stop the rule changing members.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="The rule decides again (evaluated at once).")
+    ] = False,
+    no_wait: NoWait = False,
 ) -> None:
-    """Change a group's name, description, mail, alias or visibility ('' clears one)."""
-    changes: dict[str, Any] = {}
+    """Change a group's name, description, mail, alias or visibility ('' clears one), or
+    its membership rule (--rule, --static, --pause, --resume)."""
+    changes: dict[str, Any] = rule_changes(rule=rule, static=static, pause=pause, resume=resume)
+    evaluates = bool(changes)
     if name is not None:
         changes["display_name"] = name
     for key, value in (
@@ -80,10 +140,14 @@ def set_(
         changes["mail_nickname"] = mail_nickname
     if not changes:
         raise BadRequest("Nothing to change: give at least one option.")
-    with transaction.writing(database()) as session:
+    db = database()
+    with transaction.writing(db) as session:
         found = lookup.group(session, group)
         group_service.update(session, group=found, **changes)
-        output.say(f"Updated {found.display_name}.", output.OK)
+        name = found.display_name
+    if evaluates:
+        wait_for_processing(db, no_wait)
+    output.say(f"Updated {name}.", output.OK)
 
 
 @app.command("list")
@@ -130,6 +194,7 @@ def print_group(detail: reports.GroupSummary) -> None:
             ("Type", "Security" if detail.security_enabled else "Distribution (mail-enabled)"),
             ("Members", detail.member_count),
             ("Processing state", detail.processing_state),
+            *_rule_fields(detail.rule),
         ]
     )
     if detail.products:
@@ -149,6 +214,22 @@ def print_group(detail: reports.GroupSummary) -> None:
             f"license assignment errors: seatplan groups errors '{detail.display_name}'",
             output.ERROR,
         )
+
+
+def _rule_fields(rule: reports.RuleSummary | None) -> list[tuple[str, Any]]:
+    if rule is None:
+        return [("Membership", "assigned (static)")]
+    status = rule.status or "-"
+    if rule.status is not None:
+        status += f" ({rule.joined} joined, {rule.left} left)"
+    return [
+        ("Membership", "dynamic"),
+        ("Rule", rule.text),
+        ("Rule processing", rule.state),
+        ("Rule status", status),
+        ("Members updated", output.iso(rule.updated) if rule.updated else "-"),
+        *([("Rule error", rule.error)] if rule.error else []),
+    ]
 
 
 @app.command("delete")

@@ -7,17 +7,19 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from seatplan.processing import delivery
+from seatplan.processing import delivery, rule_evaluation
 from seatplan.processing.batch import BatchResult, process_batch
 from seatplan.services import changes, queue, transaction
 from seatplan.store import faults
 from seatplan.store.db import Database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Called after each batch with (users done so far, users still queued).
 Progress = Callable[[int, int], None]
@@ -36,11 +38,13 @@ def drain(db: Database, *, batch_size: int, progress: Progress | None = None) ->
     """Process batches until the queue is empty. Returns the number of users evaluated."""
     done = 0
     while True:
+        # Dynamic groups' rules first: their joins and leaves queue licensing work.
+        evaluated = _retrying(rule_evaluation.run_chunk, db)
         result = _with_retries(db, batch_size)
         done += result.users
-        if result.users == 0:
+        if result.users == 0 and evaluated == 0:
             return done
-        if progress is not None:
+        if progress is not None and result.users:
             progress(done, pending(db))
 
 
@@ -77,7 +81,8 @@ def _loop(db: Database, *, batch_size: int, poll_seconds: float, stop: threading
     pruned_at = float("-inf")
     while not stop.is_set():
         try:
-            if _with_retries(db, batch_size).users == 0:
+            evaluated = _retrying(rule_evaluation.run_chunk, db)
+            if _with_retries(db, batch_size).users == 0 and evaluated == 0:
                 if time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
                     prune_change_log(db)
                     pruned_at = time.monotonic()
@@ -101,9 +106,14 @@ def prune_change_log(db: Database) -> int:
 
 def _with_retries(db: Database, batch_size: int) -> BatchResult:
     """A batch that lost a race (lock timeout, deadlock, lost connection) is retried whole."""
+    return _retrying(lambda again: process_batch(again, size=batch_size), db)
+
+
+def _retrying(work: Callable[[Database], T], db: Database) -> T:
+    """`work` in its own transaction, retried whole when it lost a race."""
     for attempt in range(MAX_RETRIES):
         try:
-            return process_batch(db, size=batch_size)
+            return work(db)
         except (OperationalError, DBAPIError) as error:
             if attempt == MAX_RETRIES - 1 or not _transient(error):
                 raise

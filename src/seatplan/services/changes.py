@@ -92,12 +92,18 @@ _INTERNAL = frozenset(
         "run_failed",
         "display_name_words",
         "description_words",
+        "rule_cursor",
+        "rule_joined",
+        "rule_left",
     }
 )
 _RENAMED = {
     "created": "createdDateTime",
     "processing_state": "licenseProcessingState",
     "extension_attributes": "onPremisesExtensionAttributes",
+    "rule_status": "membershipRuleProcessingStatus",
+    "rule_updated": "membershipRuleProcessingStatus",
+    "rule_error": "membershipRuleProcessingStatus",
 }
 
 
@@ -195,7 +201,7 @@ def _changed_properties(entity: object) -> list[str]:
     for attribute in state.mapper.column_attrs:
         if state.attrs[attribute.key].history.has_changes():
             name = graph_name(attribute.key)
-            if name is not None:
+            if name is not None and name not in names:
                 names.append(name)
     return names
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import delete, exists, func, literal, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from seatplan.services import audit, changes, nesting, queue
+from seatplan.services import audit, changes, dynamic_groups, membership, nesting, queue
 from seatplan.services.errors import BadRequest, Conflict
 from seatplan.services.unset import UNSET, Unset
 from seatplan.store.tables import (
     Group,
-    GroupLicense,
     GroupNesting,
     LicenseAssignment,
     Membership,
@@ -45,12 +44,16 @@ def create(
     group_types: Sequence[str] = (),
     visibility: str | None = None,
     mail: str | None = None,
+    membership_rule: str | None = None,
+    membership_rule_processing_state: str | None = None,
 ) -> Group:
     """A new group. `mail` is Exchange's in Graph (read-only there): the command line and
-    a directory sync set it, the API never does."""
+    a directory sync set it, the API never does. With `DynamicMembership` in
+    `group_types`, `membership_rule` decides its members (evaluated in the background)."""
     name = display_name.strip()
     if not name:
         raise BadRequest("displayName cannot be empty.")
+    dynamic = dynamic_groups.DYNAMIC in group_types
     group = Group(
         display_name=name,
         description=description,
@@ -58,9 +61,16 @@ def create(
         mail_enabled=mail_enabled,
         processing_state=queue.COMPLETE,
         mail_nickname=mail_nickname,
-        group_types=list(group_types),
+        group_types=[kind for kind in group_types if kind != dynamic_groups.DYNAMIC],
         visibility=_visibility(visibility),
         mail=mail,
+    )
+    dynamic_groups.configure(
+        session,
+        group=group,
+        dynamic=dynamic,
+        rule_text=membership_rule,
+        state=membership_rule_processing_state,
     )
     if group_id is not None:
         group.id = group_id
@@ -84,10 +94,25 @@ def update(
     mail_nickname: str | None = None,
     visibility: str | Unset | None = UNSET,
     mail: str | Unset | None = UNSET,
+    dynamic: bool | None = None,
+    membership_rule: str | Unset | None = UNSET,
+    membership_rule_processing_state: str | Unset | None = UNSET,
 ) -> Group:
     """Rename a group or change its description, alias, visibility or mail (licensing is
-    not affected)."""
+    not affected); make it dynamic (`dynamic`, a rule, a state) or static again.
+
+    A new or changed rule, or a group resumed, is evaluated over the whole directory in
+    the background; turning a group static keeps its members."""
     modified = []
+    rule_given = membership_rule is not UNSET or membership_rule_processing_state is not UNSET
+    if dynamic is not None or rule_given:
+        modified += dynamic_groups.configure(
+            session,
+            group=group,
+            dynamic=dynamic_groups.is_dynamic(group) if dynamic is None else dynamic,
+            rule_text=membership_rule,
+            state=membership_rule_processing_state,
+        )
     if display_name is not None:
         if not display_name.strip():
             raise BadRequest("displayName cannot be empty.")
@@ -116,8 +141,16 @@ def update(
     return group
 
 
+def dynamic_in(group: Group, group_types: Sequence[str]) -> bool:
+    """Whether new `group_types` make the group dynamic; its other types cannot change."""
+    others = {kind for kind in group_types if kind != dynamic_groups.DYNAMIC}
+    if others != {kind for kind in group.group_types or [] if kind != dynamic_groups.DYNAMIC}:
+        raise BadRequest("Only 'DynamicMembership' can be added to or removed from groupTypes.")
+    return dynamic_groups.DYNAMIC in group_types
+
+
 def is_licensed(session: Session, group_id: UUID) -> bool:
-    return bool(session.scalar(select(exists().where(GroupLicense.group_id == group_id))))
+    return membership.is_licensed(session, group_id)
 
 
 def delete_group(session: Session, *, group: Group) -> None:
@@ -154,64 +187,21 @@ def delete_group(session: Session, *, group: Group) -> None:
 
 
 def add_member(session: Session, *, group: Group, user: User) -> None:
+    """Add a member by hand (refused for a dynamic group: its rule decides)."""
+    dynamic_groups.refuse_manual_change(group)
     if session.get(Membership, (group.id, user.id)) is not None:
         raise Conflict(
             f"'{user.user_principal_name}' is already a member of '{group.display_name}'."
         )
-    session.add(Membership(group_id=group.id, user_id=user.id, since=utcnow()))
-    session.flush()
-    audit.record(
-        session,
-        activity=audit.Activity.ADD_MEMBER,
-        category="GroupManagement",
-        targets=[
-            audit.target("User", user.id, user.user_principal_name),
-            audit.target("Group", group.id, group.display_name),
-        ],
-    )
-    if _licenses_flow_to_members(session, group.id):
-        queue.enqueue_users(session, [user.id])
-
-
-def _licenses_flow_to_members(session: Session, group_id: UUID) -> bool:
-    """Whether the group's members get licenses: its own, or (licenseNestedGroups) those
-    of a group above it."""
-    if is_licensed(session, group_id):
-        return True
-    return nesting.licensing(session) and nesting.licensed_at_or_above(session, group_id)
+    membership.join(session, group=group, users=[(user.id, user.user_principal_name)])
 
 
 def remove_member(session: Session, *, group: Group, user: User) -> None:
-    membership = session.get(Membership, (group.id, user.id))
-    if membership is None:
+    """Remove a member by hand (refused for a dynamic group: its rule decides)."""
+    dynamic_groups.refuse_manual_change(group)
+    if session.get(Membership, (group.id, user.id)) is None:
         raise BadRequest(f"'{user.user_principal_name}' is not a member of '{group.display_name}'.")
-    session.delete(membership)
-    session.flush()
-    audit.record(
-        session,
-        activity=audit.Activity.REMOVE_MEMBER,
-        category="GroupManagement",
-        targets=[
-            audit.target("User", user.id, user.user_principal_name),
-            audit.target("Group", group.id, group.display_name),
-        ],
-    )
-    # A licensed group's member may be mid-evaluation by a worker whose rows are not
-    # committed yet: queue them whatever is visible now, so the removal is never lost.
-    holds = session.scalar(
-        select(
-            exists().where(
-                LicenseAssignment.user_id == user.id, LicenseAssignment.source_id == group.id
-            )
-        )
-    )
-    if not holds and nesting.any_nesting(session):
-        just_user = select(literal(user.id, User.id.type))
-        holds = session.scalar(
-            select(exists(nesting.holders_from_at_or_above(group.id, just_user)))
-        )
-    if holds or _licenses_flow_to_members(session, group.id):
-        queue.enqueue_users(session, [user.id])
+    membership.leave(session, group=group, users=[(user.id, user.user_principal_name)])
 
 
 def add_group_member(session: Session, *, group: Group, member: Group) -> None:

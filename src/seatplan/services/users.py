@@ -11,7 +11,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from seatplan import engine
-from seatplan.services import assignment_rows, audit, catalog, changes, queue, subscriptions
+from seatplan.services import (
+    assignment_rows,
+    audit,
+    catalog,
+    changes,
+    dynamic_groups,
+    queue,
+    subscriptions,
+)
 from seatplan.services import organization as org_service
 from seatplan.services.errors import BadRequest, Conflict
 from seatplan.services.unset import UNSET, Unset
@@ -159,6 +167,7 @@ def create(
         category="UserManagement",
         targets=[audit.target("User", user.id, user.user_principal_name)],
     )
+    dynamic_groups.user_changed(session, user=user, before=None)
     return user
 
 
@@ -177,6 +186,7 @@ def update(
 
     `properties` are Graph's standard ones (`STANDARD`) by attribute.
     """
+    before = dynamic_groups.subject(user)
     modified = _set_standard(user, properties or {})
     if display_name is not None:
         if not display_name.strip():
@@ -214,6 +224,7 @@ def update(
         target=audit.target("User", user.id, user.user_principal_name),
         modified=modified,
     )
+    dynamic_groups.user_changed(session, user=user, before=before)
     return user
 
 

@@ -24,12 +24,23 @@ GROUP_DEFAULT = (
     "mailNickname",
     "securityEnabled",
     "visibility",
+    "membershipRule",
+    "membershipRuleProcessingState",
 )
 
 
 @with_config(EXACT)
 class LicenseProcessingState(TypedDict):
     state: str
+
+
+@with_config(EXACT)
+class MembershipRuleProcessingStatus(TypedDict):
+    """Graph beta's status of a dynamic group's rule (a Seatplan addition on v1.0)."""
+
+    status: str | None
+    lastMembershipUpdated: DateTime | None
+    errorMessage: str | None
 
 
 @with_config(EXACT)
@@ -45,6 +56,10 @@ class Group(TypedDict):
     securityEnabled: bool
     visibility: str | None
     licenseProcessingState: LicenseProcessingState
+    membershipRule: str | None
+    membershipRuleProcessingState: str | None
+    #: With `$select` only; null for a group whose members are kept by hand.
+    membershipRuleProcessingStatus: MembershipRuleProcessingStatus | None
     #: With `$select` only (it costs a query).
     assignedLicenses: NotRequired[list[AssignedLicense]]
 
@@ -63,7 +78,20 @@ def group(row: GroupRow, licenses: Sequence[GroupLicense] | None = None) -> Grou
         "securityEnabled": row.security_enabled,
         "visibility": row.visibility,
         "licenseProcessingState": {"state": row.processing_state},
+        "membershipRule": row.membership_rule,
+        "membershipRuleProcessingState": row.membership_rule_processing_state,
+        "membershipRuleProcessingStatus": _rule_status(row),
     }
     if licenses is not None:
         item["assignedLicenses"] = [assigned_license(x) for x in licenses]
     return item
+
+
+def _rule_status(row: GroupRow) -> MembershipRuleProcessingStatus | None:
+    if row.membership_rule_processing_state is None:
+        return None
+    return {
+        "status": row.rule_status,
+        "lastMembershipUpdated": None if row.rule_updated is None else when(row.rule_updated),
+        "errorMessage": row.rule_error,
+    }

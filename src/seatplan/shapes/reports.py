@@ -9,7 +9,7 @@ from seatplan.services import reports
 from seatplan.services.subscriptions import SkuSummary
 from seatplan.shapes.groups import LicenseProcessingState
 from seatplan.shapes.users import LicenseAssignmentState, license_state
-from seatplan.shapes.values import EXACT, DateTime, Guid, guids, when
+from seatplan.shapes.values import EXACT, DateTime, Guid, guids, maybe_when, when
 
 
 @with_config(EXACT)
@@ -88,6 +88,20 @@ class GroupSummary(TypedDict):
     licenseProcessingState: LicenseProcessingState
     memberCount: int
     membersWithLicenseErrorsCount: int
+    membershipRule: str | None
+    membershipRuleProcessingState: str | None
+    membershipRuleProcessingStatus: RuleStatus | None
+
+
+@with_config(EXACT)
+class RuleStatus(TypedDict):
+    """A dynamic group's evaluation: Graph beta's status, with this run's joins and leaves."""
+
+    status: str | None
+    lastMembershipUpdated: DateTime | None
+    errorMessage: str | None
+    joined: int
+    left: int
 
 
 @with_config(EXACT)
@@ -185,6 +199,19 @@ def group(item: reports.GroupSummary) -> GroupSummary:
         "licenseProcessingState": {"state": item.processing_state},
         "memberCount": item.member_count,
         "membersWithLicenseErrorsCount": item.users_in_error,
+        "membershipRule": None if item.rule is None else item.rule.text,
+        "membershipRuleProcessingState": None if item.rule is None else item.rule.state,
+        "membershipRuleProcessingStatus": None if item.rule is None else rule_status(item.rule),
+    }
+
+
+def rule_status(rule: reports.RuleSummary) -> RuleStatus:
+    return {
+        "status": rule.status,
+        "lastMembershipUpdated": maybe_when(rule.updated),
+        "errorMessage": rule.error,
+        "joined": rule.joined,
+        "left": rule.left,
     }
 
 

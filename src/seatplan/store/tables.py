@@ -223,6 +223,19 @@ class Group(Base):
     run_succeeded: Mapped[int] = mapped_column(Integer, default=0)
     run_failed: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(default=utcnow)
+    #: A dynamic group's rule and Graph's membershipRuleProcessingState (On, Paused);
+    #: both NULL for a group whose members are kept by hand.
+    membership_rule: Mapped[str | None] = mapped_column(Text)
+    membership_rule_processing_state: Mapped[str | None] = mapped_column(String(16))
+    #: The rule's evaluation over the whole directory (`services.dynamic_groups`):
+    #: NotStarted, Running, Succeeded or Failed; the last user id done (it resumes after
+    #: it); users who joined and left in this run; when membership last changed; why it failed.
+    rule_status: Mapped[str | None] = mapped_column(String(16))
+    rule_cursor: Mapped[UUID | None] = mapped_column(Uuid())
+    rule_joined: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rule_left: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rule_updated: Mapped[datetime | None] = mapped_column()
+    rule_error: Mapped[str | None] = mapped_column(Text)
     #: The words of displayName and description for `$search`, kept by `_words`.
     display_name_words: Mapped[str | None] = mapped_column(
         Text, default=_words_default("display_name")

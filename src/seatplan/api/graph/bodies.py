@@ -214,6 +214,11 @@ class AssignLicense(Body):
 
 #: Graph's group visibility values.
 Visibility = Literal["Private", "Public", "HiddenMembership"]
+#: The groupTypes Seatplan creates: Microsoft 365 groups and dynamic groups.
+GroupType = Literal["Unified", "DynamicMembership"]
+#: A dynamic group's rule (Entra's limit is 3,072 characters) and its processing state.
+RuleText = Annotated[str, StringConstraints(max_length=3072), AfterValidator(_printable)]
+RuleState = Literal["On", "Paused"]
 
 
 class GroupCreate(Body):
@@ -225,8 +230,10 @@ class GroupCreate(Body):
     mail_enabled: StrictBool = False
     security_enabled: StrictBool = True
     mail_nickname: Text64 | None = None
-    group_types: list[Literal["Unified"]] = Field(default_factory=list, max_length=1)
+    group_types: list[GroupType] = Field(default_factory=list, max_length=2)
     visibility: Visibility | None = None
+    membership_rule: RuleText | None = None
+    membership_rule_processing_state: RuleState | None = None
 
     READ_ONLY: ClassVar[frozenset[str]] = frozenset(
         {"id", "createdDateTime", "mail", "assignedLicenses", "licenseProcessingState"}
@@ -251,6 +258,8 @@ class GroupCreate(Body):
             raise PydanticCustomError(
                 "unified", "A group with groupTypes ['Unified'] must be mailEnabled."
             )
+        if len(set(self.group_types)) != len(self.group_types):
+            raise PydanticCustomError("group_types", "groupTypes lists a value more than once.")
         return self
 
 
@@ -259,8 +268,12 @@ class GroupUpdate(Body):
     description: LongText | None = None
     mail_nickname: Annotated[Text64 | None, NotNull] = None
     visibility: Visibility | None = None
+    #: Only DynamicMembership may come or go (a group's other types are fixed).
+    group_types: Annotated[list[GroupType] | None, NotNull] = Field(default=None, max_length=2)
+    membership_rule: RuleText | None = None
+    membership_rule_processing_state: Annotated[RuleState | None, NotNull] = None
 
-    READ_ONLY: ClassVar[frozenset[str]] = GroupCreate.READ_ONLY | {"mailEnabled", "groupTypes"}
+    READ_ONLY: ClassVar[frozenset[str]] = GroupCreate.READ_ONLY | {"mailEnabled"}
 
     @model_validator(mode="before")
     @classmethod

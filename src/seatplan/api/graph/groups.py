@@ -81,6 +81,8 @@ def create_group(request: Request, body: GroupCreate, session: WriteSessionDep) 
         mail_nickname=body.mail_nickname,
         group_types=body.group_types,
         visibility=body.visibility,
+        membership_rule=body.membership_rule,
+        membership_rule_processing_state=body.membership_rule_processing_state,
     )
     item = group_items(session, [group], None)[0]
     return listing.entity(request, "groups/$entity", item, status=201)
@@ -113,8 +115,12 @@ def get_group(request: Request, group_id: GroupPath, session: SessionDep) -> JSO
     summary="Update a group",
 )
 def update_group(group_id: GroupPath, body: GroupUpdate, session: WriteSessionDep) -> Response:
+    """`groupTypes` may add or drop DynamicMembership: a dynamic group's members are
+    replaced by its rule's result (in the background); a group made static keeps them."""
     group = group_by_id(session, group_id)
     changes = body.changes()
+    if (types := changes.pop("group_types", None)) is not None:
+        changes["dynamic"] = group_service.dynamic_in(group, types)
     group_service.update(session, group=group, **changes)
     return Response(status_code=204)
 

@@ -249,6 +249,16 @@ GROUPS = EntitySpec(
         Field("visibility", "string"),
         Field("assignedLicenses", "string"),
         Field("licenseProcessingState", "string"),
+        _text("membershipRule", Group.membership_rule),
+        Field(
+            "membershipRuleProcessingState",
+            "string",
+            Group.membership_rule_processing_state,
+            _EQ_NE,
+            advanced_only_ops=_NE,
+        ),
+        # A Seatplan addition (Graph beta's): with $select only.
+        Field("membershipRuleProcessingStatus", "string"),
         # Graph never returns it: a filter only, and refused in an advanced query.
         Field(
             "hasMembersWithLicenseErrors",

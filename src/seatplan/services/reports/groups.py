@@ -26,6 +26,33 @@ class GroupProduct:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleSummary:
+    """A dynamic group's rule, its processing state and its evaluation's status."""
+
+    text: str
+    state: str
+    status: str | None
+    joined: int
+    left: int
+    updated: datetime | None
+    error: str | None
+
+
+def rule_summary(group: Group) -> RuleSummary | None:
+    if group.membership_rule is None or group.membership_rule_processing_state is None:
+        return None
+    return RuleSummary(
+        text=group.membership_rule,
+        state=group.membership_rule_processing_state,
+        status=group.rule_status,
+        joined=group.rule_joined,
+        left=group.rule_left,
+        updated=group.rule_updated,
+        error=group.rule_error,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class GroupSummary:
     id: UUID
     display_name: str
@@ -37,6 +64,8 @@ class GroupSummary:
     products: tuple[GroupProduct, ...]
     #: Users with a license assignment error from this group (members or not).
     users_in_error: int
+    #: A dynamic group's rule and its evaluation; None for a group kept by hand.
+    rule: RuleSummary | None = None
 
 
 def group_summaries(session: Session, *, group_ids: list[UUID] | None = None) -> list[GroupSummary]:
@@ -79,6 +108,7 @@ def group_summaries(session: Session, *, group_ids: list[UUID] | None = None) ->
             member_count=counts.get(g.id, 0),
             products=tuple(products[g.id]),
             users_in_error=errors.get(g.id, 0),
+            rule=rule_summary(g),
         )
         for g in session.scalars(query)
     ]

@@ -85,7 +85,7 @@ def test_an_invalid_rule_is_refused_with_its_position_and_writes_nothing(db, cli
     response = _dynamic(client, admin, rule='user.department -eq "Sales" -and')
     status, code, message = error_of(response)
     assert (status, code) == (400, "Request_BadRequest")
-    assert "position" in message
+    assert message.startswith("Invalid membership rule at position 33: ")
     assert row_counts(db) == before
 
 

@@ -47,13 +47,12 @@ CHUNK = 5000
 
 
 class InvalidRule(BadRequest):
-    """A rule that does not parse: the position (0-based) and the reason."""
+    """A rule that does not parse: the position (0-based here, 1-based in the message)
+    and the reason."""
 
     def __init__(self, error: RuleSyntaxError) -> None:
-        super().__init__(
-            f"Dynamic membership rule validation error: invalid membershipRule at "
-            f"position {error.position}: {error.reason}."
-        )
+        # The parser's own words: "Invalid membership rule at position N: reason".
+        super().__init__(f"{error}.")
         self.position = error.position
         self.reason = error.reason
 

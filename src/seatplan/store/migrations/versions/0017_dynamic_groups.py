@@ -1,7 +1,7 @@
 """dynamic groups: a group's membership rule, its processing state and its evaluation
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-29 22:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import seatplan.store.types
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

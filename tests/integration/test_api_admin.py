@@ -115,6 +115,7 @@ def test_organization_settings_and_group_reprocess(db, client, admin):
         "countryLetterCode": "FR",
         "defaultUsageLocation": "DE",
         "autoOfferSeats": False,
+        "licenseNestedGroups": False,
     }
     org = client.get("/v1.0/organization", headers=admin).json()
     assert org["value"][0]["displayName"] == "Contoso"

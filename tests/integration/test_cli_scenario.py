@@ -137,6 +137,7 @@ def test_read_commands_json_shapes(cli):
         "countryLetterCode",
         "defaultUsageLocation",
         "autoOfferSeats",
+        "licenseNestedGroups",
     }
     assert org["displayName"] == "Contoso"
     sku = as_json(cli("skus", "--json"))[0]

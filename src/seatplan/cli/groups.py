@@ -13,11 +13,15 @@ from seatplan.services import groups as group_service
 from seatplan.services import lookup, reports, transaction
 from seatplan.services.errors import BadRequest
 from seatplan.shapes import reports as shapes
+from seatplan.store.tables import Group
 
 app = typer.Typer(help="Groups, their members and their licenses.", no_args_is_help=True)
 
 GroupArg = Annotated[str, typer.Argument(help="displayName or id.")]
-UsersArg = Annotated[list[str], typer.Argument(help="userPrincipalNames or ids.")]
+MembersArg = Annotated[
+    list[str],
+    typer.Argument(help="Users (userPrincipalNames or ids) or groups (displayNames or ids)."),
+]
 GroupMail = Annotated[str | None, typer.Option("--mail", help="The group's SMTP address.")]
 MailNickname = Annotated[str | None, typer.Option("--mail-nickname", help="Mail alias.")]
 GroupVisibility = Annotated[
@@ -246,10 +250,12 @@ def delete(group: GroupArg, no_wait: NoWait = False) -> None:
 
 @app.command("members")
 def members(group: GroupArg, json: Json = False) -> None:
-    """A group's direct members, with the state of the group's licenses for each."""
+    """A group's direct members: users, with the state of the group's licenses for each,
+    then the groups nested in it."""
     with database().reading() as session:
         found = lookup.group(session, group)
         items = reports.group_members(session, group_id=found.id)
+        nested = reports.member_groups(session, group_id=found.id)
     if json:
         output.print_json(
             [
@@ -264,6 +270,10 @@ def members(group: GroupArg, json: Json = False) -> None:
                     ],
                 }
                 for m in items
+            ]
+            + [
+                {"type": "group", "id": g.id, "displayName": g.display_name, "memberSince": g.since}
+                for g in nested
             ]
         )
         return
@@ -282,31 +292,42 @@ def members(group: GroupArg, json: Json = False) -> None:
         ),
         title=f"Members of {found.display_name} ({len(items)})",
     )
+    if nested:
+        output.table(
+            ["Group", "Id"],
+            ([g.display_name, str(g.id)] for g in nested),
+            title=f"Groups in {found.display_name} ({len(nested)})",
+        )
 
 
 @app.command("add-member")
-def add_member(group: GroupArg, users: UsersArg, no_wait: NoWait = False) -> None:
-    """Add users to a group (all of them, or none if one cannot be added)."""
-    _change_members(group, users, no_wait, add=True)
+def add_member(group: GroupArg, members: MembersArg, no_wait: NoWait = False) -> None:
+    """Add users or groups to a group (all of them, or none if one cannot be added)."""
+    _change_members(group, members, no_wait, add=True)
 
 
 @app.command("remove-member")
-def remove_member(group: GroupArg, users: UsersArg, no_wait: NoWait = False) -> None:
-    """Remove users from a group (all of them, or none if one is not a member)."""
-    _change_members(group, users, no_wait, add=False)
+def remove_member(group: GroupArg, members: MembersArg, no_wait: NoWait = False) -> None:
+    """Remove users or groups from a group (all of them, or none if one is not a member)."""
+    _change_members(group, members, no_wait, add=False)
 
 
-def _change_members(group: str, users: list[str], no_wait: bool, *, add: bool) -> None:
+def _change_members(group: str, members: list[str], no_wait: bool, *, add: bool) -> None:
     db = database()
     with transaction.writing(db) as session:
         found = lookup.group(session, group)
-        for ref in users:
-            user = lookup.user(session, ref)
-            if add:
-                group_service.add_member(session, group=found, user=user)
+        for ref in members:
+            member = lookup.member(session, ref)
+            if isinstance(member, Group):
+                if add:
+                    group_service.add_group_member(session, group=found, member=member)
+                else:
+                    group_service.remove_group_member(session, group=found, member=member)
+            elif add:
+                group_service.add_member(session, group=found, user=member)
             else:
-                group_service.remove_member(session, group=found, user=user)
+                group_service.remove_member(session, group=found, user=member)
         name = found.display_name
     wait_for_processing(db, no_wait)
     verb = "Added" if add else "Removed"
-    output.say(f"{verb} {len(users)} member(s) {'to' if add else 'from'} {name}.", output.OK)
+    output.say(f"{verb} {len(members)} member(s) {'to' if add else 'from'} {name}.", output.OK)

@@ -30,6 +30,7 @@ def show(json: Json = False) -> None:
             ("Country", data["countryLetterCode"]),
             ("Default usage location", data["defaultUsageLocation"]),
             ("Offer freed seats automatically", data["autoOfferSeats"]),
+            ("License nested groups' members", data["licenseNestedGroups"]),
         ]
     )
 
@@ -51,9 +52,16 @@ def set_(
             help="Offer freed or bought seats to users waiting in CountViolation.",
         ),
     ] = None,
+    license_nested_groups: Annotated[
+        bool | None,
+        typer.Option(
+            "--license-nested-groups/--no-license-nested-groups",
+            help="A group's licenses go to the members of the groups nested in it too.",
+        ),
+    ] = None,
     no_wait: NoWait = False,
 ) -> None:
-    """Change the organization; users who inherit its location are evaluated again."""
+    """Change the organization; the users a change affects are evaluated again."""
     changes: dict[str, Any] = {}
     if name is not None:
         changes["display_name"] = name
@@ -63,6 +71,8 @@ def set_(
         changes["default_usage_location"] = default_usage_location
     if auto_offer_seats is not None:
         changes["auto_offer_seats"] = auto_offer_seats
+    if license_nested_groups is not None:
+        changes["license_nested_groups"] = license_nested_groups
     if not changes:
         raise BadRequest("Nothing to change: give at least one option.")
     db = database()

@@ -53,3 +53,13 @@ def group(session: Session, ref: str | UUID) -> Group:
 def group_by_id(session: Session, group_id: UUID | None) -> Group | None:
     """The group with this id, if there is one (a member's id may be a user's)."""
     return None if group_id is None else session.get(Group, group_id)
+
+
+def member(session: Session, ref: str) -> User | Group:
+    """A user or a group, as a group's member is named on the command line: an id is
+    either's; a name with '@' a userPrincipalName; another a group's displayName."""
+    member_id = as_uuid(ref)
+    if member_id is not None:
+        found = group_by_id(session, member_id)
+        return found if found is not None else user(session, member_id)
+    return user(session, ref) if "@" in ref else group(session, ref)

@@ -23,6 +23,7 @@ class OrganizationSettings(TypedDict):
     countryLetterCode: str | None
     defaultUsageLocation: str | None
     autoOfferSeats: bool
+    licenseNestedGroups: bool
 
 
 @with_config(EXACT)
@@ -177,6 +178,7 @@ def organization_settings(org: Organization) -> OrganizationSettings:
         "countryLetterCode": org.country_letter_code,
         "defaultUsageLocation": org.default_usage_location,
         "autoOfferSeats": org.auto_offer_seats,
+        "licenseNestedGroups": org.license_nested_groups,
     }
 
 

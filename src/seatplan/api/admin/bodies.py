@@ -32,6 +32,7 @@ class OrganizationUpdate(Body):
     country_letter_code: Name | None = None
     default_usage_location: Name | None = None
     auto_offer_seats: Annotated[StrictBool | None, NotNull] = None
+    license_nested_groups: Annotated[StrictBool | None, NotNull] = None
 
 
 class TokenCreate(Body):

@@ -35,10 +35,10 @@ def get_organization(session: SessionDep) -> shapes.OrganizationSettings:
 def update_organization(
     body: OrganizationUpdate, session: WriteSessionDep
 ) -> shapes.OrganizationSettings:
-    """Name, country, default usage location, automatic seat offer; users who inherit
-    the location are evaluated again."""
+    """Name, country, default usage location, automatic seat offer, licenses through
+    nested groups; the users a change affects are evaluated again."""
     changes: dict[str, Any] = {name: getattr(body, name) for name in body.model_fields_set}
-    for name in ("display_name", "auto_offer_seats"):
+    for name in ("display_name", "auto_offer_seats", "license_nested_groups"):
         if name in changes and changes[name] is None:
             del changes[name]
     return shapes.organization_settings(org_service.update(session, **changes))

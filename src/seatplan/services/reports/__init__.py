@@ -14,6 +14,7 @@ from seatplan.services.reports.groups import (
     group_detail,
     group_members,
     group_summaries,
+    member_groups,
 )
 from seatplan.services.reports.help import ERROR_HELP, ErrorHelp, error_help
 from seatplan.services.reports.problems import (
@@ -61,6 +62,7 @@ __all__ = [
     "group_summaries",
     "licensed_groups",
     "licensed_users",
+    "member_groups",
     "members_with_errors",
     "product_plans",
     "products",

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from seatplan.services import catalog as catalog_service
 from seatplan.services.errors import NotFound
 from seatplan.services.reports.common import part_number, plan_names
-from seatplan.store.tables import Group, GroupLicense, LicenseAssignment, Membership, User
+from seatplan.store.tables import (
+    Group,
+    GroupLicense,
+    GroupNesting,
+    LicenseAssignment,
+    Membership,
+    User,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +159,21 @@ def group_members(session: Session, *, group_id: UUID) -> list[Member]:
         .order_by(User.upn_key)
     )
     return [Member(*row, licenses=tuple(sorted(states[row[0]]))) for row in members]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberGroup:
+    id: UUID
+    display_name: str
+    since: datetime
+
+
+def member_groups(session: Session, *, group_id: UUID) -> list[MemberGroup]:
+    """The groups nested in a group, by name."""
+    rows = session.execute(
+        select(Group.id, Group.display_name, GroupNesting.since)
+        .join(GroupNesting, GroupNesting.child_id == Group.id)
+        .where(GroupNesting.parent_id == group_id)
+        .order_by(Group.display_name, Group.id)
+    )
+    return [MemberGroup(*row) for row in rows]

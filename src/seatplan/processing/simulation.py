@@ -7,6 +7,9 @@ back: nothing is written, whatever happens. The engine's rules are the worker's 
 Users queued for other reasons are evaluated too, since they would take seats first.
 Seats the change frees are offered to users waiting elsewhere only after the worker's
 batch; the preview stops before that second round and reports the seats as freed.
+
+`evaluate_queue` is the evaluation itself, shared with the preview of a membership rule
+(`rule_preview`), which changes the loaded users in memory instead of in a savepoint.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from tests.integration.api_support import (
     E3,
     bearer,
@@ -19,9 +19,8 @@ from tests.integration.api_support import (
 )
 
 from seatplan.processing import rule_preview
-from seatplan.services import catalog, groups, lookup, queue, transaction
+from seatplan.services import catalog, groups, lookup, transaction
 from seatplan.store.tables import LicenseAssignment, Membership
-from seatplan.store.types import utcnow
 
 EXCHANGE_STANDARD = "4b9405b0-7788-4568-add1-99614e613b69"  # EXCHANGESTANDARD
 SALES = 'user.department -eq "Sales"'
@@ -42,21 +41,21 @@ def preview(client, admin, group, rule):
     return client.post(path, headers=admin, json={"membershipRule": rule})
 
 
-def save_rule(db, group, joiners, leavers):
-    """What saving the rule does: the memberships it changes, all at one time and queued
-    in the same transaction, then the worker's processing."""
-    now = utcnow()
-    with transaction.writing(db) as session:
-        group_id = UUID(group)
-        session.add_all(Membership(group_id=group_id, user_id=UUID(u), since=now) for u in joiners)
-        session.execute(
-            delete(Membership).where(
-                Membership.group_id == group_id, Membership.user_id.in_([UUID(u) for u in leavers])
-            )
-        )
-        session.flush()
-        queue.enqueue_users(session, [UUID(u) for u in joiners + leavers])
+def save_rule(client, admin, db, group, rule):
+    """Save the rule as Graph would (the group becomes dynamic), and let the worker
+    evaluate it over the directory and process the licensing it queues."""
+    body = {"groupTypes": ["DynamicMembership"], "membershipRule": rule}
+    saved = client.patch(f"/v1.0/groups/{group}", headers=admin, json=body)
+    assert saved.status_code == 204, saved.text
     process(db)
+
+
+def members_of(db, group):
+    with db.reading() as session:
+        found = session.scalars(
+            select(Membership.user_id).where(Membership.group_id == UUID(group))
+        )
+        return {str(user_id) for user_id in found}
 
 
 def sales_tenant(client, admin, db):
@@ -122,28 +121,25 @@ def test_the_preview_is_what_saving_the_rule_then_does(db, client, admin):
 
     joiners = [u["id"] for u in body["joiners"]]
     leavers = [u["id"] for u in body["leavers"]]
-    save_rule(db, group, joiners, leavers)
+    members = members_of(db, group)
+    save_rule(client, admin, db, group, SALES)
+    assert members_of(db, group) == (members | set(joiners)) - set(leavers)
 
     changed = set(joiners) | set(leavers)
     after = group_rows(db, group, changed)
     counted = Counter((state, error) for _, state, error in after)
     assert counted == Counter({(o["state"], o["error"]): o["users"] for o in licensing["outcomes"]})
-    assert len(leavers) - len([u for u, _, _ in after if u in leavers]) == 1
+    [removed] = licensing["removed"]
+    assert len(leavers) - len([u for u, _, _ in after if u in leavers]) == removed["users"]
     in_error = sorted(u for u, _, error in after if error)
     assert in_error == sorted(e["userId"] for e in licensing["examples"])
     skus = client.get("/v1.0/subscribedSkus", headers=admin).json()["value"]
     [e3] = [s for s in skus if s["skuId"] == E3]
-    assert e3["prepaidUnits"]["enabled"] - e3["consumedUnits"] == 0
-    with db.reading() as session:
-        members = set(
-            map(
-                str,
-                session.scalars(
-                    select(Membership.user_id).where(Membership.group_id == UUID(group))
-                ),
-            )
-        )
-    assert members == {users["ann"], users["ben"], users["cat"], users["eve"]}
+    assert (
+        e3["prepaidUnits"]["enabled"] - e3["consumedUnits"]
+        == licensing["seats"][0]["availableAfter"]
+    )
+    assert members_of(db, group) == {users["ann"], users["ben"], users["cat"], users["eve"]}
 
 
 def test_seats_short_the_preview_names_who_waits(db, client, admin):
@@ -161,7 +157,7 @@ def test_seats_short_the_preview_names_who_waits(db, client, admin):
     ]
     waiting = sorted(e["userId"] for e in licensing["examples"])
     assert all(e["servicePlans"] == [] for e in licensing["examples"])
-    save_rule(db, group, ids, [])
+    save_rule(client, admin, db, group, SALES)
     after = group_rows(db, group, set(ids))
     assert sorted(u for u, _, error in after if error == "CountViolation") == waiting
 
@@ -241,8 +237,37 @@ def test_a_joiner_where_a_plan_is_not_sold_is_named_with_the_plan(db, client, ad
     [refused] = licensing["examples"]
     assert (refused["userId"], refused["error"]) == (bruno, "ProhibitedInUsageLocationViolation")
     assert refused["servicePlans"]  # the plans not sold there, by name
-    save_rule(db, group, [bruno, joni], [])
+    save_rule(client, admin, db, group, SALES)
     after = group_rows(db, group, {bruno, joni})
     assert sorted((u, error) for u, _, error in after) == sorted(
         [(bruno, "ProhibitedInUsageLocationViolation"), (joni, None)]
     )
+
+
+def test_changing_a_dynamic_groups_rule_previews_the_swap(db, client, admin):
+    buy(db, units=2)
+    sales = [make_user(client, admin, n, department="Sales") for n in ("ann", "ben")]
+    hr = [make_user(client, admin, n, department="HR") for n in ("cat", "dan", "eve")]
+    group = make_group(client, admin, "Staff")
+    add_e3(client, admin, group)
+    save_rule(client, admin, db, group, SALES)
+    assert members_of(db, group) == set(sales)
+    before = row_counts(db)
+
+    body = preview(client, admin, group, 'user.department -eq "HR"').json()
+
+    assert row_counts(db) == before
+    assert (body["joining"], body["leaving"]) == (3, 2)
+    licensing = body["licensing"]
+    # The two seats the Sales people give back go to two of the three: the third waits.
+    assert [(o["state"], o["error"], o["users"]) for o in licensing["outcomes"]] == [
+        ("Active", None, 2),
+        ("Error", "CountViolation", 1),
+    ]
+    save_rule(client, admin, db, group, 'user.department -eq "HR"')
+    assert members_of(db, group) == set(hr)
+    after = group_rows(db, group, set(hr) | set(sales))
+    assert sorted(u for u, _, error in after if error) == sorted(
+        e["userId"] for e in licensing["examples"]
+    )
+    assert not [u for u, _, _ in after if u in sales]

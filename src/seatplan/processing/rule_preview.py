@@ -22,9 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seatplan.engine import Intent, UserCase
-from seatplan.engine.membership_rules import MembershipRule, RuleSyntaxError, parse
 from seatplan.processing.simulation import Simulation, evaluate_queue, queued_in_claim_order
-from seatplan.services.errors import BadRequest
+from seatplan.services import dynamic_groups
 from seatplan.services.rule_subjects import load_subjects
 from seatplan.store import bulk
 from seatplan.store.tables import Group, GroupLicense, Membership, QueuedUser, User
@@ -32,15 +31,6 @@ from seatplan.store.types import utcnow
 
 #: Joiners and leavers named in a preview, at most (the first by display name).
 NAMED = 10
-
-
-class InvalidRule(BadRequest):
-    """A rule that does not parse: where and why."""
-
-    def __init__(self, error: RuleSyntaxError) -> None:
-        super().__init__(str(error))
-        self.position = error.position
-        self.reason = error.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +58,14 @@ class RulePreview:
     total_seconds: float
 
 
-def parse_rule(text: str) -> MembershipRule:
-    """The rule, or `InvalidRule` (a `BadRequest`: Graph's 400) naming position and reason."""
-    try:
-        return parse(text)
-    except RuleSyntaxError as error:
-        raise InvalidRule(error) from None
-
-
 def preview_rule(
     session: Session, *, group: Group | None, rule_text: str, batch_size: int
 ) -> RulePreview:
     """Joiners, leavers and the licensing outcome of giving `group` (None: a new group)
-    the rule `rule_text`. Only reads; an invalid rule raises `InvalidRule`."""
+    the rule `rule_text`. Only reads; an invalid rule raises `dynamic_groups.InvalidRule`
+    (Graph's 400, with the position and the reason), as saving it would."""
     started = time.perf_counter()
-    rule = parse_rule(rule_text)
+    rule = dynamic_groups.rule(rule_text)
     matching = {user_id for user_id, subject in load_subjects(session) if rule.matches(subject)}
     rule_seconds = time.perf_counter() - started
     members = _members(session, group.id) if group is not None else set()

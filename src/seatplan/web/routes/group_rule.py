@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from seatplan.processing import rule_preview
 from seatplan.processing.rule_preview import RulePreview
-from seatplan.services import lookup, reports
+from seatplan.services import dynamic_groups, lookup, reports
 from seatplan.settings import Settings
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute
@@ -70,6 +70,6 @@ def preview_rule(request: Request, group: str, form: ChangeForm, db: DatabaseDep
                 rule_text=rule,
                 batch_size=settings.batch_size,
             )
-    except rule_preview.InvalidRule as invalid:
+    except dynamic_groups.InvalidRule as invalid:
         return rule_page(request, db, group_id, rule=rule, error=invalid.message)
     return rule_page(request, db, group_id, rule=rule, preview=found)

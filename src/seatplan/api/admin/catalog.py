@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from seatplan.api.admin.routes import admin
 from seatplan.api.deps import SessionDep, WriteSessionDep
-from seatplan.api.graph.common import require, responses
 from seatplan.services import catalog, reports
 from seatplan.services.errors import BadRequest
-from seatplan.services.tokens import ADMIN
 from seatplan.shapes import admin as shapes
 
 
@@ -27,12 +26,7 @@ _TOML = {
 }
 
 
-@router.get(
-    "/products",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="Catalog products",
-)
+@router.get("/products", **admin("Catalog products"))
 def products(
     session: SessionDep,
     search: Annotated[str | None, Query(max_length=256)] = None,
@@ -41,12 +35,7 @@ def products(
     return [shapes.catalog_product(p) for p in reports.products(session, search=search)]
 
 
-@router.get(
-    "/products/{sku}",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="A product with its service plans",
-)
+@router.get("/products/{sku}", **admin("A product with its service plans"))
 def product(
     sku: Annotated[str, Path(description="skuId or skuPartNumber.", max_length=128)],
     session: SessionDep,
@@ -57,10 +46,8 @@ def product(
 
 @router.post(
     "/import",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
+    **admin("Import a custom catalog file (TOML, the request body)"),
     openapi_extra={"requestBody": {"required": True, "content": _TOML}},
-    summary="Import a custom catalog file (TOML, the request body)",
 )
 def import_catalog(raw: RawBody, session: WriteSessionDep) -> shapes.ImportResult:
     """Every problem of the file is answered at once (400, one per line); then nothing

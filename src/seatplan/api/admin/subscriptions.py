@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from seatplan.api.admin.bodies import SubscriptionCreate, SubscriptionUpdate
+from seatplan.api.admin.routes import admin
 from seatplan.api.deps import SessionDep, WriteSessionDep
-from seatplan.api.graph.common import require, responses
 from seatplan.services import catalog, subscriptions
-from seatplan.services.tokens import ADMIN
 from seatplan.shapes import admin as shapes
 from seatplan.store.tables import Subscription
 
@@ -25,30 +24,19 @@ def _shape(session: Session, sub: Subscription) -> shapes.Subscription:
     return shapes.subscription(sub, catalog.find_product(session, sub.sku_id).sku_part_number)
 
 
-@router.get("", dependencies=[require(ADMIN)], responses=responses(), summary="Subscriptions")
+@router.get("", **admin("Subscriptions"))
 def list_subscriptions(session: SessionDep) -> list[shapes.Subscription]:
     return [_shape(session, sub) for sub in subscriptions.list_subscriptions(session)]
 
 
-@router.post(
-    "",
-    status_code=201,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=201, description="Created"),
-    summary="Create a subscription",
-)
+@router.post("", **admin("Create a subscription", 201, "Created"))
 def create(body: SubscriptionCreate, session: WriteSessionDep) -> shapes.Subscription:
     """New seats are offered to users waiting for one (if the organization says so)."""
     sub = subscriptions.create(session, sku=body.sku, units=body.enabled_units)
     return _shape(session, sub)
 
 
-@router.patch(
-    "/{subscription_id}",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="Change a subscription's units",
-)
+@router.patch("/{subscription_id}", **admin("Change a subscription's units"))
 def update(
     subscription_id: SubscriptionId, body: SubscriptionUpdate, session: WriteSessionDep
 ) -> shapes.Subscription:
@@ -60,14 +48,7 @@ def update(
     return _shape(session, sub)
 
 
-@router.delete(
-    "/{subscription_id}",
-    status_code=204,
-    response_class=Response,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=204, description="Deleted"),
-    summary="Delete a subscription",
-)
+@router.delete("/{subscription_id}", **admin("Delete a subscription", 204, "Deleted"))
 def delete(subscription_id: SubscriptionId, session: WriteSessionDep) -> Response:
     subscriptions.delete_subscription(session, subscription_id=subscription_id)
     return Response(status_code=204)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from starlette.responses import Response
 
 from seatplan.api.admin.bodies import TokenCreate
+from seatplan.api.admin.routes import admin
 from seatplan.api.auth import forget_tokens
 from seatplan.api.deps import SessionDep, WriteSessionDep
 from seatplan.api.errors import DENIED, GraphError
@@ -19,7 +20,7 @@ from seatplan.shapes import admin as shapes
 router = APIRouter(prefix="/tokens", tags=["admin: tokens"])
 
 
-@router.get("", dependencies=[require(ADMIN)], responses=responses(), summary="Tokens")
+@router.get("", **admin("Tokens"))
 def list_tokens(session: SessionDep) -> list[shapes.Token]:
     """Every token by its id (the public prefix); the tokens themselves are never kept."""
     return [shapes.token(info) for info in tokens.list_tokens(session)]
@@ -50,14 +51,7 @@ def create_token(
     return shapes.created_token(info, token)
 
 
-@router.delete(
-    "/{token_id}",
-    status_code=204,
-    response_class=Response,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=204, description="Revoked"),
-    summary="Revoke a token",
-)
+@router.delete("/{token_id}", **admin("Revoke a token", 204, "Revoked"))
 def revoke_token(
     token_id: Annotated[str, Path(description="The token's id.", max_length=64)],
     session: WriteSessionDep,

@@ -10,29 +10,22 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from seatplan.api.admin.bodies import SeatAlertSet, WebhookCreate, WebhookUpdate
+from seatplan.api.admin.routes import admin
 from seatplan.api.deps import SessionDep, WriteSessionDep
-from seatplan.api.graph.common import require, responses
 from seatplan.services import webhooks
-from seatplan.services.tokens import ADMIN
 from seatplan.shapes import webhooks as shapes
 
 router = APIRouter(tags=["admin: webhooks"])
 EndpointId = Annotated[UUID, Path(description="The webhook endpoint's id.")]
 
 
-@router.get("/webhooks", dependencies=[require(ADMIN)], responses=responses(), summary="Webhooks")
+@router.get("/webhooks", **admin("Webhooks"))
 def list_endpoints(session: SessionDep) -> list[shapes.Endpoint]:
     """Every endpoint; secrets are shown only when created or rotated."""
     return [shapes.endpoint(row) for row in webhooks.list_endpoints(session)]
 
 
-@router.post(
-    "/webhooks",
-    status_code=201,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=201, description="Created"),
-    summary="Register a webhook endpoint",
-)
+@router.post("/webhooks", **admin("Register a webhook endpoint", 201, "Created"))
 def create(body: WebhookCreate, session: WriteSessionDep) -> shapes.CreatedEndpoint:
     """`secret` (to verify signatures) is in this answer only."""
     row = webhooks.create(
@@ -47,22 +40,12 @@ def create(body: WebhookCreate, session: WriteSessionDep) -> shapes.CreatedEndpo
     return shapes.created_endpoint(row)
 
 
-@router.get(
-    "/webhooks/{endpoint_id}",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="A webhook endpoint",
-)
+@router.get("/webhooks/{endpoint_id}", **admin("A webhook endpoint"))
 def get_endpoint(endpoint_id: EndpointId, session: SessionDep) -> shapes.Endpoint:
     return shapes.endpoint(webhooks.get(session, endpoint_id))
 
 
-@router.patch(
-    "/webhooks/{endpoint_id}",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="Change a webhook endpoint",
-)
+@router.patch("/webhooks/{endpoint_id}", **admin("Change a webhook endpoint"))
 def update(
     endpoint_id: EndpointId, body: WebhookUpdate, session: WriteSessionDep
 ) -> shapes.Endpoint:
@@ -75,36 +58,21 @@ def update(
     return shapes.endpoint(row)
 
 
-@router.delete(
-    "/webhooks/{endpoint_id}",
-    status_code=204,
-    response_class=Response,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=204, description="Deleted"),
-    summary="Delete a webhook endpoint",
-)
+@router.delete("/webhooks/{endpoint_id}", **admin("Delete a webhook endpoint", 204, "Deleted"))
 def delete(endpoint_id: EndpointId, session: WriteSessionDep) -> Response:
     webhooks.delete_endpoint(session, webhooks.get(session, endpoint_id))
     return Response(status_code=204)
 
 
 @router.post(
-    "/webhooks/{endpoint_id}/rotateSecret",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="Give a webhook endpoint a new secret",
+    "/webhooks/{endpoint_id}/rotateSecret", **admin("Give a webhook endpoint a new secret")
 )
 def rotate_secret(endpoint_id: EndpointId, session: WriteSessionDep) -> shapes.Secret:
     """The new secret signs every request from now on; it is shown in this answer only."""
     return {"secret": webhooks.rotate_secret(session, webhooks.get(session, endpoint_id))}
 
 
-@router.get(
-    "/webhooks/{endpoint_id}/deliveries",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="A webhook endpoint's delivery log",
-)
+@router.get("/webhooks/{endpoint_id}/deliveries", **admin("A webhook endpoint's delivery log"))
 def deliveries(
     endpoint_id: EndpointId,
     session: SessionDep,
@@ -116,13 +84,7 @@ def deliveries(
     return [shapes.delivery(row, event) for row, event in found]
 
 
-@router.post(
-    "/webhooks/{endpoint_id}/test",
-    status_code=202,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=202, description="Queued"),
-    summary="Send a test event",
-)
+@router.post("/webhooks/{endpoint_id}/test", **admin("Send a test event", 202, "Queued"))
 def send_test(endpoint_id: EndpointId, session: WriteSessionDep) -> shapes.Delivery:
     """A `webhook.test` event for this endpoint alone, sent by a worker within seconds."""
     row, event = webhooks.send_test(session, webhooks.get(session, endpoint_id))
@@ -131,10 +93,7 @@ def send_test(endpoint_id: EndpointId, session: WriteSessionDep) -> shapes.Deliv
 
 @router.post(
     "/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
-    status_code=202,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=202, description="Queued"),
-    summary="Send a delivery's event again",
+    **admin("Send a delivery's event again", 202, "Queued"),
 )
 def redeliver(
     endpoint_id: EndpointId,
@@ -149,19 +108,12 @@ def redeliver(
 SkuRef = Annotated[str, Path(description="The product's skuId or skuPartNumber.", max_length=256)]
 
 
-@router.get(
-    "/seatAlerts", dependencies=[require(ADMIN)], responses=responses(), summary="Seat alerts"
-)
+@router.get("/seatAlerts", **admin("Seat alerts"))
 def seat_alerts(session: SessionDep) -> list[shapes.SeatAlertShape]:
     return [shapes.seat_alert(row, part) for row, part in webhooks.seat_alerts(session)]
 
 
-@router.put(
-    "/seatAlerts/{sku}",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="Set a product's seat alert",
-)
+@router.put("/seatAlerts/{sku}", **admin("Set a product's seat alert"))
 def set_seat_alert(
     sku: SkuRef, body: SeatAlertSet, session: WriteSessionDep
 ) -> shapes.SeatAlertShape:
@@ -170,14 +122,7 @@ def set_seat_alert(
     return shapes.seat_alert(row, part)
 
 
-@router.delete(
-    "/seatAlerts/{sku}",
-    status_code=204,
-    response_class=Response,
-    dependencies=[require(ADMIN)],
-    responses=responses(status=204, description="Deleted"),
-    summary="Remove a product's seat alert",
-)
+@router.delete("/seatAlerts/{sku}", **admin("Remove a product's seat alert", 204, "Deleted"))
 def clear_seat_alert(sku: SkuRef, session: WriteSessionDep) -> Response:
     webhooks.clear_seat_alert(session, sku=sku)
     return Response(status_code=204)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
@@ -9,6 +10,7 @@ from rich.text import Text
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
+from seatplan.cli.option_bundles import with_bundle
 from seatplan.services import lookup, reports, transaction
 from seatplan.services import users as user_service
 from seatplan.services.errors import BadRequest
@@ -17,56 +19,59 @@ from seatplan.shapes import reports as shapes
 app = typer.Typer(help="Users and their direct licenses.", no_args_is_help=True)
 
 UserArg = Annotated[str, typer.Argument(help="userPrincipalName or id.")]
-GivenName = Annotated[str | None, typer.Option("--given-name")]
-Surname = Annotated[str | None, typer.Option("--surname")]
-Mail = Annotated[str | None, typer.Option("--mail", help="SMTP address (the primary proxy).")]
-Company = Annotated[str | None, typer.Option("--company")]
-Office = Annotated[str | None, typer.Option("--office", help="Office location.")]
-EmployeeId = Annotated[str | None, typer.Option("--employee-id")]
-UserType = Annotated[str | None, typer.Option("--user-type", help="Member or Guest.")]
+DisplayName = Annotated[str | None, typer.Option("--name", help="Display name.")]
 
 
-def _standard(**options: str | None) -> dict[str, str | None]:
-    """The standard properties given (by attribute), '' clearing one."""
-    return {name: value or None for name, value in options.items() if value is not None}
+@dataclass(frozen=True)
+class Profile:
+    """The profile options of `users add` and `users set` (None: not given)."""
+
+    department: Annotated[str | None, typer.Option("--department")] = None
+    job_title: Annotated[str | None, typer.Option("--job-title")] = None
+    given_name: Annotated[str | None, typer.Option("--given-name")] = None
+    surname: Annotated[str | None, typer.Option("--surname")] = None
+    mail: Annotated[
+        str | None, typer.Option("--mail", help="SMTP address (the primary proxy).")
+    ] = None
+    company: Annotated[str | None, typer.Option("--company")] = None
+    office: Annotated[str | None, typer.Option("--office", help="Office location.")] = None
+    employee_id: Annotated[str | None, typer.Option("--employee-id")] = None
+    user_type: Annotated[str | None, typer.Option("--user-type", help="Member or Guest.")] = None
+
+    def properties(self) -> dict[str, str | None]:
+        """The standard properties given (by attribute), '' clearing one."""
+        given = {
+            "given_name": self.given_name,
+            "surname": self.surname,
+            "mail": self.mail,
+            "company_name": self.company,
+            "office_location": self.office,
+            "employee_id": self.employee_id,
+            "user_type": self.user_type,
+        }
+        return {name: value or None for name, value in given.items() if value is not None}
 
 
 @app.command("add")
+@with_bundle("profile", Profile)
 def add(
     upn: Annotated[str, typer.Argument(help="userPrincipalName (name@domain).")],
-    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    name: DisplayName = None,
     usage_location: Annotated[
         str | None, typer.Option("--usage-location", help="ISO country code.")
     ] = None,
-    department: Annotated[str | None, typer.Option("--department")] = None,
-    job_title: Annotated[str | None, typer.Option("--job-title")] = None,
-    given_name: GivenName = None,
-    surname: Surname = None,
-    mail: Mail = None,
-    company: Company = None,
-    office: Office = None,
-    employee_id: EmployeeId = None,
-    user_type: UserType = None,
+    profile: Profile = Profile(),
 ) -> None:
     """Create a user."""
-    properties = _standard(
-        given_name=given_name,
-        surname=surname,
-        mail=mail,
-        company_name=company,
-        office_location=office,
-        employee_id=employee_id,
-        user_type=user_type,
-    )
     with transaction.writing(database()) as session:
         user = user_service.create(
             session,
             user_principal_name=upn,
             display_name=name,
             usage_location=usage_location,
-            department=department,
-            job_title=job_title,
-            properties=properties,
+            department=profile.department,
+            job_title=profile.job_title,
+            properties=profile.properties(),
         )
         output.say(f"Added user {user.user_principal_name} ({user.id}).", output.OK)
 
@@ -149,22 +154,15 @@ def print_licenses(detail: reports.UserDetail) -> None:
 
 
 @app.command("set")
+@with_bundle("profile", Profile)
 def set_(
     user: UserArg,
-    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    name: DisplayName = None,
     usage_location: Annotated[
         str | None, typer.Option("--usage-location", help="ISO country code; '' clears it.")
     ] = None,
     enabled: Annotated[bool | None, typer.Option("--enabled/--disabled")] = None,
-    department: Annotated[str | None, typer.Option("--department")] = None,
-    job_title: Annotated[str | None, typer.Option("--job-title")] = None,
-    given_name: GivenName = None,
-    surname: Surname = None,
-    mail: Mail = None,
-    company: Company = None,
-    office: Office = None,
-    employee_id: EmployeeId = None,
-    user_type: UserType = None,
+    profile: Profile = Profile(),
     no_wait: NoWait = False,
 ) -> None:
     """Change a user.
@@ -172,15 +170,7 @@ def set_(
     A new usage location must suit the user's direct licenses; their group licenses are
     evaluated again. An empty --usage-location (or other text option) clears it.
     """
-    properties = _standard(
-        given_name=given_name,
-        surname=surname,
-        mail=mail,
-        company_name=company,
-        office_location=office,
-        employee_id=employee_id,
-        user_type=user_type,
-    )
+    properties = profile.properties()
     changes: dict[str, Any] = {}
     if name is not None:
         changes["display_name"] = name
@@ -188,10 +178,10 @@ def set_(
         changes["usage_location"] = usage_location
     if enabled is not None:
         changes["account_enabled"] = enabled
-    if department is not None:
-        changes["department"] = department or None
-    if job_title is not None:
-        changes["job_title"] = job_title or None
+    if profile.department is not None:
+        changes["department"] = profile.department or None
+    if profile.job_title is not None:
+        changes["job_title"] = profile.job_title or None
     if not changes and not properties:
         raise BadRequest("Nothing to change: give at least one option.")
     db = database()

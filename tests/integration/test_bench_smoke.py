@@ -68,3 +68,12 @@ def test_rule_preview_runs(tmp_path: Path) -> None:
     result = _run(tmp_path, "rule_preview.py", "--users", "2000")
     assert (result["users"], result["joining"], result["leaving"]) == (2000, 1000, 1000)
     assert {"rule_seconds", "preview_seconds", "ratio", "writer_wait_ms"} <= result.keys()
+
+
+def test_dynamic_groups_runs(tmp_path: Path) -> None:
+    result = _run(tmp_path, "dynamic_groups.py", "--users", "2000")
+    assert result["users"] == 2000
+    evaluation = result["evaluation"]
+    assert isinstance(evaluation, dict)
+    assert evaluation["joined"] == 1000
+    assert {"floor_seconds", "ratio", "rule_seconds", "one_user_ms"} <= result.keys()

@@ -204,6 +204,8 @@ def record_each(
     who = actor or session.info.get(ACTOR_KEY, ADMINISTRATOR)
     correlation = session.info.setdefault(CORRELATION_KEY, uuid4())
     now = utcnow()
+    initiated_by = who.initiated_by()
+    operation = operation_of(activity)
     events: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     for items in targets:
@@ -214,14 +216,14 @@ def record_each(
                 "activity_date_time": now,
                 "activity_display_name": activity,
                 "category": category,
-                "initiated_by": who.initiated_by(),
+                "initiated_by": initiated_by,
                 "target_resources": list(items),
                 "result": "success",
                 "result_reason": "",
                 "modified_properties": [],
                 "correlation_id": correlation,
                 "logged_by_service": CORE_DIRECTORY,
-                "operation_type": operation_of(activity),
+                "operation_type": operation,
                 "additional_details": [],
                 "initiator_user_id": who.id if who.kind == "user" else None,
                 "initiator_user_name": who.display_name if who.kind == "user" else None,

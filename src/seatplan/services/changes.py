@@ -154,6 +154,11 @@ def record(
     _insert(session, [_row(kind, oid, change, properties=names) for oid in object_ids])
 
 
+def members_added(session: Session, group_id: UUID, user_ids: Sequence[UUID]) -> None:
+    """Users joined a group through a Core insert (`services.membership`)."""
+    _insert(session, [_row(MEMBER, group_id, ADDED, member_id=uid) for uid in user_ids])
+
+
 def licenses_changed(session: Session, user_ids: Sequence[UUID]) -> None:
     """The users' license assignments changed: one `INSERT … SELECT` for all of them."""
     if not user_ids:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import and_, delete, exists, select
+from sqlalchemy import Table, and_, delete, exists, select
 from sqlalchemy.orm import Session
 
 from seatplan.services import audit, changes, nesting, queue
@@ -20,6 +20,7 @@ from seatplan.store.types import utcnow
 
 #: A user as a membership change names them: (id, userPrincipalName).
 Member = tuple[UUID, str]
+_MEMBERSHIP: Table = Membership.__table__  # type: ignore[assignment]
 
 
 def is_licensed(session: Session, group_id: UUID) -> bool:
@@ -53,10 +54,13 @@ def join(
     if not users:
         return
     now = utcnow()
-    session.add_all(
-        Membership(group_id=group.id, user_id=user_id, since=now) for user_id, _ in users
-    )
+    ids = [user_id for user_id, _ in users]
+    # Core, not the ORM: a rule's chunk adds thousands of rows at once.
     session.flush()
+    bulk.insert_many(
+        session, _MEMBERSHIP, [{"group_id": group.id, "user_id": uid, "since": now} for uid in ids]
+    )
+    changes.members_added(session, group.id, ids)
     audit.record_each(
         session,
         activity=audit.Activity.ADD_MEMBER,
@@ -65,7 +69,7 @@ def join(
         actor=actor,
     )
     if licensed if licensed is not None else licenses_flow(session, group.id):
-        queue.enqueue_users(session, [user_id for user_id, _ in users])
+        queue.enqueue_users(session, ids)
 
 
 def leave(

@@ -129,6 +129,10 @@ def test_preview_a_membership_rule_in_the_browser(browser: Browser, portal: Port
     expect(preview).to_contain_text("Not enough licenses: every seat of the product is in use.")
     expect(page.get_by_label("Rule")).to_have_value('user.department -eq "Analytics"')
     shot(page, portal, "17-membership-rule-preview")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_contain_text("Membership rule saved")
+    rule_section = page.locator("#membership-rule")
+    expect(rule_section).to_contain_text('user.department -eq "Analytics"')
     page.close()
 
     phone = sign_in(browser, portal, "licenses", PHONE)

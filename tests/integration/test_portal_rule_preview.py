@@ -4,10 +4,15 @@ outcome with the portal's explanations, and changes nothing."""
 from __future__ import annotations
 
 import html
+from uuid import UUID
 
 from tests.integration.api_support import row_counts
 
+from seatplan.processing import worker
+from seatplan.services import dynamic_groups, lookup
+
 ANALYTICS = 'user.department -eq "Analytics"'
+ANALYSTS = ("lee", "lidia", "lynne", "miriam", "pradeep", "patti")
 
 
 def test_the_group_page_leads_to_the_rule_editor(portal):
@@ -86,3 +91,41 @@ def test_an_unknown_group_is_a_404(portal):
     missing = "00000000-0000-0000-0000-00000000abcd"
     assert portal.client.get(f"/groups/{missing}/rule").status_code == 404
     assert portal.post(f"/groups/{missing}/rule/preview", rule=ANALYTICS).status_code == 404
+
+
+def test_save_makes_the_group_dynamic_and_the_editor_shows_its_rule(portal):
+    portal.sign_in("licenses")
+    group = portal.group_id("Phone users")
+
+    saved = portal.post(f"/groups/{group}/rule", rule=ANALYTICS)
+
+    assert saved.status_code == 200  # after the redirect to the group's page
+    assert "Membership rule saved" in saved.text
+    with portal.db.reading() as session:
+        found = lookup.group(session, group)
+        assert (found.group_types, found.membership_rule) == (["DynamicMembership"], ANALYTICS)
+    editor = html.unescape(portal.client.get(f"/groups/{group}/rule").text)
+    assert f">{ANALYTICS}</textarea>" in editor
+    worker.drain(portal.db, batch_size=1000)
+    with portal.db.reading() as session:
+        members = dynamic_groups.members(session, lookup.group(session, group).id)
+    assert members == {UUID(portal.user_id(alias)) for alias in ANALYSTS}
+
+
+def test_an_invalid_rule_is_not_saved(portal):
+    portal.sign_in("admin")
+    group = portal.group_id("Phone users")
+    before = row_counts(portal.db)
+    refused = portal.post(f"/groups/{group}/rule", rule="user.department -eq")
+    assert refused.status_code == 400
+    assert "Invalid membership rule at position " in refused.text
+    assert ">user.department -eq</textarea>" in refused.text
+    assert row_counts(portal.db) == before
+
+
+def test_a_reader_cannot_save_a_rule(portal):
+    portal.sign_in("reader")
+    group = portal.group_id("Phone users")
+    before = row_counts(portal.db)
+    assert portal.post(f"/groups/{group}/rule", rule=ANALYTICS).status_code == 403
+    assert row_counts(portal.db) == before

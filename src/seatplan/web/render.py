@@ -25,6 +25,7 @@ NOTICES = {
     "reprocess": "Reprocessing queued: the page follows its progress.",
     "member-added": "Member added.",
     "member-removed": "Member removed.",
+    "rule-saved": "Membership rule saved: the members follow it as it is evaluated.",
     "units": "Subscription units saved.",
     "user-reprocess": "The user is queued for processing.",
     "admin-added": "Administrator added.",

@@ -13,7 +13,6 @@ from seatplan.services import groups as group_service
 from seatplan.services import lookup, reports, transaction
 from seatplan.services.errors import BadRequest
 from seatplan.shapes import reports as shapes
-from seatplan.store.tables import Group
 
 app = typer.Typer(help="Groups, their members and their licenses.", no_args_is_help=True)
 
@@ -316,17 +315,9 @@ def _change_members(group: str, members: list[str], no_wait: bool, *, add: bool)
     db = database()
     with transaction.writing(db) as session:
         found = lookup.group(session, group)
+        change = group_service.add_user_or_group if add else group_service.remove_user_or_group
         for ref in members:
-            member = lookup.member(session, ref)
-            if isinstance(member, Group):
-                if add:
-                    group_service.add_group_member(session, group=found, member=member)
-                else:
-                    group_service.remove_group_member(session, group=found, member=member)
-            elif add:
-                group_service.add_member(session, group=found, user=member)
-            else:
-                group_service.remove_member(session, group=found, user=member)
+            change(session, group=found, member=lookup.member(session, ref))
         name = found.display_name
     wait_for_processing(db, no_wait)
     verb = "Added" if add else "Removed"

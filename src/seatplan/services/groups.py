@@ -264,3 +264,18 @@ def member_count(session: Session, group_id: UUID) -> int:
         )
         or 0
     )
+
+
+def add_user_or_group(session: Session, *, group: Group, member: User | Group) -> None:
+    """Add a user or nest a group (the command line and the portal name either)."""
+    if isinstance(member, Group):
+        add_group_member(session, group=group, member=member)
+    else:
+        add_member(session, group=group, user=member)
+
+
+def remove_user_or_group(session: Session, *, group: Group, member: User | Group) -> None:
+    if isinstance(member, Group):
+        remove_group_member(session, group=group, member=member)
+    else:
+        remove_member(session, group=group, user=member)

@@ -122,6 +122,10 @@ accounts_form = _form_only_if(
     lambda admin: admin.can_manage_admins,
     "Only a Global Administrator manages administrators.",
 )
+organization_form = _form_only_if(
+    lambda admin: admin.can_manage_admins,
+    "Only a Global Administrator changes the organization's settings.",
+)
 webhooks_form = _form_only_if(
     lambda admin: admin.can_manage_admins,
     "Only a Global Administrator manages webhooks.",
@@ -133,3 +137,4 @@ AccountsForm = Annotated[FormData, Depends(accounts_form)]
 SessionForm = Annotated[FormData, Depends(session_form)]
 BuyForm = Annotated[FormData, Depends(buy_form)]
 WebhooksForm = Annotated[FormData, Depends(webhooks_form)]
+OrganizationForm = Annotated[FormData, Depends(organization_form)]

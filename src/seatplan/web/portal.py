@@ -14,6 +14,7 @@ from seatplan.web.routes import (
     group_rule,
     groups,
     licenses,
+    organization,
     session,
     users,
     webhooks,
@@ -36,6 +37,7 @@ def mount_portal(app: FastAPI) -> None:
         audit,
         admins,
         webhooks,
+        organization,
     ):
         app.include_router(module.router)
     app.mount("/static/portal", StaticFiles(directory=STATIC), name="portal-static")

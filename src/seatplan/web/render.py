@@ -37,6 +37,7 @@ NOTICES = {
     "webhook-test": "Test event queued: a worker sends it within seconds.",
     "webhook-redeliver": "Event queued again: a worker sends it within seconds.",
     "seat-alert": "Seat alert saved.",
+    "organization-saved": "Organization saved: the users it affects are queued.",
 }
 
 

@@ -15,6 +15,7 @@ from seatplan.services.reports.groups import (
     group_members,
     group_summaries,
     member_groups,
+    parent_groups,
 )
 from seatplan.services.reports.help import ERROR_HELP, ErrorHelp, error_help
 from seatplan.services.reports.problems import (
@@ -64,6 +65,7 @@ __all__ = [
     "licensed_users",
     "member_groups",
     "members_with_errors",
+    "parent_groups",
     "product_plans",
     "products",
     "sku_summaries",

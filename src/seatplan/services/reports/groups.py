@@ -177,3 +177,14 @@ def member_groups(session: Session, *, group_id: UUID) -> list[MemberGroup]:
         .order_by(Group.display_name, Group.id)
     )
     return [MemberGroup(*row) for row in rows]
+
+
+def parent_groups(session: Session, *, group_id: UUID) -> list[MemberGroup]:
+    """The groups a group is a direct member of, by name."""
+    rows = session.execute(
+        select(Group.id, Group.display_name, GroupNesting.since)
+        .join(GroupNesting, GroupNesting.parent_id == Group.id)
+        .where(GroupNesting.child_id == group_id)
+        .order_by(Group.display_name, Group.id)
+    )
+    return [MemberGroup(*row) for row in rows]

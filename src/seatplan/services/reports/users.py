@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from seatplan import engine
 from seatplan.services import catalog as catalog_service
+from seatplan.services import nesting
 from seatplan.services import organization as org_service
 from seatplan.services.errors import NotFound
 from seatplan.services.reports.common import (
@@ -38,6 +39,9 @@ class LicenseView:
     disabled_plan_names: tuple[str, ...]
     enabled_plan_names: tuple[str, ...]
     updated: datetime
+    #: The user's own group the license came through, when it came from a group above
+    #: it (licenseNestedGroups).
+    via: GroupRef | None = None
 
     @property
     def source(self) -> str:
@@ -102,6 +106,9 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
         session, {r.source_id for r in rows if r.source_id is not None}
     )
 
+    direct = {group_id for group_id, _ in groups}
+    vias = _vias(session, user_id, {r.source_id for r in rows if r.source_id not in direct})
+
     def view(row: LicenseAssignment) -> LicenseView:
         product = catalog.product(row.sku_id)
         plans = product.plan_ids if product else ()
@@ -111,6 +118,7 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
             else GroupRef(row.source_id, names.get(row.source_id, DELETED))
         )
         return LicenseView(
+            via=vias.get(row.source_id) if row.source_id is not None else None,
             sku_id=row.sku_id,
             sku_part_number=part_number(catalog, row.sku_id),
             group=group,
@@ -182,3 +190,21 @@ def user_summaries(
         )
         for u in users
     ]
+
+
+def _vias(session: Session, user_id: UUID, sources: set[UUID | None]) -> dict[UUID, GroupRef]:
+    """For each source group the user is not a direct member of: the first (by name) of
+    the user's groups under it, the one a nested license came through."""
+    found: dict[UUID, GroupRef] = {}
+    for source in sorted(s for s in sources if s is not None):
+        under = nesting.below(select(literal(source, Group.id.type)))
+        row = session.execute(
+            select(Group.id, Group.display_name)
+            .join(Membership, Membership.group_id == Group.id)
+            .where(Membership.user_id == user_id, Group.id.in_(select(under.c.id)))
+            .order_by(Group.display_name, Group.id)
+            .limit(1)
+        ).first()
+        if row is not None:
+            found[source] = GroupRef(row[0], row[1])
+    return found

@@ -145,13 +145,13 @@ def reprocess(request: Request, group: str, form: ChangeForm, db: DatabaseDep) -
 def add_member(request: Request, group: str, form: ChangeForm, db: DatabaseDep) -> Response:
     group_id, member = uuid_of(group), text(form, "member")
     if not member:
-        message: str | None = "Enter the user's principal name (name@domain)."
+        message: str | None = "Enter the user's principal name (name@domain) or a group's name."
     else:
         message = attempt(
             request,
             db,
-            lambda s: groups.add_member(
-                s, group=lookup.group(s, group_id), user=lookup.user(s, member)
+            lambda s: groups.add_user_or_group(
+                s, group=lookup.group(s, group_id), member=lookup.member(s, member)
             ),
         )
     if message:
@@ -176,3 +176,20 @@ def remove_member(
     if message:
         return group_page(request, db, group_id, errors={"members": message})
     return redirect(f"/groups/{group_id}#members", "member-removed")
+
+
+@router.post("/groups/{group}/member-groups/{member}/remove")
+def remove_member_group(
+    request: Request, group: str, member: str, form: ChangeForm, db: DatabaseDep
+) -> Response:
+    group_id, member_id = uuid_of(group), uuid_of(member)
+    message = attempt(
+        request,
+        db,
+        lambda s: groups.remove_group_member(
+            s, group=lookup.group(s, group_id), member=lookup.group(s, member_id)
+        ),
+    )
+    if message:
+        return group_page(request, db, group_id, errors={"member-groups": message})
+    return redirect(f"/groups/{group_id}#member-groups", "member-removed")

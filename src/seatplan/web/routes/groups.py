@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from seatplan.services import reports
+from seatplan.services import organization, reports
 from seatplan.services.reports.conflicts import conflicts
 from seatplan.services.reports.paged import errors_page, groups_page, members_page
 from seatplan.web.auth import CurrentAdmin, DatabaseDep
@@ -50,9 +50,15 @@ def group_page(
             limit=PAGE_SIZE,
         )
         skus = reports.sku_summaries(session)
+        member_groups = reports.member_groups(session, group_id=group_id)
+        parent_groups = reports.parent_groups(session, group_id=group_id)
+        organization_nested = organization.get(session).license_nested_groups
     return render(
         request,
         "group.html",
+        member_groups=member_groups,
+        parent_groups=parent_groups,
+        organization_nested=organization_nested,
         status=400 if errors else 200,
         group=group,
         members=members,

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from seatplan.cli import (
     admins,
+    bulk,
     catalog,
     doctor,
     group_licenses,
@@ -89,9 +90,11 @@ app.command("skus")(skus.list_skus)
 app.command("licensed-users")(skus.licensed_users)
 app.add_typer(skus.subscriptions_app, name="subscriptions")
 user_licenses.register(users.app)
+bulk.register_users(users.app)
 app.add_typer(users.app, name="users")
 group_licenses.register(groups.app)
 rule_preview.register(groups.app)
+bulk.register_groups(groups.app)
 app.add_typer(groups.app, name="groups")
 app.add_typer(catalog.app, name="catalog")
 app.command("process")(processing.process)

@@ -255,3 +255,13 @@ def delete_user(session: Session, *, user: User) -> None:
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def principal_name(value: str) -> str:
+    """`value` stripped if it is a valid userPrincipalName (Graph's check), else BadRequest."""
+    return _upn(value)
+
+
+def check_standard(properties: Mapping[str, Any]) -> None:
+    """Graph's checks of standard properties' values (`STANDARD`), with no user at hand."""
+    _set_standard(User(), properties)

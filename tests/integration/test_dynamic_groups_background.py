@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from tests.integration import scale_support as scale
 
 from seatplan.processing import rule_evaluation, worker
-from seatplan.services import dynamic_groups, groups, lookup, transaction
+from seatplan.services import doctor, dynamic_groups, groups, lookup, transaction
 from seatplan.store.db import Database
-from seatplan.store.tables import AuditEvent, Group, LicenseAssignment, User
+from seatplan.store.tables import AuditEvent, Group, LicenseAssignment, Membership, User
 
 USERS, CHUNK = 600, 100
 RULE = 'user.displayName -endsWith "0" -or user.displayName -endsWith "5"'
@@ -123,3 +123,30 @@ def test_a_paused_group_is_not_evaluated(db):
     members, licensed, group = _state(db)
     assert members == licensed == set()
     assert group.rule_status == dynamic_groups.NOT_STARTED
+
+
+def test_doctor_finds_a_member_the_rule_does_not_give_and_repair_evaluates_again(db):
+    _tenant(db)
+    worker.drain(db, batch_size=1000)
+    with db.reading() as session:
+        assert doctor.check(session).ok
+    with db.writing() as session:  # a hand edit behind the services' back
+        group = lookup.group(session, "Fives")
+        stray = lookup.user(session, "u1@scale.example")
+        session.add(Membership(group_id=group.id, user_id=stray.id))
+    with db.reading() as session:
+        report = doctor.check(session)
+    dynamic = [p for p in report.problems if p.check == "dynamic membership"]
+    assert [p.user_id for p in dynamic] == [lookup_id(db, "u1@scale.example")]
+    with transaction.writing(db) as session:
+        doctor.repair(session, report)
+    worker.drain(db, batch_size=1000)
+    members, licensed, _ = _state(db)
+    assert members == licensed == _expected()
+    with db.reading() as session:
+        assert doctor.check(session).ok
+
+
+def lookup_id(db: Database, upn: str) -> object:
+    with db.reading() as session:
+        return lookup.user(session, upn).id

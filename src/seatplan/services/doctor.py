@@ -16,8 +16,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from seatplan.engine import ErrorKind, RuleBook, State
-from seatplan.services import catalog, nesting, queue
+from seatplan.services import catalog, dynamic_groups, nesting, queue
 from seatplan.store.tables import (
+    Group,
     GroupLicense,
     LicenseAssignment,
     QueuedUser,
@@ -43,6 +44,8 @@ class Report:
     #: SKU → (enabled units, consumed units) as they should be.
     counters: dict[UUID, tuple[int, int]] = field(default_factory=dict)
     users_checked: int = 0
+    #: Dynamic groups whose members differ from their rule's result (evaluated again).
+    rules_to_evaluate: set[UUID] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -56,6 +59,7 @@ def check(session: Session) -> Report:
     report = Report()
     _check_counters(session, report)
     _check_intents(session, report)
+    _check_dynamic_groups(session, report)
     rules = catalog.rulebook(session)
     for user_id, rows in _assignments_by_user(session):
         report.users_checked += 1
@@ -73,7 +77,30 @@ def repair(session: Session, report: Report) -> int:
         )
     users = report.users_to_requeue()
     queue.enqueue_users(session, users)
+    for group_id in sorted(report.rules_to_evaluate):
+        dynamic_groups.evaluate_again(session, group_id)
     return len(users)
+
+
+def _check_dynamic_groups(session: Session, report: Report) -> None:
+    """A dynamic group that is On and evaluated has exactly its rule's members."""
+    done = select(Group).where(
+        Group.membership_rule_processing_state == dynamic_groups.ON,
+        Group.rule_status == dynamic_groups.SUCCEEDED,
+    )
+    for group in session.scalars(done):
+        members = dynamic_groups.members(session, group.id)
+        expected = dynamic_groups.from_scratch(session, group)
+        for user_id in sorted(expected - members):
+            report.problems.append(
+                Problem("dynamic membership", f"should be a member of group {group.id}", user_id)
+            )
+        for user_id in sorted(members - expected):
+            report.problems.append(
+                Problem("dynamic membership", f"should not be in group {group.id}", user_id)
+            )
+        if members != expected:
+            report.rules_to_evaluate.add(group.id)
 
 
 def _check_counters(session: Session, report: Report) -> None:

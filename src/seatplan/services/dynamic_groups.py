@@ -296,6 +296,14 @@ def evaluate_chunk(session: Session, *, group: Group, size: int = CHUNK) -> int:
     return len(users)
 
 
+def evaluate_again(session: Session, group_id: UUID) -> None:
+    """Evaluate a dynamic group's rule over the whole directory again (doctor's repair)."""
+    group = session.get(Group, group_id)
+    if group is not None and group.membership_rule_processing_state == ON:
+        _schedule(group)
+        session.flush()
+
+
 def evaluate_all(session: Session, *, group: Group) -> None:
     """The whole evaluation in the caller's transaction (tests, previews)."""
     while evaluate_chunk(session, group=group) == CHUNK:

@@ -67,3 +67,37 @@ def test_an_invalid_rule_fails_with_its_position(cli, db):
     failed = cli("groups", "preview-rule", "Staff", "user.department -eq", code=1)
     assert "Invalid membership rule at position " in failed.output
     assert row_counts(db) == before
+
+
+def test_set_rule_dry_run_prints_the_preview_and_changes_nothing(cli, db):
+    tenant(cli)
+    before = row_counts(db)
+
+    printed = cli("groups", "set", "Staff", "--rule", SALES, "--dry-run").stdout
+
+    assert "Preview of the rule for group Staff: nothing was changed." in printed
+    assert "2 user(s) match: 2 would join, 1 would leave." in printed
+    assert "CountViolation" in printed
+    assert row_counts(db) == before
+    assert json.loads(cli("groups", "show", "Staff", "--json").stdout)["membershipRule"] is None
+
+    cli("groups", "set", "Staff", "--rule", SALES)  # saved and processed, as previewed
+    errors = json.loads(cli("groups", "errors", "Staff", "--json").stdout)
+    assert [e["error"] for e in errors] == ["CountViolation"]
+
+
+def test_add_with_a_rule_dry_run_creates_nothing(cli, db):
+    tenant(cli)
+    before = row_counts(db)
+
+    printed = cli("groups", "add", "Sales", "--rule", SALES, "--dry-run").stdout
+
+    assert "Preview of the rule for a new group: nothing was changed." in printed
+    assert "2 user(s) match: 2 would join, 0 would leave." in printed
+    assert "ann@contoso.com" in printed
+    assert row_counts(db) == before
+    refused = cli("groups", "add", "Sales", "--dry-run", code=1)
+    assert "give --rule" in refused.output
+    invalid = cli("groups", "set", "Staff", "--rule", "user.department -eq", "--dry-run", code=1)
+    assert "Invalid membership rule at position " in invalid.output
+    assert row_counts(db) == before

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from seatplan.cli import output
+from seatplan.cli import output, rule_preview
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
 from seatplan.services import groups as group_service
 from seatplan.services import lookup, reports, transaction
@@ -82,11 +82,16 @@ def add(
         bool, typer.Option("--paused", help="With --rule: create it Paused (no members yet).")
     ] = False,
     no_wait: NoWait = False,
+    dry_run: rule_preview.DryRun = False,
 ) -> None:
-    """Create a group (a security group unless --no-security); --rule makes it dynamic."""
+    """Create a group (a security group unless --no-security); --rule makes it dynamic
+    (--dry-run: who the rule would make members, nothing created)."""
     dynamic = rule_changes(rule=rule, pause=paused)
     if paused and rule is None:
         raise BadRequest("--paused needs --rule.")
+    if dry_run:
+        rule_preview.dry_run(None, rule)
+        return
     db = database()
     with transaction.writing(db) as session:
         group = group_service.create(
@@ -125,10 +130,15 @@ def set_(
         bool, typer.Option("--resume", help="The rule decides again (evaluated at once).")
     ] = False,
     no_wait: NoWait = False,
+    dry_run: rule_preview.DryRun = False,
 ) -> None:
     """Change a group's name, description, mail, alias or visibility ('' clears one), or
-    its membership rule (--rule, --static, --pause, --resume)."""
+    its membership rule (--rule, --static, --pause, --resume; --rule --dry-run: who would
+    join and leave and what licensing would do, nothing changed)."""
     changes: dict[str, Any] = rule_changes(rule=rule, static=static, pause=pause, resume=resume)
+    if dry_run:
+        rule_preview.dry_run(group, rule)
+        return
     evaluates = bool(changes)
     if name is not None:
         changes["display_name"] = name

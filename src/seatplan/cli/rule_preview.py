@@ -15,11 +15,20 @@ from seatplan.cli.context import Json, database
 from seatplan.processing import rule_preview
 from seatplan.processing.rule_preview import NamedUser, RulePreview
 from seatplan.services import lookup
+from seatplan.services.errors import BadRequest
 from seatplan.settings import get_settings
 from seatplan.shapes import admin as admin_shapes
 from seatplan.store.tables import Group
 
 RuleArg = Annotated[str, typer.Argument(help="A membership rule in Entra's syntax.")]
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="With --rule: show who would join and leave and what licensing would do; "
+        "change nothing.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +44,15 @@ def preview_rule(
     (seats, who would be in error and why). Nothing is changed."""
     with database().reading() as session:
         preview(session, lookup.group(session, group), rule, json=json)
+
+
+def dry_run(group: str | None, rule: str | None) -> None:
+    """`--dry-run` of `groups add` (no group yet) and `groups set`: the rule's preview."""
+    if rule is None:
+        raise BadRequest("--dry-run previews a membership rule: give --rule.")
+    with database().reading() as session:
+        target = lookup.group(session, group) if group is not None else None
+        preview(session, target, rule, json=False)
 
 
 def preview(session: Session, group: Group | None, rule: str, *, json: bool) -> None:

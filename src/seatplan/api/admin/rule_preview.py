@@ -12,11 +12,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request
 
 from seatplan.api.admin.bodies import RulePreviewRequest
+from seatplan.api.admin.routes import admin
 from seatplan.api.deps import SessionDep
-from seatplan.api.graph.common import require, responses
 from seatplan.processing import rule_preview
 from seatplan.services import lookup
-from seatplan.services.tokens import ADMIN
 from seatplan.settings import Settings
 from seatplan.shapes import admin as shapes
 
@@ -25,9 +24,7 @@ router = APIRouter(tags=["admin: groups"])
 
 @router.post(
     "/groups/{group_id}/membershipRule/preview",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="Preview a group's membership rule without saving it",
+    **admin("Preview a group's membership rule without saving it"),
 )
 def preview_group_rule(
     request: Request,
@@ -50,10 +47,7 @@ def preview_group_rule(
 
 
 @router.post(
-    "/membershipRule/preview",
-    dependencies=[require(ADMIN)],
-    responses=responses(),
-    summary="Preview a membership rule for a group not created yet",
+    "/membershipRule/preview", **admin("Preview a membership rule for a group not created yet")
 )
 def preview_rule(
     request: Request, body: RulePreviewRequest, session: SessionDep

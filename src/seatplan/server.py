@@ -23,6 +23,7 @@ from seatplan.api.access import AccessLog
 from seatplan.api.metrics import mount_metrics
 from seatplan.api.mount import DESCRIPTION, mount_api
 from seatplan.processing import worker
+from seatplan.scim import mount_scim
 from seatplan.services import gauges
 from seatplan.services.signing import SigningKey
 from seatplan.settings import NO_WORKER_ENV, Settings, get_settings
@@ -89,6 +90,7 @@ def create_app(
     app.state.settings = settings
     app.state.signing_key = SigningKey(database, settings.secret_key)
     mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
+    mount_scim(app)
     mount_portal(app)
     _mount_probes(app)
     mount_metrics(app)

@@ -30,8 +30,21 @@ def load_cases(session: Session, user_ids: Sequence[UUID]) -> list[UserCase]:
     intents: dict[UUID, list[Intent]] = {}
     held: dict[UUID, list[Assignment]] = {}
 
+    # A disabled account holds nothing: no group's products, and its direct licenses are
+    # no intent either, so evaluating it frees every seat (as deleting it would).
+    disabled_users = {
+        row[0]
+        for row in bulk.fetch(
+            session,
+            select(User.id).where(
+                bulk.among(session, User.id, user_ids), User.account_enabled.is_(False)
+            ),
+        )
+    }
     if nested and nesting.any_nesting(session):
         _load_nested_intents(session, user_ids, default, country, locations, intents)
+        for user_id in disabled_users & set(intents):
+            intents[user_id] = []
         for user_id in locations:
             held[user_id] = []
     else:
@@ -57,12 +70,12 @@ def load_cases(session: Session, user_ids: Sequence[UUID]) -> list[UserCase]:
                 locations[user_id] = effective_location(location, default, country)
                 intents[user_id] = []
                 held[user_id] = []
-            if group_id is not None:
+            if group_id is not None and user_id not in disabled_users:
                 intents[user_id].append(Intent(sku_id, group_id, disabled, max(joined, assigned)))
 
     for user_id, row in assignment_rows.held_by_users(session, user_ids):
         held[user_id].append(row)
-        if row.group_id is None:
+        if row.group_id is None and user_id not in disabled_users:
             # A direct assignment is its own intent.
             intents[user_id].append(Intent(row.sku_id, None, row.disabled_plans, row.since))
 

@@ -23,6 +23,8 @@ from seatplan.store.tables import AccessToken
 from seatplan.store.types import utcnow
 
 ADMIN = "Seatplan.Admin"
+#: The SCIM service (`/scim/v2`): an identity provider's provisioning app.
+PROVISIONING = "Seatplan.Provisioning"
 
 #: What each permission grants besides itself (Graph: ReadWrite implies Read, and
 #: Directory.Read(Write).All covers users, groups and the organization).
@@ -49,6 +51,7 @@ IMPLIES: dict[str, frozenset[str]] = {
         }
     ),
     ADMIN: frozenset(),
+    PROVISIONING: frozenset(),
 }
 PERMISSIONS: tuple[str, ...] = tuple(IMPLIES)
 

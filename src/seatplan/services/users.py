@@ -181,6 +181,7 @@ def update(
     department: str | Unset | None = UNSET,
     job_title: str | Unset | None = UNSET,
     properties: Mapping[str, Any] | None = None,
+    user_principal_name: str | None = None,
 ) -> User:
     """Change a user. A new usage location must suit the user's direct licenses.
 
@@ -207,9 +208,21 @@ def update(
             modified.append(audit.changed("UsageLocation", user.usage_location, code))
             user.usage_location = code
             queue.enqueue_users(session, [user.id])
-    if account_enabled is not None:
+    if account_enabled is not None and account_enabled != user.account_enabled:
         modified.append(audit.changed("AccountEnabled", user.account_enabled, account_enabled))
         user.account_enabled = account_enabled
+        # A disabled account holds no license (`processing.loader`); enabled again, it
+        # gets its groups' back.
+        queue.enqueue_users(session, [user.id])
+    if user_principal_name is not None and user_principal_name != user.user_principal_name:
+        upn = _upn(user_principal_name)
+        if upn.lower() != user.upn_key and session.scalar(
+            select(User.id).where(User.upn_key == upn.lower())
+        ):
+            raise Conflict(f"A user with userPrincipalName '{upn}' already exists.")
+        modified.append(audit.changed("UserPrincipalName", user.user_principal_name, upn))
+        user.user_principal_name = upn
+        user.upn_key = upn.lower()
     if department is not UNSET:
         modified.append(audit.changed("Department", user.department, department))
         user.department = department

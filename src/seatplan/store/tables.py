@@ -196,6 +196,12 @@ class User(Base):
     )
     on_premises_sync_enabled: Mapped[bool | None] = mapped_column(Boolean)
     on_premises_immutable_id: Mapped[str | None] = mapped_column(String(256))
+    #: SCIM (`seatplan.scim`): the identity provider's id of the user, unique when set, and
+    #: the enterprise extension's attributes Graph has no property for.
+    external_id: Mapped[str | None] = mapped_column(String(256), unique=True)
+    cost_center: Mapped[str | None] = mapped_column(String(256))
+    division: Mapped[str | None] = mapped_column(String(256))
+    manager_id: Mapped[UUID | None] = mapped_column(Uuid())
     #: displayName's words for `$search` (`store.search_words`), kept by `_words`.
     display_name_words: Mapped[str | None] = mapped_column(
         Text, default=_words_default("display_name")
@@ -236,6 +242,8 @@ class Group(Base):
     rule_left: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rule_updated: Mapped[datetime | None] = mapped_column()
     rule_error: Mapped[str | None] = mapped_column(Text)
+    #: SCIM: the identity provider's id of the group, unique when set.
+    external_id: Mapped[str | None] = mapped_column(String(256), unique=True)
     #: The words of displayName and description for `$search`, kept by `_words`.
     display_name_words: Mapped[str | None] = mapped_column(
         Text, default=_words_default("display_name")

@@ -1,0 +1,181 @@
+"""Writes of the SCIM service (`seatplan.scim`): one function per resource type.
+
+Create, replace (PUT) and PATCH all end in `put_user` or `put_group` with the resource's
+whole new state, so every path checks, audits and queues licensing the same way, through
+the same services as Graph's (`users`, `groups`, `membership`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatplan.services import audit, dynamic_groups, groups, membership, users
+from seatplan.services.errors import BadRequest, Conflict
+from seatplan.services.unset import UNSET, Unset
+from seatplan.store.tables import Group, GroupNesting, Membership, User
+
+
+@dataclass(frozen=True, slots=True)
+class UserValues:
+    """A user's whole state as a provisioning client sets it (Seatplan's attributes)."""
+
+    user_principal_name: str
+    display_name: str | None = None
+    account_enabled: bool = True
+    #: Left as it is by a client that does not send it (UNSET).
+    usage_location: str | Unset | None = UNSET
+    department: str | None = None
+    job_title: str | None = None
+    external_id: str | None = None
+    cost_center: str | None = None
+    division: str | None = None
+    manager_id: UUID | None = None
+    #: Graph's standard properties (`users.STANDARD`) by attribute.
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _unique_external_id(
+    session: Session, column: Any, value: str | None, own_id: UUID | None
+) -> None:
+    if value is None:
+        return
+    found = session.scalar(select(column.table.c.id).where(column == value))
+    if found is not None and found != own_id:
+        raise Conflict(f"externalId '{value}' is already taken.")
+
+
+def put_user(session: Session, *, user: User | None, values: UserValues) -> User:
+    """Create `values` as a new user (`user` None) or make `user` be `values`."""
+    _unique_external_id(session, User.external_id, values.external_id, user.id if user else None)
+    if values.manager_id is not None and (
+        session.get(User, values.manager_id) is None
+        or (user is not None and values.manager_id == user.id)
+    ):
+        raise BadRequest(f"Invalid manager '{values.manager_id}': no such other user.")
+    if user is None:
+        user = users.create(
+            session,
+            user_principal_name=values.user_principal_name,
+            display_name=values.display_name,
+            usage_location=None
+            if isinstance(values.usage_location, Unset)
+            else values.usage_location,
+            account_enabled=values.account_enabled,
+            department=values.department,
+            job_title=values.job_title,
+            properties=values.properties,
+        )
+        before: dict[str, Any] = {"ExternalId": None, "CostCenter": None, "Division": None}
+        before["Manager"] = None
+    else:
+        before = {
+            "ExternalId": user.external_id,
+            "CostCenter": user.cost_center,
+            "Division": user.division,
+            "Manager": user.manager_id,
+        }
+        users.update(
+            session,
+            user=user,
+            user_principal_name=values.user_principal_name,
+            display_name=values.display_name or user.display_name,
+            usage_location=values.usage_location,
+            account_enabled=values.account_enabled,
+            department=values.department,
+            job_title=values.job_title,
+            properties=values.properties,
+        )
+    user.external_id = values.external_id
+    user.cost_center = values.cost_center
+    user.division = values.division
+    user.manager_id = values.manager_id
+    session.flush()
+    after = {
+        "ExternalId": values.external_id,
+        "CostCenter": values.cost_center,
+        "Division": values.division,
+        "Manager": values.manager_id,
+    }
+    audit.record_update(
+        session,
+        activity=audit.Activity.UPDATE_USER,
+        category="UserManagement",
+        target=audit.target("User", user.id, user.user_principal_name),
+        modified=[audit.changed(name, before[name], after[name]) for name in after],
+    )
+    return user
+
+
+def put_group(
+    session: Session,
+    *,
+    group: Group | None,
+    display_name: str,
+    external_id: str | None,
+    members: Sequence[UUID] | None,
+) -> Group:
+    """Create a group (`group` None) or make `group` be this; `members` (users' and
+    groups' ids) replaces its direct members, None leaves them as they are."""
+    _unique_external_id(session, Group.external_id, external_id, group.id if group else None)
+    if group is None:
+        group = groups.create(session, display_name=display_name)
+        old_external: str | None = None
+    else:
+        old_external = group.external_id
+        groups.update(session, group=group, display_name=display_name)
+    group.external_id = external_id
+    session.flush()
+    audit.record_update(
+        session,
+        activity=audit.Activity.UPDATE_GROUP,
+        category="GroupManagement",
+        target=audit.target("Group", group.id, group.display_name),
+        modified=[audit.changed("ExternalId", old_external, external_id)],
+    )
+    if members is not None:
+        set_members(session, group=group, members=members)
+    return group
+
+
+def set_members(session: Session, *, group: Group, members: Sequence[UUID]) -> None:
+    """Make `members` (ids of users and groups) the group's direct members."""
+    wanted = set(members)
+    current_users = set(
+        session.scalars(select(Membership.user_id).where(Membership.group_id == group.id))
+    )
+    current_groups = set(
+        session.scalars(select(GroupNesting.child_id).where(GroupNesting.parent_id == group.id))
+    )
+    new = wanted - current_users - current_groups
+    found_users: dict[UUID, str] = dict(
+        session.execute(select(User.id, User.user_principal_name).where(User.id.in_(new))).all()
+    )
+    found_groups = {g.id: g for g in session.scalars(select(Group).where(Group.id.in_(new)))}
+    unknown = new - set(found_users) - set(found_groups)
+    if unknown:
+        raise BadRequest(f"No user or group has the id '{sorted(map(str, unknown))[0]}'.")
+    leaving = current_users - wanted
+    joining = [(user_id, found_users[user_id]) for user_id in sorted(found_users)]
+    if joining or leaving:
+        dynamic_groups.refuse_manual_change(group)
+    if leaving:
+        names = [
+            (user_id, upn)
+            for user_id, upn in session.execute(
+                select(User.id, User.user_principal_name).where(User.id.in_(leaving))
+            )
+        ]
+        membership.leave(session, group=group, users=sorted(names))
+    membership.join(session, group=group, users=joining)
+    for child_id in sorted(current_groups - wanted):
+        child = session.get(Group, child_id)
+        if child is not None:
+            groups.remove_group_member(session, group=group, member=child)
+    for child_id in sorted(found_groups):
+        groups.add_group_member(session, group=group, member=found_groups[child_id])

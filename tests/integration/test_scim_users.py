@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from tests.integration.api_support import E3, admin, buy, client, make_group, process, row_counts  # noqa: F401
+import json
+
+from tests.integration.api_support import E3, buy, make_group, process, row_counts
 from tests.integration.scim_support import (
     ENTERPRISE,
-    LIST,
     SEATPLAN,
     USER,
     create_user,
-    scim,
     scim_error,
-)  # noqa: F401
+)
 
 
 def test_create_answers_201_with_location_etag_and_the_mapped_graph_user(db, client, scim, admin):
@@ -55,7 +55,7 @@ def test_create_answers_201_with_location_etag_and_the_mapped_graph_user(db, cli
     response = client.post(
         "/scim/v2/Users",
         headers={**scim, "Content-Type": "application/scim+json"},
-        content=__import__("json").dumps(body),
+        content=json.dumps(body),
     )
     assert response.status_code == 201, response.text
     assert response.headers["content-type"].startswith("application/scim+json")

@@ -47,6 +47,12 @@ def test_a_rule_made_from_the_command_line_is_evaluated_before_it_returns(cli):
     assert _members(cli, "Sales") == {"ben@contoso.com"}
     cli("groups", "set", "Sales", "--resume")
     assert _members(cli, "Sales") == {"ann@contoso.com", "ben@contoso.com"}
+    cli("users", "set", "ben@contoso.com", "--department", "Legal")  # kept at once
+    assert _members(cli, "Sales") == {"ann@contoso.com"}
+    cli("users", "add", "cid@contoso.com", "--department", "Finance")
+    assert _members(cli, "Sales") == {"ann@contoso.com", "cid@contoso.com"}
+    cli("users", "delete", "cid@contoso.com")
+    cli("users", "set", "ben@contoso.com", "--department", "Finance")
 
     refused = cli("groups", "add-member", "Sales", "ann@contoso.com", code=1)
     assert "dynamic" in refused.output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seatplan.services import groups, lookup, transaction
+from seatplan.services import dynamic_groups, groups, lookup, transaction
 
 
 def test_a_dynamic_groups_page_shows_its_rule_and_offers_no_member_change(portal):
@@ -20,3 +20,22 @@ def test_a_dynamic_groups_page_shows_its_rule_and_offers_no_member_change(portal
     assert "NotStarted" in page
     assert "Add member" not in page
     assert "/remove" not in page
+
+
+def test_a_location_changed_in_the_portal_moves_the_user_at_once(portal):
+    portal.sign_in("admin")
+    with transaction.writing(portal.db) as session:
+        group = groups.create(
+            session,
+            display_name="In France",
+            group_types=["DynamicMembership"],
+            membership_rule='user.usageLocation -eq "FR"',
+        )
+        group_id = group.id
+    bruno = portal.user_id("bruno")
+    assert portal.post(f"/users/{bruno}/location", usage_location="FR").status_code == 200
+    with portal.db.reading() as session:
+        assert str(bruno) in {str(u) for u in dynamic_groups.members(session, group_id)}
+    assert portal.post(f"/users/{bruno}/location", usage_location="GB").status_code == 200
+    with portal.db.reading() as session:
+        assert str(bruno) not in {str(u) for u in dynamic_groups.members(session, group_id)}

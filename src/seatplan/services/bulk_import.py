@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -25,7 +26,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatplan.services import bulk_csv, dynamic_groups, lookup, membership, transaction
+from seatplan.services import audit, bulk_csv, dynamic_groups, lookup, membership, transaction
 from seatplan.services import organization as org_service
 from seatplan.services import users as user_service
 from seatplan.services.errors import BadRequest, ServiceError
@@ -273,6 +274,7 @@ def import_users(
     dry_run: bool = False,
     chunk_size: int = CHUNK,
     progress: Progress | None = None,
+    actor: audit.Actor | None = None,
 ) -> Report:
     """Check every row of a bulk create (or, `update`, bulk update) file, then write it.
 
@@ -294,7 +296,7 @@ def import_users(
     done = 0
     for chunk in _chunks(_checked_rows(path, update=update, report=Report()), chunk_size):
         try:
-            with transaction.writing(db) as session:
+            with _writing(db, actor) as session:
                 plan = _classify(session, chunk, update=update)
                 if plan.problems:
                     raise _Stop(plan.problems[0])
@@ -308,6 +310,15 @@ def import_users(
         if progress is not None:
             progress(done, report.rows)
     return written
+
+
+@contextmanager
+def _writing(db: Database, actor: audit.Actor | None) -> Iterator[Session]:
+    """A chunk's transaction, audited as `actor`'s (else as the database's caller)."""
+    with transaction.writing(db) as session:
+        if actor is not None:
+            audit.act_as(session, actor)
+        yield session
 
 
 class _Stop(Exception):
@@ -420,6 +431,7 @@ def import_members(
     dry_run: bool = False,
     chunk_size: int = CHUNK,
     progress: Progress | None = None,
+    actor: audit.Actor | None = None,
 ) -> Report:
     """Add the users of a bulk add members file to a group, as `import_users` does."""
     report = Report()
@@ -440,7 +452,7 @@ def import_members(
     seen.clear()
     done = 0
     for chunk in _chunks(_member_rows(path, Report()), chunk_size):
-        with transaction.writing(db) as session:
+        with _writing(db, actor) as session:
             group = _group(session, group_ref)
             adding, skipped, problems = _resolve(session, group, chunk, seen)
             if problems:

@@ -78,8 +78,8 @@ def current_admin(request: Request, db: DatabaseDep, key: KeyDep) -> AdminInfo:
 CurrentAdmin = Annotated[AdminInfo, Depends(current_admin)]
 
 
-async def _checked_form(request: Request, key: bytes) -> FormData:
-    form = await read_form(request)
+async def _checked_form(request: Request, key: bytes, *, files: int = 0) -> FormData:
+    form = await read_form(request, files=files)
     token = form.get("csrf_token")
     data: SessionData | None = getattr(request.state, "portal_session", None)
     if not security.csrf_valid(key, data, token if isinstance(token, str) else None):
@@ -89,6 +89,14 @@ async def _checked_form(request: Request, key: bytes) -> FormData:
 
 async def change_form(request: Request, admin: CurrentAdmin, key: KeyDep) -> FormData:
     form = await _checked_form(request, key)
+    if not admin.can_change:
+        raise Forbidden(f"A {admin.role} can look at everything but change nothing.")
+    return form
+
+
+async def upload_form(request: Request, admin: CurrentAdmin, key: KeyDep) -> FormData:
+    """A change form with one file (the bulk import's upload)."""
+    form = await _checked_form(request, key, files=1)
     if not admin.can_change:
         raise Forbidden(f"A {admin.role} can look at everything but change nothing.")
     return form
@@ -133,6 +141,7 @@ webhooks_form = _form_only_if(
 
 
 ChangeForm = Annotated[FormData, Depends(change_form)]
+UploadForm = Annotated[FormData, Depends(upload_form)]
 AccountsForm = Annotated[FormData, Depends(accounts_form)]
 SessionForm = Annotated[FormData, Depends(session_form)]
 BuyForm = Annotated[FormData, Depends(buy_form)]

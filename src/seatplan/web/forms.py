@@ -17,9 +17,9 @@ MAX_FIELDS = 1000
 MAX_FIELD_BYTES = 64 * 1024
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, *, files: int = 0) -> FormData:
     """The posted form; one over these limits answers 400 (see `PortalRoute`)."""
-    return await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
+    return await request.form(max_files=files, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
 
 
 def text(form: FormData | QueryParams, name: str, *, limit: int = 256) -> str:

@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from seatplan.web.routes import (
     admins,
     audit,
+    bulk_import,
     group_changes,
     group_rule,
     groups,
@@ -33,6 +34,7 @@ def mount_portal(app: FastAPI) -> None:
         groups,
         group_changes,
         group_rule,
+        bulk_import,  # before users: /users/import is not a user's page
         users,
         audit,
         admins,

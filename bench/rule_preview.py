@@ -7,7 +7,8 @@ Operations half and gives them E3 (processed). The previewed rule is
 Prints one JSON object: users, rule_seconds (parsing the rule and testing it on every
 user, in one read transaction: the floor of any preview), preview_seconds (joiners,
 leavers and the licensing outcome, `processing.rule_preview`), ratio (preview over
-rule), joining, leaving, and writer_wait_ms: the longest a small write transaction took in
+rule), joining, leaving, preview_beside_writer_seconds (the same preview again while
+another process writes), and writer_wait_ms: the longest a small write transaction took in
 another process (a group created, one after another) while the preview ran, against
 writer_idle_ms, the same write with no preview running: a preview only reads, so on
 SQLite it never holds the write lock.
@@ -126,6 +127,15 @@ def _keep_writing(url: str, ready: Any, stop: Any, out: Any) -> None:
     out.put(longest)
 
 
+def preview_alone(db: Database, batch_size: int) -> tuple[float, int, int]:
+    started = time.perf_counter()
+    with db.reading() as session:
+        result = rule_preview.preview_rule(
+            session, group=lookup.group(session, GROUP), rule_text=RULE, batch_size=batch_size
+        )
+    return time.perf_counter() - started, result.joining, result.leaving
+
+
 def preview_beside_writes(db: Database, url: str, batch_size: int) -> tuple[float, float, int, int]:
     """The preview's seconds, the longest write beside it, and joiners and leavers."""
     context = multiprocessing.get_context("spawn")
@@ -158,7 +168,8 @@ def main() -> None:
         db = Database(url)
         rule_alone = min(rule_seconds(db) for _ in range(3))
         idle = max(one_write_ms(db) for _ in range(5))
-        preview, wait, joining, leaving = preview_beside_writes(db, url, args.batch_size)
+        preview, joining, leaving = preview_alone(db, args.batch_size)
+        beside, wait, _, _ = preview_beside_writes(db, url, args.batch_size)
         db.dispose()
     print(
         json.dumps(
@@ -167,6 +178,7 @@ def main() -> None:
                 "rule_seconds": round(rule_alone, 3),
                 "preview_seconds": round(preview, 3),
                 "ratio": round(preview / rule_alone, 2),
+                "preview_beside_writer_seconds": round(beside, 3),
                 "joining": joining,
                 "leaving": leaving,
                 "writer_wait_ms": round(wait, 1),

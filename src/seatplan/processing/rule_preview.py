@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -25,12 +26,16 @@ from seatplan.engine import Intent, UserCase
 from seatplan.processing.simulation import Simulation, evaluate_queue, queued_in_claim_order
 from seatplan.services import dynamic_groups
 from seatplan.services.rule_subjects import load_subjects
-from seatplan.store import bulk
+from seatplan.store import bulk, deadline
 from seatplan.store.tables import Group, GroupLicense, Membership, QueuedUser, User
 from seatplan.store.types import utcnow
 
 #: Joiners and leavers named in a preview, at most (the first by display name).
 NAMED = 10
+#: A preview reads every user but takes no lock a writer waits for: a request that
+#: previews gets this many times the usual limit of its statements
+#: (`statement_timeout_seconds`), so that 100,000 users fit on a busy machine.
+TIME_LIMIT_FACTOR = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,11 @@ class RulePreview:
     #: Seconds spent evaluating the rule over the directory, and in all.
     rule_seconds: float
     total_seconds: float
+
+
+def request_time_limit(seconds: float) -> AbstractContextManager[None]:
+    """The time limit of a request that previews, from the usual one (`TIME_LIMIT_FACTOR`)."""
+    return deadline.time_limit(seconds * TIME_LIMIT_FACTOR)
 
 
 def preview_rule(

@@ -66,7 +66,8 @@ def preview_rule(request: Request, group: str, form: ChangeForm, db: DatabaseDep
         return rule_page(request, db, group_id, rule=rule, error="Enter a membership rule.")
     settings: Settings = request.app.state.settings
     try:
-        with db.reading() as session:
+        limit = settings.statement_timeout_seconds
+        with rule_preview.request_time_limit(limit), db.reading() as session:
             found = rule_preview.preview_rule(
                 session,
                 group=lookup.group(session, group_id),

@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 def run_chunk(db: Database, *, size: int = dynamic_groups.CHUNK) -> int:
     """Evaluate the next chunk of one waiting group; users evaluated (0: none waits)."""
+    # A read first: an idle worker never takes the write lock (all of SQLite's) for nothing.
+    if pending(db) == 0:
+        return 0
     with transaction.writing(db) as session:
         group = dynamic_groups.claim(session)
         if group is None:

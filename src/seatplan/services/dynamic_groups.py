@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from seatplan.engine.membership_rules import MembershipRule, RuleSyntaxError, parse
@@ -243,14 +243,15 @@ def claim(session: Session) -> Group | None:
 
 def pending(session: Session) -> int:
     """Groups whose rule waits for (or is in) a whole-directory evaluation."""
-    return len(
-        session.scalars(
-            select(Group.id).where(
-                Group.membership_rule_processing_state == ON,
-                Group.rule_status.in_([NOT_STARTED, RUNNING]),
-            )
-        ).all()
+    waiting = (
+        select(func.count())
+        .select_from(Group)
+        .where(
+            Group.membership_rule_processing_state == ON,
+            Group.rule_status.in_([NOT_STARTED, RUNNING]),
+        )
     )
+    return session.scalar(waiting) or 0
 
 
 def evaluate_chunk(session: Session, *, group: Group, size: int = CHUNK) -> int:

@@ -78,6 +78,14 @@ def test_a_dynamic_group_gets_the_users_its_rule_selects(db, client, admin):
         "/v1.0/groups?$filter=groupTypes/any(c:c eq 'DynamicMembership')", headers=admin
     )
     assert [g["id"] for g in listed.json()["value"]] == [item["id"]]
+    make_group(client, admin, "Static")
+    for query in (
+        "membershipRuleProcessingState eq 'On'",
+        "startswith(membershipRule, 'user.department')",
+    ):
+        found = client.get(f"/v1.0/groups?$filter={query}", headers=admin)
+        assert found.status_code == 200, found.text
+        assert [g["id"] for g in found.json()["value"]] == [item["id"]], query
 
 
 def test_an_invalid_rule_is_refused_with_its_position_and_writes_nothing(db, client, admin):

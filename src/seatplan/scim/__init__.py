@@ -20,8 +20,9 @@ def _unknown(request: Request, rest: str) -> Response:
 
 def mount_scim(app: FastAPI) -> None:
     """Add the SCIM routes to `app`; an unknown path under `/scim/v2` answers in SCIM's shape."""
+    # Out of /openapi.json: SCIM describes itself (ServiceProviderConfig, Schemas).
     for router in ROUTERS:
-        app.include_router(router, prefix=PREFIX)
+        app.include_router(router, prefix=PREFIX, include_in_schema=False)
     fallback = APIRouter(route_class=ScimRoute, include_in_schema=False)
     fallback.add_api_route(
         "/{rest:path}", _unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -85,6 +85,9 @@ def as_scim_error(exc: Exception) -> ScimError | None:
         return ScimError(400, "The request is not valid.", INVALID_SYNTAX)
     if isinstance(exc, HTTPException):
         return ScimError(exc.status_code, str(exc.detail))
+    if isinstance(exc, IntegrityError):
+        # A concurrent request took the same userName or externalId first.
+        return ScimError(409, "The resource collides with one just written.", UNIQUENESS)
     if isinstance(exc, DataError):
         return ScimError(400, "A value of the request cannot be stored.", INVALID_VALUE)
     if isinstance(exc, faults.database_errors()):

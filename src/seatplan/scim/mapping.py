@@ -27,9 +27,18 @@ def _time(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
+def _content(value: Any) -> Any:
+    """What a version covers: the values, not the URLs (`$ref`) of the host asked."""
+    if isinstance(value, Mapping):
+        return {key: _content(item) for key, item in value.items() if key not in ("$ref", "meta")}
+    if isinstance(value, list):
+        return [_content(item) for item in value]
+    return value
+
+
 def version(resource: Mapping[str, Any]) -> str:
     """A weak ETag of the resource's content (its meta aside): it changes with any value."""
-    content = {key: value for key, value in resource.items() if key != "meta"}
+    content = _content(resource)
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode())
     return f'W/"{digest.hexdigest()[:20]}"'
 

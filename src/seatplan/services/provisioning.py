@@ -71,8 +71,7 @@ def put_user(session: Session, *, user: User | None, values: UserValues) -> User
             job_title=values.job_title,
             properties=values.properties,
         )
-        before: dict[str, Any] = {"ExternalId": None, "CostCenter": None, "Division": None}
-        before["Manager"] = None
+        before: dict[str, Any] = {}
     else:
         before = {
             "ExternalId": user.external_id,
@@ -91,11 +90,14 @@ def put_user(session: Session, *, user: User | None, values: UserValues) -> User
             job_title=values.job_title,
             properties=values.properties,
         )
+    before_known = bool(before)
     user.external_id = values.external_id
     user.cost_center = values.cost_center
     user.division = values.division
     user.manager_id = values.manager_id
     session.flush()
+    if not before_known:  # a new user: "Add user" says it all
+        return user
     after = {
         "ExternalId": values.external_id,
         "CostCenter": values.cost_center,
@@ -125,19 +127,20 @@ def put_group(
     _unique_external_id(session, Group.external_id, external_id, group.id if group else None)
     if group is None:
         group = groups.create(session, display_name=display_name)
-        old_external: str | None = None
+        group.external_id = external_id
+        session.flush()
     else:
         old_external = group.external_id
         groups.update(session, group=group, display_name=display_name)
-    group.external_id = external_id
-    session.flush()
-    audit.record_update(
-        session,
-        activity=audit.Activity.UPDATE_GROUP,
-        category="GroupManagement",
-        target=audit.target("Group", group.id, group.display_name),
-        modified=[audit.changed("ExternalId", old_external, external_id)],
-    )
+        group.external_id = external_id
+        session.flush()
+        audit.record_update(
+            session,
+            activity=audit.Activity.UPDATE_GROUP,
+            category="GroupManagement",
+            target=audit.target("Group", group.id, group.display_name),
+            modified=[audit.changed("ExternalId", old_external, external_id)],
+        )
     if members is not None:
         set_members(session, group=group, members=members)
     return group

@@ -77,3 +77,9 @@ def test_dynamic_groups_runs(tmp_path: Path) -> None:
     assert isinstance(evaluation, dict)
     assert evaluation["joined"] == 1000
     assert {"floor_seconds", "ratio", "rule_seconds", "one_user_ms"} <= result.keys()
+
+
+def test_bulk_import_runs(tmp_path: Path) -> None:
+    result = _run(tmp_path, "bulk_import.py", "--rows", "300")
+    assert result["rows"] == 300
+    assert {"seconds", "floor_seconds", "ratio", "check_seconds", "peak_rss_mb"} <= result.keys()

@@ -46,6 +46,7 @@ _OWN: Mapping[str, str] = MappingProxyType(
     }
 )
 #: Columns that are Graph's standard properties (`users.STANDARD`): property → attribute.
+#: Graph checks none of their values beyond their lengths (checked here, `_limit`).
 _STANDARD: Mapping[str, str] = MappingProxyType(
     {
         "givenName": "given_name",
@@ -170,12 +171,6 @@ def _check_user(row: bulk_csv.Row, *, update: bool) -> _UserRow | list[Problem]:
             bad(error.column, error.message)
         except BadRequest as error:
             bad(prop, error.message)
-    for prop, attribute in _STANDARD.items():
-        if attribute in values:
-            try:
-                user_service.check_standard({attribute: values[attribute]})
-            except BadRequest as error:
-                bad(prop, error.message)
     return problems or _UserRow(row.line, upn, user_id, values)
 
 

@@ -273,8 +273,3 @@ def count(session: Session) -> int:
 def principal_name(value: str) -> str:
     """`value` stripped if it is a valid userPrincipalName (Graph's check), else BadRequest."""
     return _upn(value)
-
-
-def check_standard(properties: Mapping[str, Any]) -> None:
-    """Graph's checks of standard properties' values (`STANDARD`), with no user at hand."""
-    _set_standard(User(), properties)

@@ -190,3 +190,25 @@ def test_long_cycle_and_deep_nesting(client, admin):
     assert top.text == "50"  # 49 groups and the user
     up = client.get(f"/v1.0/users/{leaf_user}/transitiveMemberOf/$count", headers=EVENTUAL | admin)
     assert up.text == "50"
+
+
+def test_a_dynamic_group_takes_no_group_member(client, admin, db, tree):
+    dynamic = client.post(
+        "/v1.0/groups",
+        headers=admin,
+        json={
+            "displayName": "Dynamic",
+            "mailEnabled": False,
+            "securityEnabled": True,
+            "groupTypes": ["DynamicMembership"],
+            "membershipRule": 'user.department -eq "Sales"',
+            "membershipRuleProcessingState": "On",
+        },
+    )
+    assert dynamic.status_code == 201, dynamic.text
+    before = row_counts(db)
+    refused = nest(client, admin, dynamic.json()["id"], tree["sales"])
+    assert error_of(refused)[:2] == (400, "Request_BadRequest")
+    assert row_counts(db) == before
+    # A dynamic group may itself be nested in a static one (as in Entra).
+    assert nest(client, admin, tree["all"], dynamic.json()["id"]).status_code == 204

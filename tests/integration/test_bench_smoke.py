@@ -83,3 +83,11 @@ def test_bulk_import_runs(tmp_path: Path) -> None:
     result = _run(tmp_path, "bulk_import.py", "--rows", "300")
     assert result["rows"] == 300
     assert {"seconds", "floor_seconds", "ratio", "check_seconds", "peak_rss_mb"} <= result.keys()
+
+
+def test_nested_groups_runs(tmp_path: Path) -> None:
+    result = _run(tmp_path, "nested_groups.py", "--members", "2000")
+    assert result["members"] == 2000
+    assert result["leaf_groups"] == 100
+    assert result["toggle_queued"] == 2000
+    assert {"nested_seconds", "direct_seconds", "ratio", "setting_on_ratio"} <= result.keys()

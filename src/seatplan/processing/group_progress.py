@@ -25,8 +25,9 @@ def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
         bulk.among(session, Membership.user_id, user_ids)
     )
     if nesting.licensing(session) and nesting.any_nesting(session):
-        paths = nesting.reach(bulk.among(session, Membership.user_id, user_ids))
-        groups_of_batch = select(paths.c.group_id)
+        # And the groups above theirs: walked from the batch's few groups, not its users.
+        up = nesting.above(groups_of_batch.distinct())
+        groups_of_batch = groups_of_batch.union(select(up.c.id))  # type: ignore[assignment]
     started = session.execute(
         select(Group.id, Group.display_name)
         .where(Group.processing_state == QUEUED)

@@ -6,6 +6,7 @@ Read through `store.bulk`, the worker's raw path (see there why it stays).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from seatplan.engine import Assignment, Intent, UserCase, effective_location
 from seatplan.services import assignment_rows, nesting
 from seatplan.store import bulk
-from seatplan.store.tables import GroupLicense, Membership, Organization, User
+from seatplan.store.tables import GroupLicense, GroupNesting, Membership, Organization, User
 
 
 def load_cases(session: Session, user_ids: Sequence[UUID]) -> list[UserCase]:
@@ -93,34 +94,65 @@ def _load_nested_intents(
     locations: dict[UUID, str | None],
     intents: dict[UUID, list[Intent]],
 ) -> None:
-    """With licenseNestedGroups: the products of every group the users reach, directly
-    or through nested groups, each group's intent once (a diamond reaches it twice: the
-    earliest path counts)."""
-    paths = nesting.reach(bulk.among(session, Membership.user_id, user_ids))
-    rows = bulk.fetch(
+    """With licenseNestedGroups: the products of every group the users reach, directly or
+    through nested groups, each group's intent once (a diamond reaches it twice: the
+    earliest path counts). The users' memberships are read as without nesting; the
+    groups above theirs are walked once for the batch (groups, not users)."""
+    memberships = bulk.fetch(
         session,
-        select(
-            User.id,
-            User.usage_location,
-            GroupLicense.group_id,
-            GroupLicense.sku_id,
-            GroupLicense.disabled_plans,
-            paths.c.since,
-            GroupLicense.assigned_at,
-        )
-        .outerjoin(paths, paths.c.user_id == User.id)
-        .outerjoin(GroupLicense, GroupLicense.group_id == paths.c.group_id)
+        select(User.id, User.usage_location, Membership.group_id, Membership.since)
+        .outerjoin(Membership, Membership.user_id == User.id)
         .where(bulk.among(session, User.id, user_ids)),
     )
-    found: dict[UUID, dict[tuple[UUID, UUID], Intent]] = {}
-    for user_id, location, group_id, sku_id, disabled, joined, assigned in rows:
+    direct = sorted({group_id for _, _, group_id, _ in memberships if group_id is not None})
+    above = (
+        nesting.ancestors(session, bulk.among(session, GroupNesting.child_id, direct))
+        if direct
+        else {}
+    )
+    reached = sorted(set(direct).union(*(set(groups) for groups in above.values())))
+    products: dict[UUID, list[tuple[UUID, frozenset[UUID], datetime]]] = {}
+    if reached:
+        for group_id, sku_id, disabled, assigned in bulk.fetch(
+            session,
+            select(
+                GroupLicense.group_id,
+                GroupLicense.sku_id,
+                GroupLicense.disabled_plans,
+                GroupLicense.assigned_at,
+            ).where(bulk.among(session, GroupLicense.group_id, reached)),
+        ):
+            products.setdefault(group_id, []).append((sku_id, disabled, assigned))
+    # Per direct group, once: every product it leads to, with the date its path was made.
+    offers: dict[UUID, list[tuple[UUID, UUID, frozenset[UUID], datetime, datetime | None]]] = {}
+    for group_id in direct:
+        paths: list[tuple[UUID, datetime | None]] = [(group_id, None)]
+        paths += list(above.get(group_id, {}).items())
+        offers[group_id] = [
+            (licensing_group, sku_id, disabled, assigned, nested_since)
+            for licensing_group, nested_since in paths
+            for sku_id, disabled, assigned in products.get(licensing_group, ())
+        ]
+    for user_id, location, group_id, joined in memberships:
         if user_id not in locations:
             locations[user_id] = effective_location(location, default, country)
-            found[user_id] = {}
-        if group_id is not None:
-            since = max(joined, assigned)
-            known = found[user_id].get((group_id, sku_id))
-            if known is None or since < known.since:
-                found[user_id][(group_id, sku_id)] = Intent(sku_id, group_id, disabled, since)
-    for user_id, by_group in found.items():
-        intents[user_id] = [by_group[key] for key in sorted(by_group, key=str)]
+            intents[user_id] = []
+        if group_id is None:
+            continue
+        for licensing_group, sku_id, disabled, assigned, nested_since in offers[group_id]:
+            since = (
+                max(joined, assigned)
+                if nested_since is None
+                else max(joined, assigned, nested_since)
+            )
+            intents[user_id].append(Intent(sku_id, licensing_group, disabled, since))
+    # A user reaching one group by several paths: one intent, the earliest.
+    for user_id, found in intents.items():
+        if len(found) > 1:
+            earliest: dict[tuple[UUID, UUID], Intent] = {}
+            for intent in found:
+                key = (intent.group_id or user_id, intent.sku_id)
+                if key not in earliest or intent.since < earliest[key].since:
+                    earliest[key] = intent
+            if len(earliest) < len(found):
+                intents[user_id] = list(earliest.values())

@@ -12,6 +12,7 @@ user's licensing groups are their direct groups; on, every group above them too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import CTE, ColumnElement, Select, and_, exists, literal, or_, select
@@ -188,6 +189,29 @@ def holders_from_at_or_above(group_id: UUID, user_ids: Select[UUID]) -> Select[U
         .where(and_(sources, LicenseAssignment.user_id.in_(user_ids)))
         .distinct()
     )
+
+
+def ancestors(session: Session, group_ids: ColumnElement[bool]) -> dict[UUID, dict[UUID, datetime]]:
+    """For each group `group_ids` selects (a condition on `GroupNesting.child_id`): every
+    group above it, with the date it was reached by its earliest path (the latest nesting
+    along the path). A walk over groups, not users: a batch's few groups, however many
+    users they hold."""
+    seed = select(
+        GroupNesting.child_id.label("start"),
+        GroupNesting.parent_id.label("id"),
+        GroupNesting.since.label("since"),
+    ).where(group_ids)
+    walk = seed.cte("ancestors", recursive=True)
+    step = select(
+        walk.c.start, GroupNesting.parent_id, dialects.Greatest(walk.c.since, GroupNesting.since)
+    ).join(GroupNesting, GroupNesting.child_id == walk.c.id)
+    walk = walk.union(step)
+    found: dict[UUID, dict[UUID, datetime]] = {}
+    for start, group_id, since in session.execute(select(walk.c.start, walk.c.id, walk.c.since)):
+        above_start = found.setdefault(start, {})
+        if group_id not in above_start or since < above_start[group_id]:
+            above_start[group_id] = since
+    return found
 
 
 def groups_reached(session: Session, user_ids: Sequence[UUID]) -> set[UUID]:

@@ -141,10 +141,10 @@ def reach(user_ids: ColumnElement[bool], name: str = "reach") -> CTE:
     return walk.union(step)
 
 
-def affected_by_setting() -> Select[UUID]:
-    """The users whose licensing `licenseNestedGroups` changes, each once: those who reach
-    a group only through nesting (not as its direct member) while that group has a
-    product or they hold a license from it."""
+def _nested_only_paths() -> tuple[CTE, ColumnElement[bool]]:
+    """Every (user, group) path over all memberships, and the condition that the user
+    reaches the group only through nesting while the group has a product or the user
+    holds a license from it."""
     paths = reach(literal(True))
     direct = exists().where(
         Membership.user_id == paths.c.user_id, Membership.group_id == paths.c.group_id
@@ -154,7 +154,21 @@ def affected_by_setting() -> Select[UUID]:
         LicenseAssignment.user_id == paths.c.user_id,
         LicenseAssignment.source_id == paths.c.group_id,
     )
-    return select(paths.c.user_id).where(~direct, or_(licensed, holds)).distinct()
+    return paths, and_(~direct, or_(licensed, holds))
+
+
+def affected_by_setting() -> Select[UUID]:
+    """The users whose licensing `licenseNestedGroups` changes, each once: those who reach
+    a group only through nesting (not as its direct member) while that group has a
+    product or they hold a license from it."""
+    paths, affected = _nested_only_paths()
+    return select(paths.c.user_id).where(affected).distinct()
+
+
+def groups_affected_by_setting() -> Select[UUID]:
+    """The groups whose licensing the setting changes (those of `affected_by_setting`)."""
+    paths, affected = _nested_only_paths()
+    return select(paths.c.group_id).where(affected).distinct()
 
 
 def licensing_pairs(session: Session) -> Select[UUID, UUID]:

@@ -79,7 +79,9 @@ def update(
         org.license_nested_groups = license_nested_groups
         session.flush()
         # Whom it affects does not depend on the setting's value: queue them with it.
-        queue.enqueue_users(session, session.scalars(nesting.affected_by_setting()))
+        queue.enqueue_selected(
+            session, nesting.affected_by_setting(), nesting.groups_affected_by_setting()
+        )
     session.flush()
     if location_changed:
         queue.enqueue_users_without_location(session)

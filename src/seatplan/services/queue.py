@@ -77,6 +77,21 @@ def enqueue_users(
     mark_groups_of_users_queued(session, ids)
 
 
+def enqueue_selected(
+    session: Session, user_ids: Select[UUID], groups: Select[UUID] | None = None
+) -> None:
+    """Queue the users a statement selects with one `INSERT … SELECT` (a setting that
+    affects many), and mark `groups` queued."""
+    now = utcnow()
+    _insert_queue(session, select(User.id, literal(now), literal(now)).where(User.id.in_(user_ids)))
+    if groups is not None:
+        session.execute(
+            update(Group)
+            .where(Group.id.in_(groups), Group.processing_state == COMPLETE)
+            .values(processing_state=QUEUED)
+        )
+
+
 def enqueue_group(session: Session, group_id: UUID) -> None:
     """Queue every member of a group, and every user still holding a license from it."""
     now = utcnow()

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -88,7 +88,7 @@ def _finish(
     )
 
 
-def _stopped(stop: bulk_import.ImportStopped) -> None:
+def _stopped(stop: bulk_import.ImportStopped) -> NoReturn:
     done = stop.report.created + stop.report.updated + stop.report.unchanged
     output.fail_lines(
         f"line {stop.problem.line}: {stop.problem.message}\n"
@@ -102,7 +102,10 @@ def import_users(
     file: CsvFile,
     dry_run: DryRun = False,
     update: Annotated[
-        bool, typer.Option("--update", help="Entra's bulk update file (Object ID [id]).")
+        bool,
+        typer.Option(
+            "--update", help="Entra's bulk update file: rows name users by their Object ID."
+        ),
     ] = False,
     chunk_size: ChunkSize = bulk_import.CHUNK,
     json: Json = False,

@@ -91,3 +91,14 @@ def test_nested_groups_runs(tmp_path: Path) -> None:
     assert result["leaf_groups"] == 100
     assert result["toggle_queued"] == 2000
     assert {"nested_seconds", "direct_seconds", "ratio", "setting_on_ratio"} <= result.keys()
+
+
+def test_scim_sync_runs(tmp_path: Path) -> None:
+    """An initial SCIM sync against `seatplan serve` completes and everyone is licensed."""
+    result = _run(tmp_path, "scim_sync.py", "--users", "200", "--clients", "4")
+    assert result["users"] == 200
+    assert result["groups"] == 2
+    assert result["requests"] == 200 * 2 + 2 * 2
+    assert {"requests_per_second", "p99_ms", "licensing_settled_seconds_after_last_request"} <= (
+        result.keys()
+    )

@@ -52,7 +52,8 @@ def test_create_get_replace_and_delete_a_group_with_members(db, client, scim, ad
     graph = client.get(f"/v1.0/groups/{sales['id']}/members", headers=admin).json()["value"]
     assert [member["id"] for member in graph] == [bob["id"]]
 
-    assert client.delete(url, headers=scim).status_code == 204
+    current = replaced.json()["meta"]["version"]
+    assert client.delete(url, headers={**scim, "If-Match": current}).status_code == 204
     assert scim_error(client.get(url, headers=scim)) == (404, None)
 
 

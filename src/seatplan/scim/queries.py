@@ -23,7 +23,9 @@ from seatplan.store.tables import Group, GroupNesting, Membership, User
 @dataclass(frozen=True, slots=True)
 class Column:
     column: Any
-    kind: str  # "text" (compared in any case), "exact", "bool", "uuid"
+    #: "text" (compared in any case), "lower" (a lower-cased copy: its index serves any
+    #: case), "exact", "bool", "uuid"
+    kind: str
 
 
 def _ext(name: str) -> str:
@@ -33,7 +35,8 @@ def _ext(name: str) -> str:
 USER_COLUMNS: Mapping[str, Column] = {
     "id": Column(User.id, "uuid"),
     "externalid": Column(User.external_id, "exact"),
-    "username": Column(User.user_principal_name, "text"),
+    # upn_key: userPrincipalName lower-cased, unique, indexed (the lookup before each create).
+    "username": Column(User.upn_key, "lower"),
     "displayname": Column(User.display_name, "text"),
     "name.givenname": Column(User.given_name, "text"),
     "name.familyname": Column(User.surname, "text"),
@@ -79,6 +82,8 @@ def _compare(spec: Column, op: str, value: Any) -> ColumnElement[bool] | None:
         return false() if op == "eq" else None
     if spec.kind == "text":
         column, value = func.lower(column), value.lower()
+    elif spec.kind == "lower":
+        value = value.lower()
     if op == "eq":
         return column == value  # type: ignore[no-any-return]
     if op == "co":

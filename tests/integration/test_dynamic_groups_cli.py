@@ -36,6 +36,7 @@ def test_a_rule_made_from_the_command_line_is_evaluated_before_it_returns(cli):
     assert shown["membershipRuleProcessingStatus"]["joined"] == 1
     assert _members(cli, "Sales") == {"ann@contoso.com"}
     assert "Rule" in cli("groups", "show", "Sales").stdout
+    assert "Security (dynamic)" in cli("groups", "list").stdout
 
     cli("groups", "set", "Sales", "--rule", 'user.department -eq "Finance"', "--no-wait")
     assert _show(cli, "Sales")["membershipRuleProcessingStatus"]["status"] == "NotStarted"

@@ -180,7 +180,8 @@ def list_groups(json: Json = False) -> None:
                 ", ".join(p.sku_part_number for p in g.products) or "-",
                 Text(str(g.users_in_error), style=output.ERROR) if g.users_in_error else "0",
                 g.processing_state,
-                "Security" if g.security_enabled else "Distribution",
+                ("Security" if g.security_enabled else "Distribution")
+                + (" (dynamic)" if g.rule else ""),
             ]
             for g in items
         ),

@@ -43,6 +43,7 @@ from sqlalchemy import Select, Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from seatplan.api import odata
+from seatplan.api.graph import mixed
 from seatplan.processing import worker
 from seatplan.server import create_app
 from seatplan.services import (
@@ -224,10 +225,17 @@ def open_tenant(url: str | None, count: int, rebuild: bool) -> tuple[Database, f
 
 
 def deep_token(
-    db: Database, spec: odata.EntitySpec, statement: Statement, params: str, path: str
+    db: Database,
+    spec: odata.EntitySpec,
+    statement: Statement,
+    params: str,
+    path: str,
+    *,
+    with_groups: bool = False,
 ) -> str:
     """A `$skiptoken` for the row half way through the list at `path` (as if paged that far;
-    a token serves only the path it was issued for)."""
+    a token serves only the path it was issued for). `with_groups`: a list of users then
+    groups (a group's members), whose token wraps the users' own."""
     pairs = [(name, value) for name, _, value in (p.partition("=") for p in params.split("&") if p)]
     query = odata.parse_query(pairs, spec)
     with db.reading() as session:
@@ -235,7 +243,9 @@ def deep_token(
         total = session.scalar(select(func.count()).select_from(ordered.order_by(None).subquery()))
         row = session.scalars(ordered.offset((total or 0) // 2).limit(1)).one()
     values = odata.row_sort_values(spec, query, row)
-    return odata.encode_token(odata.page_state(spec, query, values, path), SECRET.encode())
+    scope = path + "#users" if with_groups else path
+    token = odata.encode_token(odata.page_state(spec, query, values, scope), SECRET.encode())
+    return mixed.users_skiptoken(path, pairs, token, SECRET.encode()) if with_groups else token
 
 
 def routes(db: Database) -> dict[str, str]:
@@ -249,8 +259,15 @@ def routes(db: Database) -> dict[str, str]:
     department = ids[f"Department {DEPARTMENTS - 1:02}"]  # one of the last, in error
     small = ids["Unlicensed group 00"]
 
-    def deep(path: str, spec: odata.EntitySpec, statement: Statement, params: str = "") -> str:
-        token = deep_token(db, spec, statement, params, path)
+    def deep(
+        path: str,
+        spec: odata.EntitySpec,
+        statement: Statement,
+        params: str = "",
+        *,
+        with_groups: bool = False,
+    ) -> str:
+        token = deep_token(db, spec, statement, params, path, with_groups=with_groups)
         query = f"{params}&$skiptoken={quote(token)}" if params else f"$skiptoken={token}"
         return f"{path}?{query}"
 
@@ -283,6 +300,7 @@ def routes(db: Database) -> dict[str, str]:
             f"/v1.0/groups/{everyone}/members",
             odata.USERS,
             lambda s: directory.members_of(s, everyone),
+            with_groups=True,
         ),
         "members_all_staff_count": f"/v1.0/groups/{everyone}/members?$count=true&$top=1",
         "members_all_staff_startswith": f"/v1.0/groups/{everyone}/members?{starts}",
@@ -291,6 +309,7 @@ def routes(db: Database) -> dict[str, str]:
             f"/v1.0/groups/{department}/members",
             odata.USERS,
             lambda s: directory.members_of(s, department),
+            with_groups=True,
         ),
         "members_small_group": f"/v1.0/groups/{small}/members",
         "errors_project_top1": f"/v1.0/groups/{team}/membersWithLicenseErrors?$top=1",

@@ -81,6 +81,14 @@ def _fingerprint(pairs: Pairs, scope: str) -> str:
     return hashlib.sha256(shape.encode()).hexdigest()[:32]
 
 
+def users_skiptoken(path: str, pairs: Pairs, users_token: str, secret: bytes) -> str:
+    """The `$skiptoken` that resumes the users of the collection at `path` with
+    `users_token` (a users list's own token, issued for `path + "#users"`): what a
+    nextLink half way through the users carries (`bench/api_lists.py` pages deep with it)."""
+    state = {"m": _USERS, "t": users_token, "q": _fingerprint(pairs, path)}
+    return odata.encode_token(state, secret)
+
+
 def page(
     session: Session,
     request: Request,

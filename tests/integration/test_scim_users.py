@@ -138,6 +138,9 @@ def test_get_unknown_and_unknown_paths_are_404(client, scim):
     missing = "/scim/v2/Users/00000000-0000-0000-0000-000000000000"
     assert scim_error(client.get(missing, headers=scim)) == (404, None)
     assert scim_error(client.get("/scim/v2/Things", headers=scim)) == (404, None)
+    # An endpoint that exists, with a method it does not take.
+    assert scim_error(client.post("/scim/v2/Schemas", headers=scim, json={})) == (405, None)
+    assert scim_error(client.put("/scim/v2/Users", headers=scim, json={})) == (405, None)
 
 
 def test_put_replaces_and_honours_if_match(db, client, scim, admin):

@@ -3,6 +3,8 @@ API and the portal, over the same services (docs/scim.md)."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
@@ -14,7 +16,13 @@ from seatplan.scim.errors import ScimError, ScimRoute
 ROUTERS: list[APIRouter] = [routes_users.router, routes_groups.router, discovery.router]
 
 
+#: The endpoints served, whatever the method: another method there is 405, not 404.
+_ENDPOINTS = re.compile(r"(ServiceProviderConfig|(ResourceTypes|Schemas|Users|Groups)(/[^/]+)?)/?")
+
+
 def _unknown(request: Request, rest: str) -> Response:
+    if _ENDPOINTS.fullmatch(rest):
+        raise ScimError(405, f"{request.method} is not supported on {PREFIX}/{rest}.")
     raise ScimError(404, f"No SCIM endpoint {PREFIX}/{rest}.")
 
 

@@ -178,7 +178,6 @@ def service_provider_config(request: Request, caller: ProvisioningApp) -> Respon
     return scim_json(
         {
             "schemas": [schemas.SERVICE_PROVIDER_CONFIG],
-            "documentationUri": "docs/scim.md",
             "patch": {"supported": True},
             "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
             "filter": {"supported": True, "maxResults": common.MAX_RESULTS},

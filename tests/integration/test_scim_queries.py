@@ -167,3 +167,16 @@ def test_every_scim_route_needs_a_token(client):
         url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
         answer = client.request(method, url, json={})
         assert scim_error(answer) == (401, None), (method, path)
+
+
+def test_an_administrator_gives_a_provisioning_app_its_token(db, client):
+    admin_only = bearer(db, "Seatplan.Admin")
+    made = client.post(
+        "/admin/tokens",
+        headers=admin_only,
+        json={"name": "Okta provisioning", "scopes": ["Seatplan.Provisioning"]},
+    )
+    assert made.status_code == 201, made.text
+    token = {"Authorization": f"Bearer {made.json()['token']}"}
+    assert client.get("/scim/v2/Users", headers=token).status_code == 200
+    assert client.get("/admin/tokens", headers=token).status_code == 403

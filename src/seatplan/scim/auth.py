@@ -21,7 +21,8 @@ from seatplan.store.db import Database
 CACHE_SECONDS = 5.0
 _MAX_CACHED = 10_000
 _cache: dict[str, tuple[float, Principal | None]] = {}
-ALLOWED = (tokens.PROVISIONING, tokens.ADMIN)
+#: Seatplan.Admin grants Seatplan.Provisioning too (services/tokens.py).
+ALLOWED = (tokens.PROVISIONING,)
 
 
 def _lookup(database: Database, token: str) -> Principal | None:
@@ -47,7 +48,9 @@ async def provisioning_app(request: Request) -> Principal:
     if principal is None:
         raise ScimError(401, "The bearer token is invalid or revoked.")
     if not principal.allows(ALLOWED):
-        raise ScimError(403, f"The token needs the {tokens.PROVISIONING} permission.")
+        raise ScimError(
+            403, f"The token needs {tokens.PROVISIONING} (or {tokens.ADMIN}) permission."
+        )
     return principal
 
 

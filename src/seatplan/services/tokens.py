@@ -50,7 +50,8 @@ IMPLIES: dict[str, frozenset[str]] = {
             "Organization.Read.All",
         }
     ),
-    ADMIN: frozenset(),
+    # An administrator may call the SCIM service, and so give a provisioning app its token.
+    ADMIN: frozenset({PROVISIONING}),
     PROVISIONING: frozenset(),
 }
 PERMISSIONS: tuple[str, ...] = tuple(IMPLIES)

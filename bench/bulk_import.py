@@ -107,8 +107,9 @@ def floor_row(n: int, now: Any) -> dict[str, Any]:
 def floor_seconds(db: Database, rows: int) -> float:
     """The same rows inserted straight into a copy of the user table (same indexes)."""
     copy = User.__table__.to_metadata(MetaData(), name="bench_floor_user")
-    for index in copy.indexes:
-        index.name = f"bench_floor_{index.name}"
+    for item in (*copy.indexes, *copy.constraints):
+        if isinstance(item.name, str):  # names are schema-wide on PostgreSQL
+            item.name = f"bench_floor_{item.name}"
     copy.create(db.engine)
     table: Table = copy
     now = utcnow()

@@ -271,3 +271,21 @@ def test_changing_a_dynamic_groups_rule_previews_the_swap(db, client, admin):
         e["userId"] for e in licensing["examples"]
     )
     assert not [u for u, _, _ in after if u in sales]
+
+
+def test_a_disabled_joiner_is_previewed_without_a_license_as_saving_then_does(db, client, admin):
+    buy(db, units=1)
+    ann = make_user(client, admin, "ann", department="Sales", accountEnabled=False)
+    ben = make_user(client, admin, "ben", department="Sales")
+    group = make_group(client, admin, "Staff")
+    add_e3(client, admin, group)
+    process(db)
+
+    licensing = preview(client, admin, group, SALES).json()["licensing"]
+
+    # Ben alone takes the one seat: nobody waits for it.
+    assert [(o["state"], o["error"], o["users"]) for o in licensing["outcomes"]] == [
+        ("Active", None, 1)
+    ]
+    save_rule(client, admin, db, group, SALES)
+    assert {user for user, _, _ in group_rows(db, group, {ann, ben})} == {ben}

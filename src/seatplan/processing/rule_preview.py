@@ -119,7 +119,10 @@ def _licensing(
         Intent(sku, group.id, frozenset(disabled), max(now, assigned))
         for sku, disabled, assigned in products
     )
-    joining, leaving = set(joiners), set(leavers)
+    # A disabled account holds no license (`processing.loader`): joining gives it none.
+    disabled = select(User.id).where(User.account_enabled.is_(False))
+    joining = set(joiners) - {user_id for (user_id,) in bulk.fetch(session, disabled)}
+    leaving = set(leavers)
 
     def adjust(cases: list[UserCase]) -> list[UserCase]:
         """The memberships the rule changes, made on the loaded users only."""

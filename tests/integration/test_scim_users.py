@@ -221,3 +221,28 @@ def test_the_provisioning_app_is_named_in_the_audit_log(db, client, scim, admin)
     mine = [e for e in events if e["targetResources"][0]["id"] == ann["id"]]
     assert mine
     assert mine[0]["initiatedBy"]["app"]["displayName"] == "test"
+
+
+def test_a_sync_resumed_after_an_interruption_duplicates_and_loses_nothing(db, client, scim):
+    """As identity providers resume: look each user up by userName, create the missing."""
+    names = [f"user{number}" for number in range(6)]
+    for name in names[:3]:  # the first run stops half way
+        create_user(client, scim, name, externalId=f"x-{name}")
+    for name in names:  # the resumed run
+        found = client.get(
+            "/scim/v2/Users",
+            headers=scim,
+            params={"filter": f'userName eq "{name}@contoso.com"'},
+        ).json()
+        if found["totalResults"] == 0:
+            create_user(client, scim, name, externalId=f"x-{name}")
+        else:
+            again = client.post(
+                "/scim/v2/Users", headers=scim, json={"userName": f"{name}@contoso.com"}
+            )
+            assert scim_error(again) == (409, "uniqueness")
+    listed = client.get("/scim/v2/Users", headers=scim, params={"count": 100}).json()
+    assert listed["totalResults"] == 6
+    assert sorted(user["externalId"] for user in listed["Resources"]) == sorted(
+        f"x-{name}" for name in names
+    )

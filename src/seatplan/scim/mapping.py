@@ -3,6 +3,12 @@
 `user_resource`/`group_resource` shape what is stored; `user_values`/`group_values` read
 a client's resource into what `services.provisioning` writes, refusing (400 invalidValue)
 what Seatplan cannot keep rather than dropping it.
+
+Plain dictionaries rather than a SCIM model library's classes: a resource is built from one
+row and read into `UserValues` attribute by attribute, with Graph's checks (lengths, e-mail
+addresses, countries) and the providers' habits (any case of attribute names, booleans as
+strings); validating it again through a second model would add a copy per request and
+none of those checks. Compliance is checked from outside instead (docs/scim.md).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _finish(
-    report: bulk_import.Report, *, dry_run: bool, json: bool, nouns: tuple[str, str]
+    report: bulk_import.Report, *, dry_run: bool, json: bool, nouns: tuple[str, str | None]
 ) -> None:
     """The summary; bad rows one per line on stderr and exit code 1."""
     created, updated = nouns
@@ -59,7 +59,7 @@ def _finish(
             {
                 "rows": report.rows,
                 created: report.created,
-                updated: report.updated,
+                **({updated: report.updated} if updated else {}),
                 "unchanged": report.unchanged,
                 "written": report.written,
                 "ignoredColumns": list(report.ignored_columns),
@@ -80,10 +80,11 @@ def _finish(
         return
     if report.ignored_columns:
         output.say(f"Ignored columns: {', '.join(report.ignored_columns)}.", output.WARN)
-    verb = "Would be" if dry_run else "Done:"
+    verb = "Dry run, would be:" if dry_run else "Done:"
     output.say(
-        f"{verb} {report.created} {created}, {report.updated} {updated}, "
-        f"{report.unchanged} unchanged, of {report.rows} row(s).",
+        f"{verb} {report.created} {created}, "
+        + (f"{report.updated} {updated}, " if updated else "")
+        + f"{report.unchanged} unchanged, of {report.rows} row(s).",
         output.OK,
     )
 
@@ -161,4 +162,4 @@ def import_members(
         _stopped(stop)
     if report.written:
         wait_for_processing(db, no_wait)
-    _finish(report, dry_run=dry_run, json=json, nouns=("added", "updated"))
+    _finish(report, dry_run=dry_run, json=json, nouns=("added", None))

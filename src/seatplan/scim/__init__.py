@@ -8,12 +8,16 @@ import re
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
-from seatplan.scim import discovery, routes_groups, routes_users
+from seatplan.scim import discovery, routes_groups, routes_patch, routes_users
 from seatplan.scim.common import PREFIX
 from seatplan.scim.errors import ScimError, ScimRoute
 
-#: PATCH's routes (patch.py) join these.
-ROUTERS: list[APIRouter] = [routes_users.router, routes_groups.router, discovery.router]
+ROUTERS: list[APIRouter] = [
+    routes_users.router,
+    routes_groups.router,
+    routes_patch.router,
+    discovery.router,
+]
 
 
 #: The endpoints served, whatever the method: another method there is 405, not 404.

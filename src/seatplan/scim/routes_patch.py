@@ -1,0 +1,44 @@
+"""`PATCH /scim/v2/Users/{id}` and `/Groups/{id}` (RFC 7644 §3.5.2).
+
+The operations are applied to the resource as GET answers it (patch.py), and the result is
+written by the same function as PUT's, in one transaction: checked as a replace is, with
+licensing queued for a change of `active` or of members, and nothing written on any error.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from seatplan.scim import common, patch, resources
+from seatplan.scim.auth import ProvisioningApp
+from seatplan.scim.common import BodyDep
+from seatplan.scim.errors import ScimRoute
+
+router = APIRouter(route_class=ScimRoute, tags=["SCIM"])
+
+
+@router.patch("/Users/{user_id}", summary="SCIM: change a user (PatchOp)")
+def patch_user(request: Request, user_id: str, body: BodyDep, caller: ProvisioningApp) -> Response:
+    base = common.base_url(request)
+    with common.writing(request, caller) as session:
+        user = resources.find_user(session, user_id)
+        current = resources.user_resource(session, user, base)
+        common.check_if_match(request, current)
+        resources.replace_user(session, user, patch.apply_patch(current, body, patch.USER))
+        resource = resources.user_resource(session, user, base)
+    return common.answer(request, resource)
+
+
+@router.patch("/Groups/{group_id}", summary="SCIM: change a group (PatchOp)")
+def patch_group(
+    request: Request, group_id: str, body: BodyDep, caller: ProvisioningApp
+) -> Response:
+    base = common.base_url(request)
+    with common.writing(request, caller) as session:
+        group = resources.find_group(session, group_id)
+        current = resources.group_resource(session, group, base)
+        common.check_if_match(request, current)
+        resources.replace_group(session, group, patch.apply_patch(current, body, patch.GROUP))
+        resource = resources.group_resource(session, group, base)
+    return common.answer(request, resource)

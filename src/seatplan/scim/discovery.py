@@ -68,7 +68,10 @@ USER_ATTRIBUTES = [
     ),
     _attribute("displayName"),
     _attribute("title"),
-    _attribute("userType", description="Member or Guest"),
+    {
+        **_attribute("userType", description="Member or Guest"),
+        "canonicalValues": ["Member", "Guest"],
+    },
     _attribute("preferredLanguage"),
     _attribute("active", "boolean", description="accountEnabled; false frees every license"),
     _multi("emails", ["work", "other"]),
@@ -78,8 +81,11 @@ USER_ATTRIBUTES = [
         "complex",
         multi=True,
         sub=[
-            _attribute(name)
-            for name in ("type", "streetAddress", "locality", "region", "postalCode", "country")
+            *(
+                _attribute(name)
+                for name in ("type", "streetAddress", "locality", "region", "postalCode", "country")
+            ),
+            _attribute("primary", "boolean"),
         ],
     ),
     _attribute(
@@ -102,7 +108,11 @@ ENTERPRISE_ATTRIBUTES = [
     _attribute(
         "manager",
         "complex",
-        sub=[_attribute("value"), _attribute("displayName", mutability="readOnly")],
+        sub=[
+            _attribute("value"),
+            {**_attribute("$ref", "reference"), "referenceTypes": ["User"]},
+            _attribute("displayName", mutability="readOnly"),
+        ],
     ),
 ]
 SEATPLAN_ATTRIBUTES = [
@@ -119,8 +129,12 @@ GROUP_ATTRIBUTES = [
         multi=True,
         sub=[
             _attribute("value", mutability="immutable"),
+            {
+                **_attribute("$ref", "reference", mutability="immutable"),
+                "referenceTypes": ["User", "Group"],
+            },
             _attribute("display", mutability="readOnly"),
-            _attribute("type", mutability="immutable"),
+            {**_attribute("type", mutability="immutable"), "canonicalValues": ["User", "Group"]},
         ],
     ),
 ]

@@ -185,7 +185,9 @@ def _load(client: TestClient, headers: dict[str, str], prefix: str, count: int) 
 def test_a_full_disk_answers_503_and_loses_nothing_acknowledged(db: Database) -> None:
     headers = bearer(db, "Directory.ReadWrite.All")
     with TestClient(_app(db)) as client:
-        with _failing_writes(db.engine, _disk_full_error(db), odds=0.5):
+        # A create writes several rows (user, change log, audit): 1 in 5 statements failing
+        # leaves both outcomes among 80 creates, whatever order the threads run in.
+        with _failing_writes(db.engine, _disk_full_error(db), odds=0.2):
             answers = _load(client, headers, "full", 80)
         created = set()
         for name, answer in answers:

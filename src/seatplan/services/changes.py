@@ -95,6 +95,11 @@ _INTERNAL = frozenset(
         "rule_cursor",
         "rule_joined",
         "rule_left",
+        # SCIM's own attributes, which Seatplan's Graph surface does not offer.
+        "external_id",
+        "cost_center",
+        "division",
+        "manager_id",
     }
 )
 _RENAMED = {

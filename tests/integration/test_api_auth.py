@@ -200,17 +200,19 @@ def test_token_cli_prints_the_token_last_and_stores_only_its_hash(db, monkeypatc
 
 
 def test_revoked_token_is_refused_at_once_through_the_admin_api(db, client, admin):
-    made = client.post(
-        "/admin/tokens", headers=admin, json={"name": "temp", "scopes": ["User.Read.All"]}
-    )
+    """On every face that takes tokens: the Graph API and SCIM share one cache."""
+    scopes = ["User.Read.All", "Seatplan.Provisioning"]
+    made = client.post("/admin/tokens", headers=admin, json={"name": "temp", "scopes": scopes})
     assert made.status_code == 201, made.text
     headers = {"Authorization": f"Bearer {made.json()['token']}"}
     assert client.get("/v1.0/users", headers=headers).status_code == 200
+    assert client.get("/scim/v2/Users", headers=headers).status_code == 200
     assert client.delete(f"/admin/tokens/{made.json()['id']}", headers=admin).status_code == 204
     assert error_of(client.get("/v1.0/users", headers=headers))[:2] == (
         401,
         "InvalidAuthenticationToken",
     )
+    assert client.get("/scim/v2/Users", headers=headers).status_code == 401
     listed = client.get("/admin/tokens", headers=admin).json()
     assert [t["revokedDateTime"] is not None for t in listed if t["id"] == made.json()["id"]] == [
         True

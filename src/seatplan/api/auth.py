@@ -1,35 +1,18 @@
 """Bearer tokens and the permission every route declares with `Require`.
 
-A token's principal is cached in the process for `CACHE_SECONDS`: a token revoked through
-this process's admin API stops working at once, one revoked elsewhere (the CLI, another
-server process) within that delay.
+A token's principal is cached in the process (`services.token_cache`): a token revoked
+through this process's admin API stops working at once, one revoked elsewhere (the CLI,
+another server process) within `token_cache.CACHE_SECONDS`.
 """
 
 from __future__ import annotations
-
-import time
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from seatplan.api.errors import DENIED, UNAUTHENTICATED, GraphError
-from seatplan.services import tokens
+from seatplan.services import token_cache, tokens
 from seatplan.services.tokens import Principal
-from seatplan.store.db import Database
-
-CACHE_SECONDS = 5.0
-_MAX_CACHED = 10_000
-_cache: dict[str, tuple[float, Principal | None]] = {}
-
-
-def forget_tokens() -> None:
-    """Drop every cached principal (after a token is revoked)."""
-    _cache.clear()
-
-
-def _lookup(database: Database, token: str) -> Principal | None:
-    with database.reading() as session:
-        return tokens.authenticate(session, token)
 
 
 async def current_principal(request: Request) -> Principal:
@@ -39,15 +22,9 @@ async def current_principal(request: Request) -> Principal:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise GraphError(401, UNAUTHENTICATED, "Access token is empty.")
-    now = time.monotonic()
-    cached = _cache.get(token)
-    if cached is not None and cached[0] > now:
-        principal = cached[1]
-    else:
-        principal = await run_in_threadpool(_lookup, request.app.state.db, token)
-        if len(_cache) >= _MAX_CACHED:
-            _cache.clear()
-        _cache[token] = (now + CACHE_SECONDS, principal)
+    found, principal = token_cache.cached(token)
+    if not found:
+        principal = await run_in_threadpool(token_cache.look_up, request.app.state.db, token)
     if principal is None:
         raise GraphError(401, UNAUTHENTICATED, "Access token validation failure. Invalid token.")
     return principal

@@ -9,11 +9,10 @@ from starlette.responses import Response
 
 from seatplan.api.admin.bodies import TokenCreate
 from seatplan.api.admin.routes import admin
-from seatplan.api.auth import forget_tokens
 from seatplan.api.deps import SessionDep, WriteSessionDep
 from seatplan.api.errors import DENIED, GraphError
 from seatplan.api.graph.common import require, responses
-from seatplan.services import tokens
+from seatplan.services import token_cache, tokens
 from seatplan.services.tokens import ADMIN, Principal
 from seatplan.shapes import admin as shapes
 
@@ -57,5 +56,5 @@ def revoke_token(
     session: WriteSessionDep,
 ) -> Response:
     tokens.revoke(session, token_id=token_id)
-    forget_tokens()
+    token_cache.forget_all()  # on every face at once (Graph, admin, SCIM)
     return Response(status_code=204)

@@ -230,8 +230,13 @@ def test_a_failing_receiver_gets_its_notifications_again(db, client, admin, allo
 def test_a_slow_handshake_does_not_use_up_the_statements_time(db, allow_private):
     """The receiver may take its time to validate: the request's statement time limit
     starts again once it has answered."""
-    settings = Settings(database_url=db.url, secret_key="test-secret", statement_timeout_seconds=1)
-    receiver = Receiver(behaviour=Behaviour(validate_delay=1.5))
+    # A limit that the request's own statements meet even on a loaded machine, and a
+    # handshake that alone takes longer than it.
+    limit = 3.0
+    settings = Settings(
+        database_url=db.url, secret_key="test-secret", statement_timeout_seconds=limit
+    )
+    receiver = Receiver(behaviour=Behaviour(validate_delay=limit + 1.0))
     try:
         with TestClient(create_app(db, settings)) as client:
             created = subscribe(client, bearer(db, *tokens.PERMISSIONS), receiver)

@@ -1,7 +1,8 @@
 """The headers every portal page is sent with: what a browser may load, frame or refer.
 
-The pages load their one script and one style sheet from `/static/portal` and have no
-inline script or style, so the policy allows the site's own files only.
+The pages load their scripts (portal.js and the vendored htmx, 0BSD) and one style sheet
+from `/static/portal` and have no inline script or style, so the policy allows the site's
+own files only.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Set by `seatplan serve --no-worker` for the server processes uvicorn starts.
@@ -89,6 +89,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an absolute http(s) URL")
         return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> Settings:
+        # A worker killed mid-request keeps its endpoint until the lease runs out; a lease
+        # shorter than a request would let a second worker send to the same endpoint at once.
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError(
+                f"SEATPLAN_WEBHOOK_LEASE_SECONDS ({self.webhook_lease_seconds:g}) must be longer "
+                f"than SEATPLAN_WEBHOOK_TIMEOUT_SECONDS ({self.webhook_timeout_seconds:g})"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -62,6 +62,13 @@ def test_settings_read_hosts_comma_separated_and_refuse_a_relative_base_url(monk
         Settings(public_base_url="seatplan.example.com")
 
 
+def test_settings_refuse_a_webhook_lease_no_longer_than_a_request():
+    with pytest.raises(ValueError, match="LEASE_SECONDS \\(10\\) must be longer"):
+        Settings(webhook_lease_seconds=10, webhook_timeout_seconds=10)
+    longer = Settings(webhook_lease_seconds=11, webhook_timeout_seconds=10)
+    assert longer.webhook_lease_seconds == 11
+
+
 def test_portal_pages_forbid_frames_inline_script_and_sniffing(portal):
     pages = [portal.client.get("/signin")]
     portal.sign_in("admin")

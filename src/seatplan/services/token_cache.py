@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from seatplan.services import tokens
 from seatplan.services.tokens import Principal
 from seatplan.store.db import Database
@@ -16,6 +19,9 @@ from seatplan.store.db import Database
 CACHE_SECONDS = 5.0
 _MAX_CACHED = 10_000
 _cache: dict[str, tuple[float, Principal | None]] = {}
+#: Counts `forget_all` calls: a look-up that began before one does not cache its answer,
+#: which may have been read before the revocation committed.
+_generation = 0
 
 
 def cached(token: str) -> tuple[bool, Principal | None]:
@@ -29,8 +35,11 @@ def cached(token: str) -> tuple[bool, Principal | None]:
 
 def look_up(database: Database, token: str) -> Principal | None:
     """The token's principal read from the database, and cached (blocking I/O)."""
+    began = _generation
     with database.reading() as session:
         principal = tokens.authenticate(session, token)
+    if began != _generation:
+        return principal
     if len(_cache) >= _MAX_CACHED:
         _cache.clear()
     _cache[token] = (time.monotonic() + CACHE_SECONDS, principal)
@@ -38,5 +47,13 @@ def look_up(database: Database, token: str) -> Principal | None:
 
 
 def forget_all() -> None:
-    """Drop every cached principal (after a token is revoked)."""
+    """Drop every cached principal (after a token is revoked and committed)."""
+    global _generation
+    _generation += 1
     _cache.clear()
+
+
+def forget_all_after_commit(session: Session) -> None:
+    """`forget_all` once `session`'s transaction commits (never before: a request in
+    between would read the token as still valid and cache it again)."""
+    event.listen(session, "after_commit", lambda _session: forget_all(), once=True)

@@ -2,8 +2,8 @@
 
 Every page needs a signed-in administrator (`CurrentAdmin`); every change is a form
 read through `ChangeForm`, which refuses (403) a form without its CSRF token and an
-administrator whose role changes nothing. `BuyForm` and `AccountsForm` also require a
-Global Administrator.
+administrator whose role changes nothing. `BuyForm`, `AccountsForm`, `TokensForm` (and the other
+`_form_only_if` forms) also require a Global Administrator.
 """
 
 from __future__ import annotations
@@ -134,6 +134,10 @@ organization_form = _form_only_if(
     lambda admin: admin.can_manage_admins,
     "Only a Global Administrator changes the organization's settings.",
 )
+tokens_form = _form_only_if(
+    lambda admin: admin.can_manage_admins,
+    "Only a Global Administrator manages access tokens.",
+)
 webhooks_form = _form_only_if(
     lambda admin: admin.can_manage_admins,
     "Only a Global Administrator manages webhooks.",
@@ -146,4 +150,5 @@ AccountsForm = Annotated[FormData, Depends(accounts_form)]
 SessionForm = Annotated[FormData, Depends(session_form)]
 BuyForm = Annotated[FormData, Depends(buy_form)]
 WebhooksForm = Annotated[FormData, Depends(webhooks_form)]
+TokensForm = Annotated[FormData, Depends(tokens_form)]
 OrganizationForm = Annotated[FormData, Depends(organization_form)]

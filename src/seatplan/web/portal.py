@@ -17,6 +17,7 @@ from seatplan.web.routes import (
     licenses,
     organization,
     session,
+    tokens,
     users,
     webhooks,
 )
@@ -39,6 +40,7 @@ def mount_portal(app: FastAPI) -> None:
         audit,
         admins,
         webhooks,
+        tokens,
         organization,
     ):
         app.include_router(module.router)

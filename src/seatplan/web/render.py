@@ -32,6 +32,7 @@ NOTICES = {
     "admin-saved": "Administrator saved.",
     "admin-password": "Password changed: their sessions have ended.",
     "admin-deleted": "Administrator deleted.",
+    "token-revoked": "Token revoked: it stops working at once.",
     "webhook-saved": "Webhook endpoint saved.",
     "webhook-deleted": "Webhook endpoint deleted.",
     "webhook-test": "Test event queued: a worker sends it within seconds.",

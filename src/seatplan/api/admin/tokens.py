@@ -56,5 +56,6 @@ def revoke_token(
     session: WriteSessionDep,
 ) -> Response:
     tokens.revoke(session, token_id=token_id)
-    token_cache.forget_all()  # on every face at once (Graph, admin, SCIM)
+    # On every face at once (Graph, admin, SCIM), once the revocation is committed.
+    token_cache.forget_all_after_commit(session)
     return Response(status_code=204)

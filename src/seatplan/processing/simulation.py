@@ -146,9 +146,9 @@ def evaluate_queue(
             cases = load_cases(session, user_ids)
             if adjust is not None:
                 cases = adjust(cases)
-            _extend(session, pool, now, skus_in(cases))
+            extend_pool(session, pool, now, skus_in(cases))
             tally.add(cases, engine.evaluate_batch(cases, rules, pool))
-    _extend(session, pool, now, skus)
+    extend_pool(session, pool, now, skus)
     seats = tuple(
         SeatForecast(sku, part_number(products, sku), now[sku], pool.free(sku)) for sku in skus
     )
@@ -247,8 +247,11 @@ def queued_in_claim_order(session: Session, size: int) -> Iterator[list[UUID]]:
         page = bulk.fetch(session, ordered.where(after).limit(size))
 
 
-def _extend(session: Session, pool: SeatPool, now: dict[UUID, int], skus: Sequence[UUID]) -> None:
-    """Add to the shared pool the seat counters of SKUs it has not met yet."""
+def extend_pool(
+    session: Session, pool: SeatPool, now: dict[UUID, int], skus: Sequence[UUID]
+) -> None:
+    """Add to the shared pool the seat counters of SKUs it has not met yet (`now`: their
+    seats available before the evaluation)."""
     new = [sku for sku in skus if sku not in now]
     if not new:
         return

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from seatplan.services import admins
 from seatplan.web.auth import AccountsForm, CurrentAdmin, DatabaseDep
+from seatplan.web.confirm import Confirmation, confirm_page, dry_run, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import text
 from seatplan.web.render import redirect, render
@@ -90,6 +91,32 @@ def change_password(request: Request, form: AccountsForm, db: DatabaseDep) -> Re
     if message:
         return _page(request, db, errors={_account_key(username): message})
     return redirect("/administrators", "admin-password")
+
+
+@router.get("/administrators/delete")
+def confirm_delete_admin(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    require(admin.can_manage_admins)
+    username = text(request.query_params, "username", limit=128)
+    refusal = dry_run(request, db, lambda s: admins.delete(s, username=username))
+    with db.reading() as session:
+        found = next((a for a in admins.list_admins(session) if a.username == username), None)
+    role = f" ({found.role})" if found else ""
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Delete administrator {username}?",
+            action=request.url.path,
+            button=f"Delete {username}",
+            back="/administrators",
+            fields={"username": username},
+            facts=(
+                f"{username}{role} can no longer sign in, and their open sessions end now.",
+                "The audit log keeps what they did.",
+            ),
+            preview=refusal,
+            section="admins",
+        ),
+    )
 
 
 @router.post("/administrators/delete")

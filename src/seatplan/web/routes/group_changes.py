@@ -14,10 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatplan.processing import simulation
+from seatplan.processing.change_preview import ChangePreview
 from seatplan.processing.simulation import Simulation
-from seatplan.services import groups, licenses, lookup, reports
+from seatplan.services import catalog, groups, licenses, lookup, reports
 from seatplan.settings import Settings
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
+from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import enabled_plans, text, uuid_of
 from seatplan.web.plan_choice import disabled_plans, render_plan_choice
@@ -113,6 +115,37 @@ def preview_group_product(
     )
 
 
+@router.get("/groups/{group}/product/remove")
+def confirm_remove_group_product(
+    request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    require(admin.can_change)
+    group_id, sku_id = uuid_of(group), uuid_of(text(request.query_params, "sku"))
+    with db.reading() as session:
+        name = reports.group_detail(session, group_id=group_id).display_name
+        product = catalog.find_product(session, sku_id).sku_part_number
+    preview = licensing_preview(
+        request,
+        db,
+        lambda s: licenses.assign_to_group(
+            s, group=lookup.group(s, group_id), add={}, remove=[sku_id]
+        ),
+    )
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Remove {product} from {name}?",
+            action=request.url.path,
+            button=f"Remove {product} from the group",
+            back=f"/groups/{group_id}/product?sku={sku_id}",
+            fields={"sku": str(sku_id)},
+            facts=(f"The group's members are queued: {product} stops coming from {name}.",),
+            preview=preview,
+            section="groups",
+        ),
+    )
+
+
 @router.post("/groups/{group}/product/remove")
 def remove_group_product(
     request: Request, group: str, form: ChangeForm, db: DatabaseDep
@@ -159,6 +192,61 @@ def add_member(request: Request, group: str, form: ChangeForm, db: DatabaseDep) 
             request, db, group_id, errors={"member": message}, typed={"member": member}
         )
     return redirect(f"/groups/{group_id}#members", "member-added")
+
+
+@router.get("/groups/{group}/members/{user}/remove")
+def confirm_remove_member(
+    request: Request, group: str, user: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    require(admin.can_change)
+    group_id, user_id = uuid_of(group), uuid_of(user)
+    with db.reading() as session:
+        name = reports.group_detail(session, group_id=group_id).display_name
+        who = lookup.user(session, user_id).user_principal_name
+    preview = licensing_preview(
+        request,
+        db,
+        lambda s: groups.remove_member(
+            s, group=lookup.group(s, group_id), user=lookup.user(s, user_id)
+        ),
+    )
+    return _confirm_member_removal(request, group_id, name, who, preview)
+
+
+def _confirm_member_removal(
+    request: Request, group_id: UUID, name: str, who: str, preview: ChangePreview | str
+) -> Response:
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Remove {who} from {name}?",
+            action=request.url.path,
+            button="Remove from the group",
+            back=f"/groups/{group_id}#members",
+            facts=(f"{who} stops receiving the licenses of {name}.",),
+            preview=preview,
+            section="groups",
+        ),
+    )
+
+
+@router.get("/groups/{group}/member-groups/{member}/remove")
+def confirm_remove_member_group(
+    request: Request, group: str, member: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    require(admin.can_change)
+    group_id, member_id = uuid_of(group), uuid_of(member)
+    with db.reading() as session:
+        name = reports.group_detail(session, group_id=group_id).display_name
+        who = reports.group_detail(session, group_id=member_id).display_name
+    preview = licensing_preview(
+        request,
+        db,
+        lambda s: groups.remove_group_member(
+            s, group=lookup.group(s, group_id), member=lookup.group(s, member_id)
+        ),
+    )
+    return _confirm_member_removal(request, group_id, name, f"group {who}", preview)
 
 
 @router.post("/groups/{group}/members/{user}/remove")

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from seatplan.services import licenses, lookup, reports, users
+from seatplan.services import catalog, licenses, lookup, reports, users
 from seatplan.services.reports.paged import users_page
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
+from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import PAGE_SIZE, enabled_plans, offset, text, uuid_of
 from seatplan.web.plan_choice import disabled_plans, render_plan_choice
@@ -124,6 +125,36 @@ def save_direct_license(request: Request, user: str, form: ChangeForm, db: Datab
     if message:
         return _plans_page(request, db, user_id, sku_id, enabled=enabled, error=message)
     return redirect(f"/users/{user_id}#direct", "license")
+
+
+@router.get("/users/{user}/licenses/remove")
+def confirm_remove_direct_license(
+    request: Request, user: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    require(admin.can_change)
+    user_id, sku_id = uuid_of(user), uuid_of(text(request.query_params, "sku"))
+    with db.reading() as session:
+        who = lookup.user(session, user_id).user_principal_name
+        product = catalog.find_product(session, sku_id).sku_part_number
+    preview = licensing_preview(
+        request,
+        db,
+        lambda s: licenses.assign_to_user(s, user=lookup.user(s, user_id), add={}, remove=[sku_id]),
+        subjects=[user_id],
+    )
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Remove the direct {product} license of {who}?",
+            action=request.url.path,
+            button=f"Remove {product}",
+            back=f"/users/{user_id}#direct",
+            fields={"sku": str(sku_id)},
+            facts=(f"Licenses {who} gets from groups stay.",),
+            preview=preview,
+            section="users",
+        ),
+    )
 
 
 @router.post("/users/{user}/licenses/remove")

@@ -14,6 +14,7 @@ from seatplan.services import webhooks
 from seatplan.services.events import EVERY_TYPE
 from seatplan.shapes import webhooks as shapes
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, WebhooksForm
+from seatplan.web.confirm import Confirmation, confirm_page, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import text, uuid_of
 from seatplan.web.render import redirect, render
@@ -113,6 +114,27 @@ def webhook_page(
     request: Request, endpoint_id: str, admin: CurrentAdmin, db: DatabaseDep
 ) -> Response:
     return _endpoint_page(request, db, uuid_of(endpoint_id))
+
+
+@router.get("/webhooks/{endpoint_id}/delete")
+def confirm_delete_webhook(
+    request: Request, endpoint_id: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    require(admin.can_manage_admins)
+    found = uuid_of(endpoint_id)
+    with db.reading() as session:
+        url = webhooks.get(session, found).url
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Delete the webhook endpoint {url}?",
+            action=request.url.path,
+            button="Delete the endpoint",
+            back=f"/webhooks/{found}",
+            facts=("No event is sent to it any more; its delivery log is deleted with it.",),
+            section="webhooks",
+        ),
+    )
 
 
 @router.post("/webhooks/{endpoint_id}/{action}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seatplan.services import catalog, groups, lookup, reports
+from seatplan.services import catalog, groups, lookup, reports, tokens
 
 
 def sku(portal, part: str) -> str:
@@ -75,3 +75,16 @@ def test_a_reader_sees_no_confirmation(portal):
     group, lee = portal.group_id("All Staff"), portal.user_id("lee")
     assert portal.client.get(f"/groups/{group}/members/{lee}/remove").status_code == 403
     assert portal.client.get("/administrators/delete?username=admin").status_code == 403
+
+
+def test_revoking_a_token_asks_first(portal):
+    portal.sign_in("admin")
+    created = portal.post("/tokens", name="ci", scope=[tokens.PERMISSIONS[0]])
+    assert created.status_code == 200
+    with portal.db.reading() as session:
+        info = tokens.list_tokens(session)[0]
+    confirm = portal.client.get(f"/tokens/revoke?token={info.id}")
+    assert "Revoke the token ci?" in confirm.text
+    assert 'id="confirm-button"' in confirm.text
+    with portal.db.reading() as session:
+        assert tokens.list_tokens(session)[0].revoked is None

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from seatplan.services import token_cache, tokens
 from seatplan.services.tokens import TokenInfo
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, TokensForm
+from seatplan.web.confirm import Confirmation, confirm_page, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import text
 from seatplan.web.render import redirect, render
@@ -67,6 +68,28 @@ def create_token(request: Request, form: TokensForm, db: DatabaseDep) -> Respons
         )
     # Shown in this answer only (never stored, not in a redirect's address).
     return _page(request, db, created=made[0])
+
+
+@router.get("/tokens/revoke")
+def confirm_revoke_token(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    require(admin.can_manage_admins)
+    token_id = text(request.query_params, "token", limit=64)
+    with db.reading() as session:
+        found = next((t for t in tokens.list_tokens(session) if t.id == token_id), None)
+    name = found.name if found else token_id
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Revoke the token {name}?",
+            action=request.url.path,
+            button=f"Revoke {name}",
+            back="/tokens",
+            fields={"token": token_id},
+            facts=("Every program using it is refused from now on, on every face.",),
+            preview=None if found else "This token does not exist.",
+            section="tokens",
+        ),
+    )
 
 
 @router.post("/tokens/revoke")

@@ -210,7 +210,9 @@ def register_endpoint(url: str) -> None:
     get_settings.cache_clear()
     db = Database(url)
     with db.writing() as session:
-        webhooks.create(session, url="http://127.0.0.1:9/bench", event_types=["*"])
+        webhooks.create(
+            session, url=webhooks.check_url("http://127.0.0.1:9/bench"), event_types=["*"]
+        )
     db.dispose()
 
 

@@ -3,12 +3,16 @@ seat alerts; bad input answers Graph's error shape and writes nothing."""
 
 from __future__ import annotations
 
+import ipaddress
+import sqlite3
+
 import httpx
 import pytest
 from tests.integration.api_support import error_of, row_counts
 from webhook_receiver import Receiver
 
 from seatplan.processing import delivery
+from seatplan.services import webhook_urls
 from seatplan.services.outbox import Policy
 from seatplan.settings import get_settings
 
@@ -106,3 +110,37 @@ def test_seat_alerts(db, client, admin):
     assert len(client.get("/admin/seatAlerts", headers=admin).json()) == 1
     assert client.delete("/admin/seatAlerts/POWER_BI_PRO", headers=admin).status_code == 204
     assert client.delete("/admin/seatAlerts/POWER_BI_PRO", headers=admin).status_code == 404
+
+
+def test_a_url_is_resolved_before_the_write_transaction(db, client, admin, monkeypatch):
+    """Resolving a name can take seconds; SQLite's write transaction locks the database."""
+    if not db.is_sqlite:
+        pytest.skip("the database-wide write lock is SQLite's")
+    locked_while_resolving: list[bool] = []
+
+    def resolve(host: str, port: int) -> list[webhook_urls.IpAddress]:
+        probe = sqlite3.connect(db.engine.url.database, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            locked_while_resolving.append(False)
+        except sqlite3.OperationalError:
+            locked_while_resolving.append(True)
+        finally:
+            probe.close()
+        return [ipaddress.ip_address("8.8.8.8")]  # public: allowed without the setting
+
+    monkeypatch.setattr(webhook_urls, "_resolve", resolve)
+    created = client.post(
+        "/admin/webhooks",
+        headers=admin,
+        json={"url": "https://hooks.example.com/a", "events": ["*"]},
+    )
+    assert created.status_code == 201, created.text
+    changed = client.patch(
+        f"/admin/webhooks/{created.json()['id']}",
+        headers=admin,
+        json={"url": "https://hooks.example.com/b"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["url"] == "https://hooks.example.com/b"
+    assert locked_while_resolving == [False, False]

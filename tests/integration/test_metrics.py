@@ -267,7 +267,7 @@ def test_webhook_attempts_are_counted_by_result_with_their_record(db, local, mon
     try:
         with db.writing() as session:
             for url in (receiver.url(), closed):
-                endpoint = webhooks.create(session, url=url, event_types=["*"])
+                endpoint = webhooks.create(session, url=webhooks.check_url(url), event_types=["*"])
                 webhooks.send_test(session, endpoint)
         sender = delivery.Sender(Policy(retry_seconds=3600), True, httpx.Client(), "metrics")
         delivery.deliver_due(db, sender)  # the receiver answers 500; the closed port nothing

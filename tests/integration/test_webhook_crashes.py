@@ -46,7 +46,9 @@ def deliver_in_process(url: str, failpoint: str = "") -> int:
 
 def add_endpoint(db, receiver: Receiver, path: str) -> None:
     with db.writing() as s:
-        webhooks_endpoint = webhooks.create(s, url=receiver.url(path), event_types=["*"])
+        webhooks_endpoint = webhooks.create(
+            s, url=webhooks.check_url(receiver.url(path)), event_types=["*"]
+        )
         receiver.secrets[path] = webhooks_endpoint.secret
 
 

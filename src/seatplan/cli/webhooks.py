@@ -90,10 +90,11 @@ def create(
     json: Json = False,
 ) -> None:
     """Register an endpoint. Its signing secret is printed once, as the last line."""
+    checked = webhooks.check_url(url)  # before the transaction: it may resolve a name
     with transaction.writing(database()) as session:
         row = webhooks.create(
             session,
-            url=url,
+            url=checked,
             event_types=event or ["*"],
             format_=format_ or webhooks.STANDARD,
             sku=sku,
@@ -139,11 +140,13 @@ def update(
     group_change: str | Unset | None = (
         None if any_group else (group if group is not None else UNSET)
     )
+    # Checked before the transaction: it may resolve a name.
+    checked = webhooks.check_url(url) if url is not None else UNSET
     with transaction.writing(database()) as session:
         row = webhooks.update(
             session,
             webhooks.get(session, endpoint_id),
-            url=url if url is not None else UNSET,
+            url=checked,
             event_types=event if event else UNSET,
             format_=format_ if format_ is not None else UNSET,
             sku=sku_change,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import delete, select
@@ -61,11 +62,23 @@ def get(session: Session, endpoint_id: UUID) -> WebhookEndpoint:
     return endpoint
 
 
-def check_url(url: str) -> None:
-    """Refuse (`BadRequest`) a URL webhooks may not be sent to."""
+@dataclass(frozen=True)
+class CheckedUrl:
+    """A URL `check_url` accepted, which `create` and `update` require.
+
+    Faces check it before they open the write transaction: resolving its host can take
+    seconds, and on SQLite the write transaction holds the whole database's lock.
+    """
+
+    value: str
+
+
+def check_url(url: str) -> CheckedUrl:
+    """The URL, checked; refused (`BadRequest`) if webhooks may not be sent to it."""
     if len(url) > 2048:
         raise BadRequest("A webhook URL may have at most 2048 characters.")
     webhook_urls.check_url(url, allow_private=get_settings().webhook_allow_private)
+    return CheckedUrl(url.strip())
 
 
 def _types(names: Sequence[str]) -> str:
@@ -105,7 +118,7 @@ def _group(session: Session, ref: str | UUID | None) -> UUID | None:
 def create(
     session: Session,
     *,
-    url: str,
+    url: CheckedUrl,
     event_types: Sequence[str],
     format_: str = STANDARD,
     sku: str | None = None,
@@ -119,9 +132,8 @@ def create(
         _sku(session, sku),
         _group(session, group),
     )
-    check_url(url)  # last: it may resolve a name
     endpoint = WebhookEndpoint(
-        url=url.strip(),
+        url=url.value,
         description=description,
         event_types=types,
         format=chosen,
@@ -141,7 +153,7 @@ def update(
     session: Session,
     endpoint: WebhookEndpoint,
     *,
-    url: str | Unset = UNSET,
+    url: CheckedUrl | Unset = UNSET,
     event_types: Sequence[str] | Unset = UNSET,
     format_: str | Unset = UNSET,
     sku: str | Unset | None = UNSET,
@@ -151,8 +163,7 @@ def update(
 ) -> WebhookEndpoint:
     """Change what is given. Enabling an endpoint starts its retries afresh."""
     if url is not UNSET:
-        check_url(url)
-        endpoint.url = url.strip()
+        endpoint.url = url.value
     if event_types is not UNSET:
         endpoint.event_types = _types(event_types)
     if format_ is not UNSET:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from seatplan.api.admin.bodies import SeatAlertSet, WebhookCreate, WebhookUpdate
 from seatplan.api.admin.routes import admin
 from seatplan.api.deps import SessionDep, WriteSessionDep
 from seatplan.services import webhooks
+from seatplan.services.unset import UNSET, Unset
 from seatplan.shapes import webhooks as shapes
 
 router = APIRouter(tags=["admin: webhooks"])
@@ -25,12 +26,26 @@ def list_endpoints(session: SessionDep) -> list[shapes.Endpoint]:
     return [shapes.endpoint(row) for row in webhooks.list_endpoints(session)]
 
 
+# The URL is checked by a dependency resolved before the write transaction opens: checking
+# may resolve a name, which must not happen while the transaction holds the write lock.
+def _checked_create(body: WebhookCreate) -> tuple[WebhookCreate, webhooks.CheckedUrl]:
+    return body, webhooks.check_url(body.url)
+
+
+def _checked_update(body: WebhookUpdate) -> tuple[WebhookUpdate, webhooks.CheckedUrl | Unset]:
+    return body, UNSET if body.url is None else webhooks.check_url(body.url)
+
+
 @router.post("/webhooks", **admin("Register a webhook endpoint", 201, "Created"))
-def create(body: WebhookCreate, session: WriteSessionDep) -> shapes.CreatedEndpoint:
+def create(
+    checked: Annotated[tuple[WebhookCreate, webhooks.CheckedUrl], Depends(_checked_create)],
+    session: WriteSessionDep,
+) -> shapes.CreatedEndpoint:
     """`secret` (to verify signatures) is in this answer only."""
+    body, url = checked
     row = webhooks.create(
         session,
-        url=body.url,
+        url=url,
         event_types=body.events,
         format_=body.format,
         sku=body.sku,
@@ -47,9 +62,13 @@ def get_endpoint(endpoint_id: EndpointId, session: SessionDep) -> shapes.Endpoin
 
 @router.patch("/webhooks/{endpoint_id}", **admin("Change a webhook endpoint"))
 def update(
-    endpoint_id: EndpointId, body: WebhookUpdate, session: WriteSessionDep
+    endpoint_id: EndpointId,
+    checked: Annotated[tuple[WebhookUpdate, webhooks.CheckedUrl | Unset], Depends(_checked_update)],
+    session: WriteSessionDep,
 ) -> shapes.Endpoint:
+    body, url = checked
     given: dict[str, Any] = {name: getattr(body, name) for name in body.model_fields_set}
+    given["url"] = url
     if "events" in given:
         given["event_types"] = given.pop("events")
     if "format" in given:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatplan.services import webhooks
+from seatplan.services.errors import ServiceError
 from seatplan.services.events import EVERY_TYPE
 from seatplan.shapes import webhooks as shapes
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, WebhooksForm
@@ -57,6 +58,10 @@ def add_webhook(request: Request, form: WebhooksForm, db: DatabaseDep) -> Respon
     typed = {name: text(form, name, limit=2048) for name in ("url", "format", "sku", "group")}
     chosen = [str(value) for value in form.getlist("events")] or [EVERY_TYPE]
     made: list[shapes.CreatedEndpoint] = []
+    try:  # before the transaction: checking may resolve a name
+        url = webhooks.check_url(typed["url"])
+    except ServiceError as refused:
+        return _list_page(request, db, errors={"new": refused.message}, typed=typed)
     message = attempt(
         request,
         db,
@@ -64,7 +69,7 @@ def add_webhook(request: Request, form: WebhooksForm, db: DatabaseDep) -> Respon
             shapes.created_endpoint(
                 webhooks.create(
                     s,
-                    url=typed["url"],
+                    url=url,
                     event_types=chosen,
                     format_=typed["format"] or webhooks.STANDARD,
                     sku=typed["sku"] or None,

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table, insert
 
-from seatplan.services import bulk_csv, bulk_import, setup
+from seatplan.services import bulk_csv, bulk_export, bulk_import, bulk_report, setup
 from seatplan.store.db import Database
 from seatplan.store.search_words import search_text
 from seatplan.store.tables import User
@@ -115,8 +115,8 @@ def floor_seconds(db: Database, rows: int) -> float:
     now = utcnow()
     start = time.perf_counter()
     with db.writing() as session:
-        for first in range(0, rows, bulk_import.CHUNK):
-            last = min(rows, first + bulk_import.CHUNK)
+        for first in range(0, rows, bulk_report.CHUNK):
+            last = min(rows, first + bulk_report.CHUNK)
             session.execute(insert(table), [floor_row(n, now) for n in range(first, last)])
     seconds = time.perf_counter() - start
     copy.drop(db.engine)
@@ -150,7 +150,7 @@ def main() -> None:
         assert report.created == options.rows
         peak = rss_mb()
         start = time.perf_counter()
-        exported = sum(1 for _ in bulk_import.export_users(db))
+        exported = sum(1 for _ in bulk_export.export_users(db))
         export = time.perf_counter() - start
         floor = floor_seconds(db, options.rows)
         db.dispose()

@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 from tests.integration.api_support import row_counts
 from tests.integration.test_cli_commands import invoke
 
-from seatplan.services import bulk_import, groups, transaction
+from seatplan.services import (
+    bulk_export,
+    bulk_import,
+    bulk_members,
+    bulk_report,
+    groups,
+    transaction,
+)
 from seatplan.services import users as user_service
 from seatplan.services.errors import BadRequest
 from seatplan.store.db import Database
@@ -122,7 +129,7 @@ def test_a_chunk_that_fails_while_writing_is_rolled_back_alone(db, tmp_path):
             with transaction.writing(db) as session:
                 user_service.create(session, user_principal_name="user5@contoso.com")
 
-    with pytest.raises(bulk_import.ImportStopped) as stopped:
+    with pytest.raises(bulk_report.ImportStopped) as stopped:
         bulk_import.import_users(db, path, chunk_size=3, progress=someone_takes_user5)
     assert (stopped.value.problem.line, stopped.value.problem.column) == (7, "userPrincipalName")
     assert stopped.value.report.created == 3
@@ -159,7 +166,7 @@ def test_update_rows_change_only_the_given_values(db, tmp_path):
 
 def test_export_then_import_gives_the_same_directory(db, tmp_path):
     bulk_import.import_users(db, create_file(tmp_path, person(1), person(2, location="DE")))
-    exported = "".join(bulk_import.export_users(db, page=1))
+    exported = "".join(bulk_export.export_users(db, page=1))
     assert exported.splitlines()[0] == "version:v1.0"
     assert len(exported.splitlines()) == 4
     path = tmp_path / "export.csv"
@@ -170,7 +177,7 @@ def test_export_then_import_gives_the_same_directory(db, tmp_path):
             user_service.delete_user(session, user=user)
     report = bulk_import.import_users(db, path)
     assert report.created == 2
-    assert "".join(bulk_import.export_users(db)) == exported  # ids kept too
+    assert "".join(bulk_export.export_users(db)) == exported  # ids kept too
 
 
 def test_commands_import_members_and_licensing_follows(database_url, tmp_path):
@@ -227,8 +234,8 @@ def test_members_import_writes_in_chunks_and_resumes(db, tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        bulk_import.import_members(db, "Staff", members, chunk_size=2, progress=stop)
-    report = bulk_import.import_members(db, "Staff", members, chunk_size=2)
+        bulk_members.import_members(db, "Staff", members, chunk_size=2, progress=stop)
+    report = bulk_members.import_members(db, "Staff", members, chunk_size=2)
     assert (report.created, report.unchanged) == (3, 2)
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Membership)) == 5

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from seatplan.cli import output
 from seatplan.cli.context import Json, NoWait, database, wait_for_processing
-from seatplan.services import bulk_import
+from seatplan.services import bulk_export, bulk_import, bulk_members, bulk_report
 
 CsvFile = Annotated[
     Path, typer.Argument(help="The CSV file.", exists=True, dir_okay=False, readable=True)
@@ -50,7 +50,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _finish(
-    report: bulk_import.Report, *, dry_run: bool, json: bool, nouns: tuple[str, str | None]
+    report: bulk_report.Report, *, dry_run: bool, json: bool, nouns: tuple[str, str | None]
 ) -> None:
     """The summary; bad rows one per line on stderr and exit code 1."""
     created, updated = nouns
@@ -89,7 +89,7 @@ def _finish(
     )
 
 
-def _stopped(stop: bulk_import.ImportStopped) -> NoReturn:
+def _stopped(stop: bulk_report.ImportStopped) -> NoReturn:
     done = stop.report.created + stop.report.updated + stop.report.unchanged
     output.fail_lines(
         f"line {stop.problem.line}: {stop.problem.message}\n"
@@ -108,7 +108,7 @@ def import_users(
             "--update", help="Entra's bulk update file: rows name users by their Object ID."
         ),
     ] = False,
-    chunk_size: ChunkSize = bulk_import.CHUNK,
+    chunk_size: ChunkSize = bulk_report.CHUNK,
     json: Json = False,
     no_wait: NoWait = False,
 ) -> None:
@@ -119,7 +119,7 @@ def import_users(
             report = bulk_import.import_users(
                 db, file, update=update, dry_run=dry_run, chunk_size=chunk_size, progress=advance
             )
-    except bulk_import.ImportStopped as stop:
+    except bulk_report.ImportStopped as stop:
         _stopped(stop)
     if report.written:
         wait_for_processing(db, no_wait)
@@ -134,11 +134,11 @@ def export_users(
     """Every user in bulk create's CSV columns (with the id last), read page by page."""
     db = database()
     if file is None:
-        for text in bulk_import.export_users(db):
+        for text in bulk_export.export_users(db):
             sys.stdout.write(text)
         return
     with file.open("w", newline="", encoding="utf-8") as stream:
-        for text in bulk_import.export_users(db):
+        for text in bulk_export.export_users(db):
             stream.write(text)
     output.say(f"Exported users to {file}.", output.OK)
 
@@ -147,7 +147,7 @@ def import_members(
     group: Annotated[str, typer.Argument(help="displayName or id.")],
     file: CsvFile,
     dry_run: DryRun = False,
-    chunk_size: ChunkSize = bulk_import.CHUNK,
+    chunk_size: ChunkSize = bulk_report.CHUNK,
     json: Json = False,
     no_wait: NoWait = False,
 ) -> None:
@@ -155,10 +155,10 @@ def import_members(
     db = database()
     try:
         with _progress("Adding members") as advance:
-            report = bulk_import.import_members(
+            report = bulk_members.import_members(
                 db, group, file, dry_run=dry_run, chunk_size=chunk_size, progress=advance
             )
-    except bulk_import.ImportStopped as stop:
+    except bulk_report.ImportStopped as stop:
         _stopped(stop)
     if report.written:
         wait_for_processing(db, no_wait)

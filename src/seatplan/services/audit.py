@@ -196,9 +196,11 @@ def record_each(
     category: str,
     targets: Sequence[Sequence[dict[str, Any]]],
     actor: Actor | None = None,
+    modified: Sequence[Sequence[dict[str, Any]]] | None = None,
 ) -> None:
-    """Record one event per item of `targets` (each the event's targets), as `record`
-    would one by one, with two statements for all of them (a rule's thousands of joins)."""
+    """Record one event per item of `targets` (each the event's targets, with the same
+    item of `modified` if given), as `record` would one by one, with two statements for
+    all of them (a rule's thousands of joins, a bulk import's chunk)."""
     if not targets:
         return
     who = actor or session.info.get(ACTOR_KEY, ADMINISTRATOR)
@@ -208,7 +210,7 @@ def record_each(
     operation = operation_of(activity)
     events: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    for items in targets:
+    for n, items in enumerate(targets):
         event_id = uuid4()
         events.append(
             {
@@ -220,7 +222,7 @@ def record_each(
                 "target_resources": list(items),
                 "result": "success",
                 "result_reason": "",
-                "modified_properties": [],
+                "modified_properties": list(modified[n]) if modified is not None else [],
                 "correlation_id": correlation,
                 "logged_by_service": CORE_DIRECTORY,
                 "operation_type": operation,

@@ -15,7 +15,7 @@ is queued, the change log and the audit log written, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -219,6 +219,53 @@ def user_changed(session: Session, *, user: User, before: Mapping[str, object] |
             group.rule_updated = utcnow()
         elif not matches and group.id in current:
             membership.leave(session, group=group, users=who, licensed=flows, actor=ACTOR)
+            group.rule_updated = utcnow()
+
+
+def users_changed(
+    session: Session,
+    changed: Sequence[tuple[membership.Member, Mapping[str, object] | None, Mapping[str, object]]],
+) -> None:
+    """`user_changed` for many users at once (a bulk import's chunk): each item is the
+    user, its subject before (None: created) and after. The active groups are read once
+    and each group's joins and leaves are one `membership` call, with the same outcome."""
+    work: list[tuple[membership.Member, set[str] | None, Mapping[str, object]]] = []
+    for who, before, after in changed:
+        properties: set[str] | None = None
+        if before is not None:
+            properties = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+            if not properties:
+                continue
+        work.append((who, properties, after))
+    if not work:
+        return
+    active = [(group, has, rule(group.membership_rule or "")) for group, has in _active(session)]
+    changed_ids = [who[0] for who, properties, _ in work if properties is not None]
+    current: set[tuple[UUID, UUID]] = set()
+    if active and changed_ids:
+        rows = session.execute(
+            select(Membership.user_id, Membership.group_id).where(
+                Membership.user_id.in_(changed_ids),
+                Membership.group_id.in_([group.id for group, _, _ in active]),
+            )
+        )
+        current = {(user_id, group_id) for user_id, group_id in rows}
+    for group, has_products, parsed in active:
+        joining: list[membership.Member] = []
+        leaving: list[membership.Member] = []
+        for who, properties, after in work:
+            if properties is not None and not _reads(parsed.properties, properties):
+                continue
+            matches = parsed.matches(after)
+            member = (who[0], group.id) in current
+            if matches and not member:
+                joining.append(who)
+            elif not matches and member:
+                leaving.append(who)
+        flows: bool | None = True if has_products else None
+        membership.join(session, group=group, users=joining, licensed=flows, actor=ACTOR)
+        membership.leave(session, group=group, users=leaving, licensed=flows, actor=ACTOR)
+        if joining or leaving:
             group.rule_updated = utcnow()
 
 

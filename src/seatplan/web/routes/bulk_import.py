@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from seatplan.services import bulk_import
+from seatplan.services import bulk_export, bulk_import, bulk_report
 from seatplan.services.errors import ServiceError
 from seatplan.store import deadline
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, UploadForm
@@ -59,7 +59,7 @@ def import_file(request: Request, form: UploadForm, db: DatabaseDep) -> Response
                     dry_run=dry_run,
                     actor=request.state.portal_admin.actor,
                 )
-        except bulk_import.ImportStopped as stop:
+        except bulk_report.ImportStopped as stop:
             return _page(
                 request,
                 update,
@@ -77,7 +77,7 @@ def _page(
     request: Request,
     update: bool,
     *,
-    report: bulk_import.Report | None = None,
+    report: bulk_report.Report | None = None,
     dry_run: bool = False,
     error: str | None = None,
 ) -> Response:
@@ -108,7 +108,7 @@ def _unlimited(pieces: Iterator[str]) -> Iterator[bytes]:
 @router.get("/users/export")
 def export(admin: CurrentAdmin, db: DatabaseDep) -> Response:
     return StreamingResponse(
-        _unlimited(bulk_import.export_users(db)),
+        _unlimited(bulk_export.export_users(db)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="users.csv"'},
     )

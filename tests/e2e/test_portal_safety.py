@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 from tests.e2e.portal_server import Portal, browser, portal
 from tests.e2e.test_portal_browser import group_id, sign_in
 
-from seatplan.services import catalog, groups, lookup
+from seatplan.services import catalog, groups, lookup, reports
 
 __all__ = ["browser", "portal"]
 
@@ -95,4 +95,25 @@ def test_the_error_pages_fix_asks_before_removing_from_the_group(
         page.get_by_role("heading", name="Remove bruno@contoso.com from Phone users?")
     ).to_be_visible()
     assert _members(portal, "Phone users") == before
+    page.close()
+
+
+def test_units_below_the_seats_in_use_say_what_happens_first(
+    browser: Browser, portal: Portal
+) -> None:
+    page = sign_in(browser, portal, "admin")
+    with portal.db.reading() as session:
+        e1 = catalog.find_product(session, "STANDARDPACK").sku_id
+        used = next(s for s in reports.sku_summaries(session) if s.sku_id == e1).consumed_units
+    assert used >= 1
+    page.goto(f"{portal.url}/licenses/{e1}")
+    page.get_by_label(re.compile("Units of subscription 1")).fill(str(used - 1))
+    page.get_by_role("button", name="Save units").click()
+    expect(page.get_by_role("heading", name=re.compile("seats in use"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Nobody loses a working license")
+    expect(page).to_have_url(re.compile(rf"/subscriptions/[^?]+\?units={used - 1}$"))
+    page.get_by_role("button", name=f"Set {used - 1} units anyway").click()
+    expect(page.get_by_role("status").first).to_contain_text("Subscription units saved")
+    expect(page.locator(".stats")).to_contain_text("1 over-assigned")
+    expect(page.locator(".stats")).not_to_contain_text("-1")
     page.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seatplan.services import catalog, groups, lookup, reports, tokens
+from seatplan.services import catalog, groups, lookup, reports, subscriptions, tokens
 
 
 def sku(portal, part: str) -> str:
@@ -88,3 +88,38 @@ def test_revoking_a_token_asks_first(portal):
     assert 'id="confirm-button"' in confirm.text
     with portal.db.reading() as session:
         assert tokens.list_tokens(session)[0].revoked is None
+
+
+def test_units_below_the_seats_in_use_are_confirmed_and_never_shown_negative(portal):
+    portal.sign_in("admin")
+    e3 = sku(portal, "ENTERPRISEPACK")
+    with portal.db.reading() as session:
+        summary = next(s for s in reports.sku_summaries(session) if str(s.sku_id) == e3)
+        sub = next(s for s in subscriptions.list_subscriptions(session) if str(s.sku_id) == e3)
+    used = summary.consumed_units
+    assert used >= 3
+    low = used - 2
+    path = f"/licenses/{e3}/subscriptions/{sub.id}"
+    asked = portal.client.post(
+        path, data={"csrf_token": portal.csrf(), "units": str(low)}, follow_redirects=False
+    )
+    assert asked.status_code == 303
+    assert asked.headers["location"] == f"{path}?units={low}"
+    confirm = portal.client.get(asked.headers["location"])
+    assert f"fewer than the {used} ENTERPRISEPACK seats in use?" in confirm.text
+    assert "2 more assigned than bought" in confirm.text
+    assert "Nobody loses a working license" in confirm.text
+    assert "until 3 seat(s) are freed or bought" in confirm.text
+    with portal.db.reading() as session:
+        unchanged = next(s for s in reports.sku_summaries(session) if str(s.sku_id) == e3)
+    assert unchanged.enabled_units == summary.enabled_units
+    saved = portal.post(path, units=str(low), confirmed="yes")
+    assert "Subscription units saved." in saved.text
+    assert "<b>2</b> over-assigned" in saved.text
+    assert "<b>-2</b>" not in saved.text
+    listing = portal.client.get("/licenses").text
+    assert "0 · none left, 2 over-assigned" in listing
+    assert ">-2" not in listing
+    # Raising units (or lowering them within what is free) asks nothing.
+    raised = portal.post(path, units=str(used + 5))
+    assert "Subscription units saved." in raised.text

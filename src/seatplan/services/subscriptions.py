@@ -25,7 +25,13 @@ class SkuSummary:
 
     @property
     def available(self) -> int:
+        """Negative when a subscription was lowered below the seats in use."""
         return self.enabled_units - self.consumed_units
+
+    @property
+    def over_assigned(self) -> int:
+        """Seats in use beyond those bought (they keep working; new assignments fail)."""
+        return max(0, -self.available)
 
 
 def summaries(session: Session) -> list[SkuSummary]:

@@ -31,6 +31,7 @@ from seatplan.services.reports.skus import (
     product_plans,
     products,
     sku_summaries,
+    waiting_for_seats,
 )
 from seatplan.services.reports.users import (
     LicenseView,
@@ -71,4 +72,5 @@ __all__ = [
     "sku_summaries",
     "user_detail",
     "user_summaries",
+    "waiting_for_seats",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seatplan.catalog import Product, ServicePlan
+from seatplan.engine import ErrorKind
 from seatplan.services import catalog as catalog_service
 from seatplan.services import subscriptions
 from seatplan.services.errors import NotFound
@@ -136,3 +137,18 @@ def product_plans(session: Session, *, sku_id: UUID) -> list[ServicePlan]:
         raise NotFound("Product", sku_id)
     plans = (catalog.plan(p) or ServicePlan(p, str(p), "") for p in product.plan_ids)
     return sorted(plans, key=lambda p: p.name.casefold())
+
+
+def waiting_for_seats(session: Session, *, sku_id: UUID) -> int:
+    """Assignments of a SKU waiting for a seat (CountViolation)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LicenseAssignment)
+            .where(
+                LicenseAssignment.sku_id == sku_id,
+                LicenseAssignment.error == ErrorKind.COUNT.value,
+            )
+        )
+        or 0
+    )

@@ -10,8 +10,10 @@ from starlette.responses import Response
 
 from seatplan.services import catalog, reports, subscriptions
 from seatplan.services.reports.paged import licensed_users_page
+from seatplan.services.subscriptions import SkuSummary
 from seatplan.web.auth import BuyForm, CurrentAdmin, DatabaseDep
 from seatplan.web.charts import seats_chart
+from seatplan.web.confirm import Confirmation, confirm_page, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import PAGE_SIZE, offset, text, uuid_of
 from seatplan.web.render import redirect, render
@@ -61,6 +63,60 @@ def product_page(request: Request, sku: str, admin: CurrentAdmin, db: DatabaseDe
     return _product_page(request, db, uuid_of(sku))
 
 
+def _after(db: DatabaseDep, sku_id: UUID, sub_id: UUID, units: int) -> SkuSummary | None:
+    """The product's seats were subscription `sub_id` set to `units` (None: unknown)."""
+    with db.reading() as session:
+        summary = next((s for s in reports.sku_summaries(session) if s.sku_id == sku_id), None)
+        subs = [s for s in subscriptions.list_subscriptions(session) if s.sku_id == sku_id]
+    old = next((s.enabled_units for s in subs if s.id == sub_id), None)
+    if summary is None or old is None:
+        return None
+    return SkuSummary(
+        summary.sku_id,
+        summary.sku_part_number,
+        summary.display_name,
+        summary.enabled_units - old + units,
+        summary.consumed_units,
+    )
+
+
+@router.get("/licenses/{sku}/subscriptions/{subscription}")
+def confirm_units(
+    request: Request, sku: str, subscription: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    """Lowering units below the seats in use is allowed (a working license is never taken
+    away, on every face), but the portal says first what it does to whom."""
+    require(admin.can_buy)
+    sku_id, sub_id = uuid_of(sku), uuid_of(subscription)
+    units = text(request.query_params, "units", limit=12)
+    after = _after(db, sku_id, sub_id, int(units)) if units.isdigit() else None
+    if after is None:
+        return redirect(f"/licenses/{sku_id}#subscriptions")
+    with db.reading() as session:
+        waiting = reports.waiting_for_seats(session, sku_id=sku_id)
+    part, used = after.sku_part_number, after.consumed_units
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Set {units} units: fewer than the {used} {part} seats in use?",
+            action=request.url.path,
+            button=f"Set {units} units anyway",
+            back=f"/licenses/{sku_id}#subscriptions",
+            fields={"units": units, "confirmed": "yes"},
+            facts=(
+                f"{part} would have {after.enabled_units} seat(s) in all for {used} assigned: "
+                f"{after.over_assigned} more assigned than bought.",
+                f"Nobody loses a working license: the {used} user(s) keep {part}.",
+                f"No new assignment of {part} succeeds until {after.over_assigned + 1} seat(s) "
+                "are freed or bought: users who get it from then on wait in error "
+                "(CountViolation).",
+                f"{waiting} assignment(s) of {part} waiting in error now keep waiting.",
+            ),
+            section="licenses",
+        ),
+    )
+
+
 @router.post("/licenses/{sku}/subscriptions/{subscription}")
 def set_units(
     request: Request, sku: str, subscription: str, form: BuyForm, db: DatabaseDep
@@ -70,6 +126,13 @@ def set_units(
     field = f"units-{sub_id}"
     if not units.isdigit():
         message: str | None = "Enter a whole number of units (0 or more)."
+    elif (
+        text(form, "confirmed") != "yes"
+        and (after := _after(db, sku_id, sub_id, int(units))) is not None
+        and after.over_assigned
+    ):
+        # Below the seats in use: ask first (a page of its own, so a reload asks again).
+        return redirect(f"/licenses/{sku_id}/subscriptions/{sub_id}?units={units}")
     else:
         message = attempt(
             request,

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from seatplan.scim.patch import (
+from seatplan.scim.patch import apply_patch
+from seatplan.scim.patch_schema import (
     ENTERPRISE_SCHEMA,
     GROUP,
     PATCH_OP,
     USER,
     USER_SCHEMA,
     PatchError,
-    apply_patch,
 )
 
 

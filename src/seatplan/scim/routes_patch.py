@@ -14,6 +14,7 @@ from seatplan.scim import common, patch, resources
 from seatplan.scim.auth import ProvisioningApp
 from seatplan.scim.common import BodyDep
 from seatplan.scim.errors import ScimRoute
+from seatplan.scim.patch_schema import GROUP, USER
 
 router = APIRouter(route_class=ScimRoute, tags=["SCIM"])
 
@@ -25,7 +26,7 @@ def patch_user(request: Request, user_id: str, body: BodyDep, caller: Provisioni
         user = resources.find_user(session, user_id)
         current = resources.user_resource(session, user, base)
         common.check_if_match(request, current)
-        resources.replace_user(session, user, patch.apply_patch(current, body, patch.USER))
+        resources.replace_user(session, user, patch.apply_patch(current, body, USER))
         resource = resources.user_resource(session, user, base)
     return common.answer(request, resource)
 
@@ -39,6 +40,6 @@ def patch_group(
         group = resources.find_group(session, group_id)
         current = resources.group_resource(session, group, base)
         common.check_if_match(request, current)
-        resources.replace_group(session, group, patch.apply_patch(current, body, patch.GROUP))
+        resources.replace_group(session, group, patch.apply_patch(current, body, GROUP))
         resource = resources.group_resource(session, group, base)
     return common.answer(request, resource)

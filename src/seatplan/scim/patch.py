@@ -18,7 +18,7 @@ Accepted beyond the letter of the RFC, because identity providers send it:
 
 The parts: `patch_schema` (what PATCH knows of the schemas), `patch_paths` and
 `value_filters` (paths and their `[…]` filters), `patch_values` (one operation at one
-path).
+path); `patch_members` answers a group's member batches without reading the group.
 """
 
 from __future__ import annotations

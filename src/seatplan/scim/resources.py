@@ -118,3 +118,13 @@ def replace_group(session: Session, group: Group | None, resource: Mapping[str, 
     return provisioning.put_group(
         session, group=group, display_name=display_name, external_id=external_id, members=members
     )
+
+
+def change_members(session: Session, group: Group, wanted: Mapping[UUID, bool]) -> None:
+    """Make each named member (True) or not (False) a member of `group`, touching no other."""
+    provisioning.change_members(
+        session,
+        group=group,
+        add=[member for member, joining in wanted.items() if joining],
+        remove=[member for member, joining in wanted.items() if not joining],
+    )

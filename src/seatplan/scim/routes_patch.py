@@ -3,6 +3,10 @@
 The operations are applied to the resource as GET answers it (patch.py), and the result is
 written by the same function as PUT's, in one transaction: checked as a replace is, with
 licensing queued for a change of `active` or of members, and nothing written on any error.
+
+A group's member batches (patch_members.py) touch only the members they name, and are
+answered 204 No Content: the group's version covers all its members, so an `If-Match`, or
+`attributes`/`excludedAttributes` asking for the resource, takes the general way.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from seatplan.scim import common, patch, resources
+from seatplan.scim import common, patch, patch_members, resources
 from seatplan.scim.auth import ProvisioningApp
 from seatplan.scim.common import BodyDep
 from seatplan.scim.errors import ScimRoute
@@ -35,6 +39,11 @@ def patch_user(request: Request, user_id: str, body: BodyDep, caller: Provisioni
 def patch_group(
     request: Request, group_id: str, body: BodyDep, caller: ProvisioningApp
 ) -> Response:
+    wanted = patch_members.member_changes(body)
+    if wanted is not None and not patch_members.answer_needed(request):
+        with common.writing(request, caller) as session:
+            resources.change_members(session, resources.find_group(session, group_id), wanted)
+        return Response(status_code=204)
     base = common.base_url(request)
     with common.writing(request, caller) as session:
         group = resources.find_group(session, group_id)

@@ -7,7 +7,7 @@ the same services as Graph's (`users`, `groups`, `membership`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -155,7 +155,56 @@ def set_members(session: Session, *, group: Group, members: Sequence[UUID]) -> N
     current_groups = set(
         session.scalars(select(GroupNesting.child_id).where(GroupNesting.parent_id == group.id))
     )
-    new = wanted - current_users - current_groups
+    _change_members(
+        session,
+        group=group,
+        new=wanted - current_users - current_groups,
+        users_leaving=current_users - wanted,
+        groups_leaving=current_groups - wanted,
+    )
+
+
+def change_members(
+    session: Session, *, group: Group, add: Collection[UUID], remove: Collection[UUID]
+) -> None:
+    """Add and remove only these members (ids of users and groups; SCIM PATCH's batches):
+    reads their rows, never the group's other members. Adding a member or removing a
+    non-member changes nothing, so a batch sent again succeeds."""
+    touched = set(add) | set(remove)
+    if not touched:
+        return
+    current_users = set(
+        session.scalars(
+            select(Membership.user_id).where(
+                Membership.group_id == group.id, Membership.user_id.in_(touched)
+            )
+        )
+    )
+    current_groups = set(
+        session.scalars(
+            select(GroupNesting.child_id).where(
+                GroupNesting.parent_id == group.id, GroupNesting.child_id.in_(touched)
+            )
+        )
+    )
+    _change_members(
+        session,
+        group=group,
+        new=set(add) - current_users - current_groups,
+        users_leaving=set(remove) & current_users,
+        groups_leaving=set(remove) & current_groups,
+    )
+
+
+def _change_members(
+    session: Session,
+    *,
+    group: Group,
+    new: set[UUID],
+    users_leaving: set[UUID],
+    groups_leaving: set[UUID],
+) -> None:
+    """Join `new` (users' or groups' ids, checked to exist), then let the others leave."""
     found_users: dict[UUID, str] = dict(
         session.execute(select(User.id, User.user_principal_name).where(User.id.in_(new))).all()
     )
@@ -163,20 +212,19 @@ def set_members(session: Session, *, group: Group, members: Sequence[UUID]) -> N
     unknown = new - set(found_users) - set(found_groups)
     if unknown:
         raise BadRequest(f"No user or group has the id '{sorted(map(str, unknown))[0]}'.")
-    leaving = current_users - wanted
     joining = [(user_id, found_users[user_id]) for user_id in sorted(found_users)]
-    if joining or leaving:
+    if joining or users_leaving:
         dynamic_groups.refuse_manual_change(group)
-    if leaving:
+    if users_leaving:
         names = [
             (user_id, upn)
             for user_id, upn in session.execute(
-                select(User.id, User.user_principal_name).where(User.id.in_(leaving))
+                select(User.id, User.user_principal_name).where(User.id.in_(users_leaving))
             )
         ]
         membership.leave(session, group=group, users=sorted(names))
     membership.join(session, group=group, users=joining)
-    for child_id in sorted(current_groups - wanted):
+    for child_id in sorted(groups_leaving):
         child = session.get(Group, child_id)
         if child is not None:
             groups.remove_group_member(session, group=group, member=child)

@@ -22,6 +22,9 @@ from seatplan.settings import NO_WORKER_ENV, get_settings
 #: Where prometheus_client's multiprocess mode keeps each process's counters.
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
+#: How long a server process may take to answer uvicorn's health check (see `serve`).
+WORKER_HEALTHCHECK_SECONDS = 60
+
 #: Addresses that listen on every interface: no single name to trust from them.
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names, not a bind
 
@@ -124,6 +127,10 @@ def serve(
         log_config=logs.config(settings.log_format, settings.log_level),
         log_level=settings.log_level.lower(),
         access_log=False,
+        # Each process answers the parent's health check only once it has imported the
+        # CLI (spawned processes run the main module first): seconds on a loaded machine,
+        # where uvicorn's 5 s default killed every process before it started.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         ssl_certfile=tls.certfile if tls else None,
         ssl_keyfile=tls.keyfile if tls else None,
     )

@@ -9,7 +9,12 @@ everyone; the run ends when every user holds E3.
 Prints one JSON object: requests, seconds, requests/s, p50/p99 per kind of request, and the
 seconds from the last request until licensing was complete.
 
-    python bench/scim_sync.py [--users 2000] [--clients 8] [--database-url URL]
+    python bench/scim_sync.py [--users 2000] [--clients 8] [--workers 2] [--database-url URL]
+
+`--workers N` serves with N processes; above 1 they run with `--no-worker` and one
+`seatplan worker` beside them licenses everyone (docs/api.md, Speed). The client's CPU
+seconds and the 1-minute load average before and after are printed too: on a shared
+machine the client competes with the server.
 
 `--users 100000` is the issue's target (5 minutes for the sync, licenses settled 30 s
 after it). Without `--database-url`, a fresh SQLite file in the temporary directory; a
@@ -78,20 +83,36 @@ def license_groups(url: str, group_ids: list[str]) -> None:
     database.dispose()
 
 
-def start(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start(url: str, port: int, log: Path, workers: int) -> list[subprocess.Popen[bytes]]:
+    """`seatplan serve` (with `workers` processes: then `--no-worker` and one `seatplan
+    worker` beside them, as docs/api.md recommends); the processes, the server first."""
     env = {**os.environ, "SEATPLAN_DATABASE_URL": url}
+    command = [SEATPLAN, "serve", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
-        server = subprocess.Popen(
-            [SEATPLAN, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        processes = [
+            subprocess.Popen(
+                command + (["--no-worker"] if workers > 1 else []),
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        ]
+        if workers > 1:
+            processes.append(
+                subprocess.Popen(
+                    [SEATPLAN, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+            )
+    server = processes[0]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
+                return processes
         except httpx.TransportError:
             time.sleep(0.2)
-    server.kill()
+    for process in processes:
+        process.kill()
     raise SystemExit(f"the server did not start:\n{log.read_text()[-2000:]}")
 
 
@@ -189,13 +210,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--database-url")
     parser.add_argument("--settle-timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes (`seatplan serve --workers`)"
+    )
     options = parser.parse_args()
     users = max(GROUP_SIZE, options.users - options.users % GROUP_SIZE)
     scratch = Path(tempfile.mkdtemp(prefix="scim-sync-"))
     url = options.database_url or f"sqlite:///{scratch / 'sync.db'}"
     token = prepare(url, users)
     port = free_port()
-    server = start(url, port, scratch / "server.log")
+    processes = start(url, port, scratch / "server.log", options.workers)
+    load_before = os.getloadavg()[0]
+    cpu_before = time.process_time()
     try:
         run = Run(f"http://127.0.0.1:{port}/scim/v2", token, options.clients)
         began = time.perf_counter()
@@ -219,12 +245,17 @@ def main() -> None:
                 raise SystemExit(f"licensing not complete: {held} of {users} held")
             time.sleep(0.25)
         settled = time.perf_counter() - ended
+        # The client's own CPU during the sync: it shares the machine with the server.
+        client_cpu = time.process_time() - cpu_before
+        load_after = os.getloadavg()[0]
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
     every = [value for values in run.latencies.values() for value in values]
     seconds = ended - began - paused
     print(
@@ -233,6 +264,7 @@ def main() -> None:
                 "users": users,
                 "groups": len(group_ids),
                 "clients": options.clients,
+                "server_workers": options.workers,
                 "backend": url.split(":", 1)[0],
                 "requests": len(every),
                 "sync_seconds": round(seconds, 2),
@@ -248,6 +280,10 @@ def main() -> None:
                     for kind, values in sorted(run.latencies.items())
                 },
                 "licensing_settled_seconds_after_last_request": round(settled, 2),
+                "client_cpu_seconds": round(client_cpu, 1),
+                "client_cpu_share": round(client_cpu / (seconds + settled), 2),
+                "load_average_1min": [round(load_before, 2), round(load_after, 2)],
+                "cpu_count": os.cpu_count(),
             }
         )
     )

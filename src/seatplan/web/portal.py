@@ -12,6 +12,7 @@ from seatplan.web.routes import (
     audit,
     bulk_import,
     group_changes,
+    group_import,
     group_rule,
     groups,
     licenses,
@@ -35,6 +36,7 @@ def mount_portal(app: FastAPI) -> None:
         groups,
         group_changes,
         group_rule,
+        group_import,
         bulk_import,  # before users: /users/import is not a user's page
         users,
         audit,

@@ -3,13 +3,9 @@ Users → Export (every user as a CSV download), docs/bulk-import.md."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 from fastapi import APIRouter
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -19,13 +15,9 @@ from seatplan.store import deadline
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, UploadForm
 from seatplan.web.errors import PortalRoute
 from seatplan.web.render import render
+from seatplan.web.uploads import SHOWN_PROBLEMS, UploadRefused, saved_csv
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
-
-#: About 100,000 rows of Entra's template; larger files are for `seatplan users import`.
-MAX_UPLOAD_BYTES = 32 * 1024 * 1024
-#: Bad rows shown on the page (the count says how many there are).
-SHOWN_PROBLEMS = 500
 
 
 @router.get("/users/import")
@@ -37,39 +29,30 @@ def import_page(request: Request, admin: CurrentAdmin) -> Response:
 def import_file(request: Request, form: UploadForm, db: DatabaseDep) -> Response:
     update = form.get("update") == "on"
     dry_run = form.get("action") != "import"
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return _page(request, update, error="Choose a CSV file.")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.csv"
-        with path.open("wb") as target:
-            shutil.copyfileobj(upload.file, target)
-        if path.stat().st_size > MAX_UPLOAD_BYTES:
-            return _page(
-                request, update, error="The file is over 32 MB: use `seatplan users import`."
+    try:
+        # An import is one explicit long operation: its chunks commit one by one, so
+        # it runs without the request's time limit (a stopped one resumes when sent again).
+        with saved_csv(form, "seatplan users import") as path, deadline.time_limit(None):
+            report = bulk_import.import_users(
+                db,
+                path,
+                update=update,
+                dry_run=dry_run,
+                actor=request.state.portal_admin.actor,
             )
-        # An import is one explicit long operation: its chunks commit one by one, so it
-        # runs without the request's time limit (a stopped one resumes when sent again).
-        try:
-            with deadline.time_limit(None):
-                report = bulk_import.import_users(
-                    db,
-                    path,
-                    update=update,
-                    dry_run=dry_run,
-                    actor=request.state.portal_admin.actor,
-                )
-        except bulk_report.ImportStopped as stop:
-            return _page(
-                request,
-                update,
-                report=stop.report,
-                error=f"Stopped at line {stop.problem.line}: {stop.problem.message} "
-                "The chunks before it are written; send the file again to resume.",
-            )
-        except (ServiceError, UnicodeDecodeError) as error:
-            message = error.message if isinstance(error, ServiceError) else "Not UTF-8 text."
-            return _page(request, update, error=message)
+    except UploadRefused as refused:
+        return _page(request, update, error=refused.message)
+    except bulk_report.ImportStopped as stop:
+        return _page(
+            request,
+            update,
+            report=stop.report,
+            error=f"Stopped at line {stop.problem.line}: {stop.problem.message} "
+            "The chunks before it are written; send the file again to resume.",
+        )
+    except (ServiceError, UnicodeDecodeError) as error:
+        message = error.message if isinstance(error, ServiceError) else "Not UTF-8 text."
+        return _page(request, update, error=message)
     return _page(request, update, report=report, dry_run=dry_run)
 
 

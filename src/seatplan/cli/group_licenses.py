@@ -52,7 +52,8 @@ def assign_license(
     Assigning a product the group already has replaces its disabled plans.
     """
     db = database()
-    with transaction.writing(db) as session:
+    # A preview only reads (no writer waits for it); the change itself writes.
+    with db.snapshot() if dry_run else transaction.writing(db) as session:
         found = lookup.group(session, group)
         product = catalog.find_product(session, sku)
         plans = catalog.plan_ids(session, product, disable or [])
@@ -74,7 +75,8 @@ def remove_license(
 ) -> None:
     """Remove a product from a group; its members lose it (unless a dependency keeps it)."""
     db = database()
-    with transaction.writing(db) as session:
+    # A preview only reads (no writer waits for it); the change itself writes.
+    with db.snapshot() if dry_run else transaction.writing(db) as session:
         found = lookup.group(session, group)
         product = catalog.find_product(session, sku)
         if not session.get(GroupLicense, (found.id, product.sku_id)):

@@ -1,15 +1,21 @@
 """What a change to a group's products would do, before anyone makes it.
 
-The change is made for real inside a savepoint (so it is validated, and queues exactly
-the users it would queue), the queue is evaluated the way the worker would evaluate it
-next (oldest intent first, batch after batch, seats shared), and the savepoint is rolled
-back: nothing is written, whatever happens. The engine's rules are the worker's rules.
-Users queued for other reasons are evaluated too, since they would take seats first.
-Seats the change frees are offered to users waiting elsewhere only after the worker's
-batch; the preview stops before that second round and reports the seats as freed.
+The change is checked as the real one would be (same refusals), then made in memory
+only: the queue the worker would find afterwards (the users queued already, the
+group's members and the holders of its licenses, in claim order) is evaluated the way
+the worker would evaluate it next (oldest intent first, batch after batch, seats
+shared), with the group's products changed on the loaded users. The engine's rules are
+the worker's rules. Users queued for other reasons are evaluated too, since they would
+take seats first. Seats the change frees are offered to users waiting elsewhere only
+after the worker's batch; the preview stops before that second round and reports the
+seats as freed.
+
+Nothing is written, not even in a savepoint: run it in `Database.snapshot()`, a read
+transaction that sees one state throughout and that no writer waits for (SQLite's
+write lock is never taken, however many members the group has).
 
 `evaluate_queue` is the evaluation itself, shared with the preview of a membership rule
-(`rule_preview`), which changes the loaded users in memory instead of in a savepoint.
+(`rule_preview`), which changes the loaded users in memory the same way.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from seatplan import engine
@@ -27,6 +34,7 @@ from seatplan.catalog import Catalog
 from seatplan.engine import (
     Assignment,
     ErrorKind,
+    Intent,
     RuleBook,
     SeatPool,
     State,
@@ -35,12 +43,13 @@ from seatplan.engine import (
 )
 from seatplan.processing.batch import gc_paused, seat_pool, skus_in
 from seatplan.processing.loader import load_cases
-from seatplan.services import catalog, licenses
+from seatplan.services import catalog, licenses, queue
 from seatplan.services.licenses import Products
 from seatplan.services.reports.common import part_number, plan_names
 from seatplan.services.reports.help import ErrorHelp, error_help
 from seatplan.store import bulk
-from seatplan.store.tables import Group, QueuedUser, User
+from seatplan.store.tables import Group, GroupLicense, QueuedUser, User
+from seatplan.store.types import utcnow
 
 #: Users in error named in a simulation's answer, at most.
 EXAMPLES = 10
@@ -104,21 +113,58 @@ class Simulation:
 def simulate_group_change(
     session: Session, *, group: Group, add: Products, remove: Sequence[UUID], batch_size: int
 ) -> Simulation:
-    """Graph's `assignLicense` on `group`, evaluated and undone. Bad input raises as the
-    real change would; `session` is left as it was."""
-    group_id, name = group.id, group.display_name
-    savepoint = session.begin_nested()
-    try:
-        licenses.assign_to_group(session, group=group, add=add, remove=remove)
-        return evaluate_queue(
-            session,
-            group_id=group_id,
-            display_name=name,
-            batches=queued_in_claim_order(session, batch_size),
-            skus=sorted({*add, *remove}),
-        )
-    finally:
-        savepoint.rollback()
+    """Graph's `assignLicense` on `group`, evaluated without being made. Bad input raises
+    as the real change would. Only reads."""
+    current = licenses.check_group_change(session, group=group, add=add, remove=remove)
+    now = utcnow()
+    kept = [row.assigned_at for sku, row in current.items() if sku not in remove]
+    new = {sku: disabled for sku, disabled in add.items() if sku not in current}
+    # When the group got its first product, as the real change leaves it (a product
+    # added now is assigned now; a changed one keeps its date).
+    first = min([*kept, now] if new else kept, default=None)
+    got_product = literal(first, GroupLicense.assigned_at.type)
+    members, holders = queue.group_queue(session, group.id, got_product, now)
+    # A disabled account holds nothing (`processing.loader`): no product reaches it.
+    disabled = select(User.id).where(User.account_enabled.is_(False))
+    reached = {user for user, _ in bulk.fetch(session, members)} - {
+        user for (user,) in bulk.fetch(session, disabled)
+    }
+    changed = {sku: disabled for sku, disabled in add.items() if sku in current}
+    gone = set(remove)
+
+    def adjust(cases: list[UserCase]) -> list[UserCase]:
+        """The group's products as the change leaves them, on the loaded users."""
+        out = []
+        for case in cases:
+            intents = case.intents
+            if any(i.group_id == group.id for i in intents):
+                intents = tuple(
+                    Intent(i.sku_id, i.group_id, changed[i.sku_id], i.since)
+                    if i.sku_id in changed
+                    else i
+                    for i in intents
+                    if i.group_id != group.id or i.sku_id not in gone
+                )
+            if new and case.user_id in reached:
+                # Newer than any membership: the intent's age is the product's.
+                intents += tuple(
+                    Intent(sku, group.id, disabled, now) for sku, disabled in new.items()
+                )
+            out.append(
+                case
+                if intents is case.intents
+                else UserCase(case.user_id, case.location, intents, case.held)
+            )
+        return out
+
+    return evaluate_queue(
+        session,
+        group_id=group.id,
+        display_name=group.display_name,
+        batches=_in_claim_order(session, (members, holders), batch_size),
+        skus=sorted({*add, *remove}),
+        adjust=adjust,
+    )
 
 
 #: Changes a preview makes to the users it loads before evaluating them, in memory.
@@ -245,6 +291,23 @@ def queued_in_claim_order(session: Session, size: int) -> Iterator[list[UUID]]:
             and_(QueuedUser.priority == last_priority, QueuedUser.user_id > last_user),
         )
         page = bulk.fetch(session, ordered.where(after).limit(size))
+
+
+def _in_claim_order(
+    session: Session, queued: Iterable[Select[UUID, Any]], size: int
+) -> Iterator[list[UUID]]:
+    """The queue in the worker's order once `queued` (user id, priority) are queued too:
+    a user queued twice keeps the older priority, as the real queue does."""
+    parts = [select(QueuedUser.user_id, QueuedUser.priority), *queued]
+    rows = union_all(*parts).subquery()
+    ordered = (
+        select(rows.c.user_id)
+        .group_by(rows.c.user_id)
+        .order_by(func.min(rows.c.priority), rows.c.user_id)
+    )
+    ids = [user for (user,) in bulk.fetch(session, ordered)]
+    for first in range(0, len(ids), size):
+        yield ids[first : first + size]
 
 
 def extend_pool(

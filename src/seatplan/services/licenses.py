@@ -94,6 +94,32 @@ def assign_to_group(
     session: Session, *, group: Group, add: Products, remove: Sequence[UUID]
 ) -> None:
     """Graph's `assignLicense` on a group: checks the group itself, then queues its members."""
+    current = check_group_change(session, group=group, add=add, remove=remove)
+    had = {sku: row.disabled_plans for sku, row in current.items() if sku in add or sku in remove}
+    for sku_id in remove:
+        session.delete(current[sku_id])
+    for sku_id, disabled in add.items():
+        row = current.get(sku_id)
+        if row is None:
+            session.add(GroupLicense(group_id=group.id, sku_id=sku_id, disabled_plans=disabled))
+        else:
+            row.disabled_plans = disabled
+    session.flush()
+    audit.record(
+        session,
+        activity=audit.Activity.SET_GROUP_LICENSE,
+        category="GroupManagement",
+        targets=[audit.target("Group", group.id, group.display_name)],
+        modified=_license_changes(session, had, add),
+    )
+    queue.enqueue_group(session, group.id)
+
+
+def check_group_change(
+    session: Session, *, group: Group, add: Products, remove: Sequence[UUID]
+) -> dict[UUID, GroupLicense]:
+    """Refuse what `assign_to_group` would refuse (BadRequest), writing nothing; else the
+    group's products as they are, by SKU."""
     if not group.security_enabled:
         raise BadRequest(
             f"Group '{group.display_name}' is not security-enabled: only security groups "
@@ -120,25 +146,7 @@ def assign_to_group(
         )
     except engine.LicenseRefused as refused:
         raise BadRequest(refused.message) from refused
-
-    had = {sku: row.disabled_plans for sku, row in current.items() if sku in add or sku in remove}
-    for sku_id in remove:
-        session.delete(current[sku_id])
-    for sku_id, disabled in add.items():
-        row = current.get(sku_id)
-        if row is None:
-            session.add(GroupLicense(group_id=group.id, sku_id=sku_id, disabled_plans=disabled))
-        else:
-            row.disabled_plans = disabled
-    session.flush()
-    audit.record(
-        session,
-        activity=audit.Activity.SET_GROUP_LICENSE,
-        category="GroupManagement",
-        targets=[audit.target("Group", group.id, group.display_name)],
-        modified=_license_changes(session, had, add),
-    )
-    queue.enqueue_group(session, group.id)
+    return current
 
 
 def reprocess_group(session: Session, *, group: Group) -> None:

@@ -100,11 +100,25 @@ def enqueue_group(session: Session, group_id: UUID) -> None:
         .where(GroupLicense.group_id == group_id)
         .scalar_subquery()
     )
+    for rows in group_queue(session, group_id, got_product, now):
+        _insert_queue(session, rows.add_columns(literal(now)))
+    session.execute(
+        update(Group)
+        .where(Group.id == group_id, Group.processing_state != QUEUED)
+        .values(processing_state=QUEUED)
+    )
+
+
+def group_queue(
+    session: Session, group_id: UUID, got_product: ColumnElement[Any], now: datetime
+) -> tuple[Select[UUID, Any], Select[UUID, Any]]:
+    """(user id, priority) of the users `enqueue_group` queues: its members (with
+    `got_product`, the time the group got its first product), then the users still
+    holding a license from it. A user in both keeps the older priority."""
     members = select(
         Membership.user_id,
         # The intent's age: the later of joining and the group getting its first product.
         func.coalesce(dialects.Greatest(Membership.since, got_product), literal(now)),
-        literal(now),
     ).where(Membership.group_id == group_id)
     if nesting.licensing(session) and nesting.any_nesting(session):
         # Members of the groups under it too, once each (a user may be in several).
@@ -114,23 +128,16 @@ def enqueue_group(session: Session, group_id: UUID) -> None:
                 func.coalesce(
                     dialects.Greatest(func.min(Membership.since), got_product), literal(now)
                 ),
-                literal(now),
             )
             .where(nesting.in_or_below(group_id))
             .group_by(Membership.user_id)
         )
-    _insert_queue(session, members)
     holders = (
-        select(LicenseAssignment.user_id, func.min(LicenseAssignment.since), literal(now))
+        select(LicenseAssignment.user_id, func.min(LicenseAssignment.since))
         .where(LicenseAssignment.source_id == group_id)
         .group_by(LicenseAssignment.user_id)
     )
-    _insert_queue(session, holders)
-    session.execute(
-        update(Group)
-        .where(Group.id == group_id, Group.processing_state != QUEUED)
-        .values(processing_state=QUEUED)
-    )
+    return members, holders
 
 
 def enqueue_waiting_for_seats(session: Session, sku_id: UUID, seats: int) -> None:

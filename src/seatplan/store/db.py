@@ -34,6 +34,15 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         info = dict(session_info or {})
         self._reads = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        # A snapshot on PostgreSQL: every statement sees the same committed state (READ
+        # COMMITTED, the default, starts a new one per statement). SQLite's read
+        # transaction already is one, from its first read; in WAL mode no writer waits for it.
+        snapshots = self.engine
+        if not self.is_sqlite:
+            snapshots = self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        self._snapshots = sessionmaker(snapshots, expire_on_commit=False, info=info)
         # On SQLite a writing transaction takes the write lock at BEGIN: a reader that
         # later wants to write could otherwise fail with "database is locked".
         self._writes = sessionmaker(
@@ -43,6 +52,13 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         with self._reads() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only transaction that sees one state of the database throughout, for
+        long reads (previews) that must agree with themselves and block no writer."""
+        with self._snapshots() as session, session.begin():
             yield session
 
     @contextmanager

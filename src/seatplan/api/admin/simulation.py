@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
 
-from seatplan.api.deps import WriteSessionDep
+from seatplan.api.deps import DatabaseDep
 from seatplan.api.graph.bodies import AssignLicense
 from seatplan.api.graph.common import require, responses
 from seatplan.processing import simulation
@@ -29,17 +29,19 @@ def simulate_assign_license(
     request: Request,
     group_id: Annotated[UUID, Path(description="The group's id.")],
     body: AssignLicense,
-    session: WriteSessionDep,
+    database: DatabaseDep,
 ) -> shapes.Simulation:
     """The body is Graph's `assignLicense`. It is checked as the real call would check it
-    (same errors), the members it would queue are evaluated as the worker would evaluate
-    them next, and everything is rolled back."""
+    (same errors), and the members it would queue are evaluated as the worker would
+    evaluate them next. Nothing is written: it runs in a read snapshot, so no writer
+    waits for it."""
     settings: Settings = request.app.state.settings
-    result = simulation.simulate_group_change(
-        session,
-        group=lookup.group(session, group_id),
-        add={item.sku_id: frozenset(item.disabled_plans) for item in body.add_licenses},
-        remove=body.remove_licenses,
-        batch_size=settings.batch_size,
-    )
+    with database.snapshot() as session:
+        result = simulation.simulate_group_change(
+            session,
+            group=lookup.group(session, group_id),
+            add={item.sku_id: frozenset(item.disabled_plans) for item in body.add_licenses},
+            remove=body.remove_licenses,
+            batch_size=settings.batch_size,
+        )
     return shapes.simulation(result)

@@ -17,6 +17,7 @@ from seatplan.processing import simulation
 from seatplan.processing.change_preview import ChangePreview
 from seatplan.processing.simulation import Simulation
 from seatplan.services import catalog, groups, licenses, lookup, reports
+from seatplan.services.errors import ServiceError
 from seatplan.settings import Settings
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, require
@@ -92,18 +93,20 @@ def preview_group_product(
     settings: Settings = request.app.state.settings
     found: list[Simulation] = []
 
-    def simulate(session: Session) -> None:
-        found.append(
-            simulation.simulate_group_change(
-                session,
-                group=lookup.group(session, group_id),
-                add={sku_id: disabled_plans(session, sku_id, enabled)},
-                remove=[],
-                batch_size=settings.batch_size,
+    message = None
+    try:
+        with db.snapshot() as session:  # only reads: no writer waits for it
+            found.append(
+                simulation.simulate_group_change(
+                    session,
+                    group=lookup.group(session, group_id),
+                    add={sku_id: disabled_plans(session, sku_id, enabled)},
+                    remove=[],
+                    batch_size=settings.batch_size,
+                )
             )
-        )
-
-    message = attempt(request, db, simulate)
+    except ServiceError as error:
+        message = error.message
     return _plans_page(
         request,
         db,

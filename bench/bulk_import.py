@@ -6,6 +6,8 @@ database (a temporary SQLite file unless `--database` names an empty one):
 - `check_seconds`: the dry run (every row checked, against the directory too);
 - `seconds`: the import (checked again, then written in chunks of 1,000 through the user
   services: audit, change log, dynamic groups), with rows/s;
+- `update_seconds`: a bulk update file of the same N users (by id: a new department and
+  job title each, every tenth user blocked or unblocked), written the same way;
 - `floor_seconds`: inserting the same users' rows directly (Core executemany, chunks of
   1,000, one transaction) into an identically indexed copy of the user table in the same
   database: the least the database can do; `ratio` is `seconds / floor_seconds`;
@@ -30,7 +32,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, insert
+from sqlalchemy import MetaData, Table, insert, select
 
 from seatplan.services import bulk_csv, bulk_export, bulk_import, bulk_report, setup
 from seatplan.store.db import Database
@@ -72,6 +74,26 @@ def write_file(path: Path, rows: int) -> None:
         out.writerow([bulk_csv.VERSION])
         out.writerow(HEADERS)
         out.writerows(row(n) for n in range(rows))
+
+
+def write_update_file(db: Database, path: Path) -> None:
+    """Every user, by id, moved to the next department with a new job title."""
+    headers = [bulk_csv.USER_COLUMNS[p] for p in ("id", "department", "jobTitle", "accountEnabled")]
+    with db.reading() as session:
+        ids = list(session.scalars(select(User.id).order_by(User.upn_key)))
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        out = csv.writer(stream)
+        out.writerow([bulk_csv.VERSION])
+        out.writerow(headers)
+        out.writerows(
+            [
+                str(user_id),
+                DEPARTMENTS[(n + 1) % len(DEPARTMENTS)],
+                "Manager",
+                "Yes" if n % 10 else "No",
+            ]
+            for n, user_id in enumerate(ids)
+        )
 
 
 def floor_row(n: int, now: Any) -> dict[str, Any]:
@@ -148,6 +170,12 @@ def main() -> None:
         report = bulk_import.import_users(db, path)
         seconds = time.perf_counter() - start
         assert report.created == options.rows
+        updates = Path(folder) / "updates.csv"
+        write_update_file(db, updates)
+        start = time.perf_counter()
+        updated = bulk_import.import_users(db, updates, update=True)
+        update = time.perf_counter() - start
+        assert updated.updated == options.rows, updated.problems[:5]
         peak = rss_mb()
         start = time.perf_counter()
         exported = sum(1 for _ in bulk_export.export_users(db))
@@ -162,6 +190,8 @@ def main() -> None:
                 "check_seconds": round(check, 2),
                 "seconds": round(seconds, 2),
                 "rows_per_second": round(options.rows / seconds),
+                "update_seconds": round(update, 2),
+                "update_ratio": round(update / floor, 1),
                 "floor_seconds": round(floor, 2),
                 "ratio": round(seconds / floor, 1),
                 "export_seconds": round(export, 2),

@@ -249,6 +249,23 @@ def _cases() -> dict[str, Case]:
         "portal_audit_activity": Case("/audit?activity=Add+user"),
         "portal_audit_target": Case("/audit?target=adele", may_scan=frozenset({"audit_event"})),
         "portal_audit_dates": Case("/audit?from=2020-01-01&to=2099-12-31"),
+        "portal_audit_by_activity": Case("/audit?sort=activity&dir=desc"),
+        "portal_users_by_name": Case("/users?sort=name&dir=desc"),
+        "portal_users_in_error": Case("/users?errors=1"),
+        "portal_users_error_kind": Case("/users?error=CountViolation&sort=name"),
+        "portal_users_product": Case("/users?product={E3}"),
+        "portal_users_product_in_error": Case("/users?errors=1&product={E3}"),
+        "portal_groups_by_members": Case("/groups?sort=members"),
+        "portal_groups_by_errors": Case("/groups?sort=errors&errors=1&product={E3}"),
+        "portal_group_by_name": Case("/groups/{All Staff}?sort=name&dir=desc"),
+        "portal_group_in_error": Case("/groups/{All Staff}?errors=1"),
+        "portal_product_by_name": Case("/licenses/{E3}?sort=name&dir=desc"),
+        "portal_product_search": Case("/licenses/{E3}?search=alex", may_scan=users),
+        "portal_product_groups": Case("/licenses/{E3}/groups?sort=errors"),
+        "portal_errors": Case("/errors", uses="ix_license_assignment_errors"),
+        "portal_errors_by_product": Case("/errors?sort=product&dir=desc"),
+        "portal_errors_filtered": Case("/errors?error=CountViolation&product={E3}"),
+        "portal_group_errors_by_error": Case("/groups/{Analysts}/errors?sort=error"),
     }
 
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from seatplan.services.reports.paged import Page
+from seatplan.services.reports.paged import Order, Page
 from seatplan.store.tables import AuditEvent
 
 
@@ -56,6 +56,9 @@ def _readable(value: str | None) -> str | None:
     return value
 
 
+NEWEST_FIRST = Order("when", descending=True)
+
+
 def activities(session: Session) -> list[str]:
     """The activity names the log holds, for a filter."""
     query = select(AuditEvent.activity_display_name).distinct()
@@ -71,8 +74,10 @@ def audit_page(
     until: datetime | None = None,
     offset: int = 0,
     limit: int = 50,
+    order: Order = NEWEST_FIRST,
 ) -> Page[AuditRow]:
-    """Events newest first; `target` matches a target's name or id, any case."""
+    """Events newest first (or in `order`: by "when" or "activity", then date); `target`
+    matches a target's name or id, any case."""
     query = select(AuditEvent)
     if activity:
         query = query.where(AuditEvent.activity_display_name == activity)
@@ -86,8 +91,11 @@ def audit_page(
     if until is not None:
         query = query.where(AuditEvent.activity_date_time < until)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    columns = [AuditEvent.activity_date_time, AuditEvent.id]
+    if order.key == "activity":
+        columns.insert(0, AuditEvent.activity_display_name)
     rows = session.scalars(
-        query.order_by(AuditEvent.activity_date_time.desc(), AuditEvent.id)
+        query.order_by(*(c.desc() if order.descending else c for c in columns))
         .offset(offset)
         .limit(limit)
     )

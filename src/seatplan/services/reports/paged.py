@@ -7,20 +7,32 @@ beyond a row for that page only, so that a page costs the same on a 100,000-user
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from seatplan.services import catalog as catalog_service
 from seatplan.services.reports.common import APPLIED, DELETED, GroupRef
 from seatplan.services.reports.groups import GroupSummary, Member, group_summaries
-from seatplan.services.reports.problems import AssignmentError, assignment_errors
-from seatplan.services.reports.skus import LicensedUser
+from seatplan.services.reports.problems import (
+    AssignmentError,
+    assignment_errors,
+    error_conditions,
+)
+from seatplan.services.reports.skus import LicensedGroup, LicensedUser, licensed_groups
 from seatplan.services.reports.users import UserSummary, user_summaries
-from seatplan.store.tables import Group, LicenseAssignment, Membership, SkuUsage, User
+from seatplan.store.tables import (
+    Group,
+    GroupLicense,
+    LicenseAssignment,
+    Membership,
+    SkuUsage,
+    User,
+)
 
 T = TypeVar("T")
 #: Above this many users (members, holders of a SKU), a page is read by walking users in
@@ -52,6 +64,62 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.limit))
 
 
+@dataclass(frozen=True, slots=True)
+class Order:
+    """How a list is sorted: one of its keys (the `*_ORDERS` below), either way."""
+
+    key: str
+    descending: bool = False
+
+
+#: Users are sorted on indexed keys only (a page never sorts the directory).
+USER_ORDERS: dict[str, tuple[SQLColumnExpression[Any], ...]] = {
+    "upn": (User.upn_key,),
+    "name": (User.display_name, User.id),
+}
+GROUP_ORDERS = ("name", "members", "errors", "state")
+LICENSED_GROUP_ORDERS = ("name", "members", "licensed", "errors")
+
+
+def _sorted(
+    columns: Sequence[SQLColumnExpression[Any]], order: Order
+) -> list[SQLColumnExpression[Any]]:
+    return [c.desc() if order.descending else c for c in columns]
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    """Which users a list holds: a substring of the name or UPN; with an assignment of a
+    SKU; in error (of one kind)."""
+
+    search: str | None = None
+    sku_id: UUID | None = None
+    in_error: bool = False
+    error: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.search and self.search.strip():
+            text = _like(self.search)
+            found.append(
+                or_(
+                    User.upn_key.like(text, escape="\\"),
+                    func.lower(User.display_name).like(text, escape="\\"),
+                )
+            )
+        if self.in_error or self.error:
+            # The few rows in error (their own index) give the users.
+            wrong = error_conditions(error=self.error, sku_id=self.sku_id)
+            found.append(User.id.in_(select(LicenseAssignment.user_id).where(*wrong)))
+        elif self.sku_id is not None:
+            found.append(
+                exists().where(
+                    LicenseAssignment.user_id == User.id, LicenseAssignment.sku_id == self.sku_id
+                )
+            )
+        return found
+
+
 def _count(session: Session, query: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
@@ -62,7 +130,13 @@ def _like(text: str) -> str:
 
 
 def licensed_users_page(
-    session: Session, *, sku_id: UUID, offset: int, limit: int
+    session: Session,
+    *,
+    sku_id: UUID,
+    offset: int,
+    limit: int,
+    search: str | None = None,
+    order: Order = Order("upn"),
 ) -> Page[LicensedUser]:
     """Users holding a seat of a SKU (their number is the SKU's consumed units)."""
     total = session.scalar(select(SkuUsage.consumed_units).where(SkuUsage.sku_id == sku_id)) or 0
@@ -81,13 +155,14 @@ def licensed_users_page(
                 LicenseAssignment.sku_id == sku_id, LicenseAssignment.state.in_(APPLIED)
             )
         )
+    query = select(User.id, User.user_principal_name, User.display_name).where(
+        holds, *UserFilter(search=search).conditions()
+    )
+    if search and search.strip():
+        total = _count(session, query.with_only_columns(User.id))
     users = list(
         session.execute(
-            select(User.id, User.user_principal_name, User.display_name)
-            .where(holds)
-            .order_by(User.upn_key)
-            .offset(offset)
-            .limit(limit)
+            query.order_by(*_sorted(USER_ORDERS[order.key], order)).offset(offset).limit(limit)
         )
     )
     sources: dict[UUID, list[tuple[UUID | None, str | None]]] = defaultdict(list)
@@ -122,23 +197,86 @@ def licensed_users_page(
     return Page(items, max(total, offset + len(items)), offset, limit)
 
 
+def licensed_groups_page(
+    session: Session, *, sku_id: UUID, offset: int, limit: int, order: Order = Order("name")
+) -> Page[LicensedGroup]:
+    """Groups that assign a SKU (a few: sorted here), one page of them."""
+    found = licensed_groups(session, sku_id=sku_id)
+    key = {
+        "name": lambda g: (g.display_name.casefold(), str(g.id)),
+        "members": lambda g: (g.member_count, g.display_name.casefold()),
+        "licensed": lambda g: (g.users_licensed, g.display_name.casefold()),
+        "errors": lambda g: (g.users_in_error, g.display_name.casefold()),
+    }[order.key]
+    found.sort(key=key, reverse=order.descending)
+    return Page(tuple(found[offset : offset + limit]), len(found), offset, limit)
+
+
 def groups_page(
-    session: Session, *, search: str | None, offset: int, limit: int
+    session: Session,
+    *,
+    search: str | None,
+    offset: int,
+    limit: int,
+    in_error: bool = False,
+    sku_id: UUID | None = None,
+    order: Order = Order("name"),
 ) -> Page[GroupSummary]:
+    """Groups by name, members, users in error or processing state; a group's counts are
+    read through its own keys, so sorting costs a probe per group (there are few)."""
+    members = (
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.group_id == Group.id)
+        .scalar_subquery()
+    )
+    errors = (
+        select(func.count(func.distinct(LicenseAssignment.user_id)))
+        .where(LicenseAssignment.source_id == Group.id, LicenseAssignment.error.is_not(None))
+        .scalar_subquery()
+    )
     query = select(Group.id)
     if search and search.strip():
         query = query.where(func.lower(Group.display_name).like(_like(search), escape="\\"))
+    if in_error:
+        query = query.where(
+            exists().where(
+                LicenseAssignment.source_id == Group.id, LicenseAssignment.error.is_not(None)
+            )
+        )
+    if sku_id is not None:
+        query = query.where(
+            exists().where(GroupLicense.group_id == Group.id, GroupLicense.sku_id == sku_id)
+        )
+    first: SQLColumnExpression[Any] = {
+        "name": Group.display_name,
+        "members": members,
+        "errors": errors,
+        "state": Group.processing_state,
+    }[order.key]
+    columns = [first] if order.key == "name" else [first, Group.display_name]
     ids = list(
-        session.scalars(query.order_by(Group.display_name, Group.id).offset(offset).limit(limit))
+        session.scalars(
+            query.order_by(*_sorted([*columns, Group.id], order)).offset(offset).limit(limit)
+        )
     )
-    items = tuple(group_summaries(session, group_ids=ids)) if ids else ()
+    by_id = {g.id: g for g in group_summaries(session, group_ids=ids)} if ids else {}
+    items = tuple(by_id[i] for i in ids if i in by_id)
     return Page(items, _count(session, query), offset, limit)
 
 
 def members_page(
-    session: Session, *, group_id: UUID, search: str | None, offset: int, limit: int
+    session: Session,
+    *,
+    group_id: UUID,
+    search: str | None,
+    offset: int,
+    limit: int,
+    in_error: bool = False,
+    order: Order = Order("upn"),
 ) -> Page[Member]:
-    """Direct members of a group, by userPrincipalName, with the group's licenses' state."""
+    """Direct members of a group, by userPrincipalName or name, with the group's licenses'
+    state; `in_error`: only those with an error from the group."""
     catalog = catalog_service.current(session).catalog
     size = (
         session.scalar(
@@ -147,25 +285,26 @@ def members_page(
         or 0
     )
     members = select(Membership.user_id).where(Membership.group_id == group_id)
-    if size > _WALK_USERS_ABOVE:
+    if size > _WALK_USERS_ABOVE and not in_error:
         # Users in name order, each looked up in the membership key: a page stops early.
         is_member: ColumnElement[bool] = exists().where(
             Membership.group_id == group_id, Membership.user_id == User.id
         )
-    else:  # the group's membership rows, sorted
+    else:  # the group's membership rows (or those in error), sorted
         is_member = User.id.in_(members)
     query = select(User.id, User.user_principal_name, User.display_name).where(is_member)
     total = size
-    if search and search.strip():
-        text = _like(search)
-        query = query.where(
-            or_(
-                User.upn_key.like(text, escape="\\"),
-                func.lower(User.display_name).like(text, escape="\\"),
-            )
-        )
+    if in_error:
+        wrong = error_conditions(group_id=group_id)
+        query = query.where(User.id.in_(select(LicenseAssignment.user_id).where(*wrong)))
+    if (search and search.strip()) or in_error:
+        query = query.where(*UserFilter(search=search).conditions())
         total = _count(session, query.with_only_columns(User.id))
-    rows = list(session.execute(query.order_by(User.upn_key).offset(offset).limit(limit)))
+    rows = list(
+        session.execute(
+            query.order_by(*_sorted(USER_ORDERS[order.key], order)).offset(offset).limit(limit)
+        )
+    )
     page = [r[0] for r in rows]
     since = dict(
         session.execute(
@@ -197,23 +336,53 @@ def members_page(
 
 
 def errors_page(
-    session: Session, *, group_id: UUID, offset: int, limit: int
+    session: Session,
+    *,
+    group_id: UUID | None = None,
+    error: str | None = None,
+    sku_id: UUID | None = None,
+    order: Order = Order("upn"),
+    offset: int,
+    limit: int,
 ) -> Page[AssignmentError]:
-    """A group's license assignments in error, one row per user and product."""
-    in_error = select(LicenseAssignment.user_id).where(
-        LicenseAssignment.source_id == group_id, LicenseAssignment.error.is_not(None)
+    """License assignments in error (of a group, or every one), one row per user, product
+    and source: read from the rows in error, which have an index of their own."""
+    wrong = error_conditions(group_id=group_id, error=error, sku_id=sku_id)
+    total = _count(session, select(LicenseAssignment.user_id).where(*wrong))
+    items = tuple(
+        assignment_errors(
+            session,
+            group_id=group_id,
+            error=error,
+            sku_id=sku_id,
+            order=order.key,
+            descending=order.descending,
+            offset=offset,
+            limit=limit,
+        )
     )
-    total = _count(session, in_error)
-    items = tuple(assignment_errors(session, group_id=group_id, offset=offset, limit=limit))
     return Page(items, total, offset, limit)
 
 
 def users_page(
-    session: Session, *, search: str | None, offset: int, limit: int
+    session: Session,
+    *,
+    search: str | None,
+    offset: int,
+    limit: int,
+    filters: UserFilter | None = None,
+    order: Order = Order("upn"),
 ) -> Page[UserSummary]:
-    query = select(User.id)
+    """Users by UPN or name; `filters` (with `search`) keeps some of them."""
+    conditions = (filters or UserFilter()).conditions()
     if search and search.strip():
-        text = f"%{search.strip().lower()}%"  # as user_summaries matches
-        query = query.where(or_(User.upn_key.like(text), func.lower(User.display_name).like(text)))
-    items = tuple(user_summaries(session, search=search, top=limit, offset=offset))
+        conditions += UserFilter(search=search).conditions()
+    query = select(User.id).where(*conditions)
+    ids = list(
+        session.scalars(
+            query.order_by(*_sorted(USER_ORDERS[order.key], order)).offset(offset).limit(limit)
+        )
+    )
+    found = {u.id: u for u in user_summaries(session, ids=ids)} if ids else {}
+    items = tuple(found[i] for i in ids if i in found)
     return Page(items, _count(session, query), offset, limit)

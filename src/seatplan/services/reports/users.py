@@ -154,11 +154,19 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
 
 
 def user_summaries(
-    session: Session, *, search: str | None = None, top: int = 100, offset: int = 0
+    session: Session,
+    *,
+    search: str | None = None,
+    top: int = 100,
+    offset: int = 0,
+    ids: list[UUID] | None = None,
 ) -> list[UserSummary]:
-    """Users by userPrincipalName, optionally those whose UPN or name contains `search`."""
+    """Users by userPrincipalName, optionally those whose UPN or name contains `search`;
+    or those of `ids` (a page chosen elsewhere)."""
     query = select(User).order_by(User.upn_key).offset(offset).limit(top)
-    if search:
+    if ids is not None:
+        query = select(User).where(User.id.in_(ids))
+    elif search:
         text = f"%{search.strip().lower()}%"
         query = query.where(or_(User.upn_key.like(text), func.lower(User.display_name).like(text)))
     users = list(session.scalars(query))

@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatplan.services.reports.audit_log import activities, audit_page
+from seatplan.web import listing
 from seatplan.web.auth import CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute
-from seatplan.web.forms import PAGE_SIZE, day, offset, text
+from seatplan.web.forms import PAGE_SIZE, day, text
 from seatplan.web.render import render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -18,6 +19,7 @@ router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 @router.get("/audit")
 def audit_log(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
     params = request.query_params
+    found = listing.read_listing(params, listing.AUDIT)
     filters = {name: text(params, name) for name in ("activity", "target", "from", "to")}
     errors: dict[str, str] = {}
     bounds = {}
@@ -35,8 +37,9 @@ def audit_log(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Respons
             target=filters["target"] or None,
             since=bounds["from"],
             until=bounds["to"],
-            offset=offset(params),
+            offset=found.offset,
             limit=PAGE_SIZE,
+            order=found.order,
         )
     return render(
         request,
@@ -45,5 +48,6 @@ def audit_log(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Respons
         events=page,
         activities=names,
         filters=filters,
+        listing=found,
         errors=errors,
     )

@@ -11,10 +11,11 @@ from starlette.responses import JSONResponse, Response
 from seatplan.services import organization, reports
 from seatplan.services.reports.conflicts import conflicts
 from seatplan.services.reports.paged import errors_page, groups_page, members_page
+from seatplan.web import listing
 from seatplan.web.auth import CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute
 from seatplan.web.fixes import actions
-from seatplan.web.forms import PAGE_SIZE, offset, text, uuid_of
+from seatplan.web.forms import PAGE_SIZE, uuid_of
 from seatplan.web.render import render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -22,12 +23,21 @@ router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 
 @router.get("/groups")
 def group_list(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
-    search = text(request.query_params, "search")
+    found = listing.read_listing(request.query_params, listing.GROUPS)
     with db.reading() as session:
         page = groups_page(
-            session, search=search, offset=offset(request.query_params), limit=PAGE_SIZE
+            session,
+            search=found.get("search"),
+            in_error=found.get("errors") == "1",
+            sku_id=found.product,
+            order=found.order,
+            offset=found.offset,
+            limit=PAGE_SIZE,
         )
-    return render(request, "groups.html", groups=page, search=search)
+        skus = reports.sku_summaries(session)
+    return render(
+        request, "groups.html", groups=page, search=found.get("search"), listing=found, skus=skus
+    )
 
 
 def group_page(
@@ -39,14 +49,17 @@ def group_page(
     typed: dict[str, str] | None = None,
 ) -> Response:
     """The group's Licenses page (also shown again with a refused change's error)."""
-    search = text(request.query_params, "search")
+    found = listing.read_listing(request.query_params, listing.MEMBERS)
+    search = found.get("search")
     with db.reading() as session:
         group = reports.group_detail(session, group_id=group_id)
         members = members_page(
             session,
             group_id=group_id,
             search=search,
-            offset=offset(request.query_params),
+            in_error=found.get("errors") == "1",
+            order=found.order,
+            offset=found.offset,
             limit=PAGE_SIZE,
         )
         skus = reports.sku_summaries(session)
@@ -63,6 +76,7 @@ def group_page(
         group=group,
         members=members,
         search=search,
+        listing=found,
         skus=skus,
         errors=errors,
         typed=typed,
@@ -85,12 +99,20 @@ def group_state(group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
 @router.get("/groups/{group}/errors")
 def group_errors(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
     group_id = uuid_of(group)
+    found = listing.read_listing(request.query_params, listing.GROUP_ERRORS)
     with db.reading() as session:
         detail = reports.group_detail(session, group_id=group_id)
         page = errors_page(
-            session, group_id=group_id, offset=offset(request.query_params), limit=PAGE_SIZE
+            session,
+            group_id=group_id,
+            error=found.get("error") or None,
+            sku_id=found.product,
+            order=found.order,
+            offset=found.offset,
+            limit=PAGE_SIZE,
         )
         clashes = conflicts(session, page.items)
+        skus = reports.sku_summaries(session)
     return render(
         request,
         "group_errors.html",
@@ -98,4 +120,34 @@ def group_errors(request: Request, group: str, admin: CurrentAdmin, db: Database
         errors_page=page,
         clashes=clashes,
         actions=actions,
+        listing=found,
+        skus=skus,
+        kinds=listing.ERROR_KINDS,
+    )
+
+
+@router.get("/errors")
+def every_error(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    """Every user in error, whatever the group (Entra's Licenses overview)."""
+    found = listing.read_listing(request.query_params, listing.ERRORS)
+    with db.reading() as session:
+        page = errors_page(
+            session,
+            error=found.get("error") or None,
+            sku_id=found.product,
+            order=found.order,
+            offset=found.offset,
+            limit=PAGE_SIZE,
+        )
+        clashes = conflicts(session, page.items)
+        skus = reports.sku_summaries(session)
+    return render(
+        request,
+        "errors.html",
+        errors_page=page,
+        clashes=clashes,
+        actions=actions,
+        listing=found,
+        skus=skus,
+        kinds=listing.ERROR_KINDS,
     )

@@ -11,11 +11,17 @@ from starlette.responses import Response
 from seatplan.services import catalog, reports, subscriptions
 from seatplan.services.reports.paged import licensed_users_page
 from seatplan.services.subscriptions import SkuSummary
+from seatplan.services.reports.paged import (
+    Page,
+    licensed_groups_page,
+    licensed_users_page,
+)
+from seatplan.web import listing
 from seatplan.web.auth import BuyForm, CurrentAdmin, DatabaseDep
 from seatplan.web.charts import seats_chart
 from seatplan.web.confirm import Confirmation, confirm_page, require
 from seatplan.web.errors import PortalRoute, attempt
-from seatplan.web.forms import PAGE_SIZE, offset, text, uuid_of
+from seatplan.web.forms import PAGE_SIZE, text, uuid_of
 from seatplan.web.render import redirect, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -35,14 +41,31 @@ def _product_page(
     *,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
+    tab: str = "users",
 ) -> Response:
+    """The product's seats and subscriptions, with a tab of its licensed users or groups."""
+    spec = listing.LICENSED_USERS if tab == "users" else listing.LICENSED_GROUPS
+    found = listing.read_listing(request.query_params, spec)
+    users: Page[reports.LicensedUser] | None = None
+    groups: Page[reports.LicensedGroup] | None = None
     with db.reading() as session:
         product = catalog.find_product(session, sku_id)
         summary = next((s for s in reports.sku_summaries(session) if s.sku_id == sku_id), None)
-        users = licensed_users_page(
-            session, sku_id=sku_id, offset=offset(request.query_params), limit=PAGE_SIZE
-        )
-        groups = reports.licensed_groups(session, sku_id=sku_id)
+        if tab == "users":
+            users = licensed_users_page(
+                session,
+                sku_id=sku_id,
+                search=found.get("search"),
+                order=found.order,
+                offset=found.offset,
+                limit=PAGE_SIZE,
+            )
+            group_count = licensed_groups_page(session, sku_id=sku_id, offset=0, limit=1).total
+        else:
+            groups = licensed_groups_page(
+                session, sku_id=sku_id, order=found.order, offset=found.offset, limit=PAGE_SIZE
+            )
+            group_count = groups.total
         subs = [s for s in subscriptions.list_subscriptions(session) if s.sku_id == sku_id]
     return render(
         request,
@@ -52,6 +75,9 @@ def _product_page(
         summary=summary,
         users=users,
         groups=groups,
+        group_count=group_count,
+        tab=tab,
+        listing=found,
         subscriptions=subs,
         errors=errors,
         typed=typed,
@@ -115,6 +141,9 @@ def confirm_units(
             section="licenses",
         ),
     )
+@router.get("/licenses/{sku}/groups")
+def product_groups(request: Request, sku: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    return _product_page(request, db, uuid_of(sku), tab="groups")
 
 
 @router.post("/licenses/{sku}/subscriptions/{subscription}")

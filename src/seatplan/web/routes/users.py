@@ -11,10 +11,11 @@ from starlette.responses import Response
 
 from seatplan.services import catalog, licenses, lookup, reports, users
 from seatplan.services.reports.paged import users_page
+from seatplan.web import listing
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, require
 from seatplan.web.errors import PortalRoute, attempt
-from seatplan.web.forms import PAGE_SIZE, enabled_plans, offset, text, uuid_of
+from seatplan.web.forms import PAGE_SIZE, enabled_plans, text, uuid_of
 from seatplan.web.plan_choice import disabled_plans, render_plan_choice
 from seatplan.web.render import redirect, render
 
@@ -23,12 +24,26 @@ router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 
 @router.get("/users")
 def user_list(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
-    search = text(request.query_params, "search")
+    found = listing.read_listing(request.query_params, listing.USERS)
     with db.reading() as session:
         page = users_page(
-            session, search=search, offset=offset(request.query_params), limit=PAGE_SIZE
+            session,
+            search=None,
+            filters=found.user_filter(),
+            order=found.order,
+            offset=found.offset,
+            limit=PAGE_SIZE,
         )
-    return render(request, "users.html", users=page, search=search)
+        skus = reports.sku_summaries(session)
+    return render(
+        request,
+        "users.html",
+        users=page,
+        search=found.get("search"),
+        listing=found,
+        skus=skus,
+        kinds=listing.ERROR_KINDS,
+    )
 
 
 def _user_page(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from seatplan.services import bulk_csv
 from seatplan.services.bulk_report import CHUNK
@@ -31,9 +31,11 @@ def _cells(user: User) -> list[str]:
     return ["" if values[prop] is None else str(values[prop]) for prop in bulk_csv.USER_COLUMNS]
 
 
-def export_users(db: Database, *, page: int = CHUNK) -> Iterator[str]:
-    """Every user as bulk create's CSV (with the id last), by userPrincipalName, a few
-    lines at a time: the directory is never in memory at once."""
+def export_users(
+    db: Database, *, page: int = CHUNK, where: Sequence[ColumnElement[bool]] = ()
+) -> Iterator[str]:
+    """Every user (or those `where` keeps) as bulk create's CSV (with the id last), by
+    userPrincipalName, a few lines at a time: the directory is never in memory at once."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\r\n")
 
@@ -50,7 +52,10 @@ def export_users(db: Database, *, page: int = CHUNK) -> Iterator[str]:
         with db.reading() as session:
             users = list(
                 session.scalars(
-                    select(User).where(User.upn_key > after).order_by(User.upn_key).limit(page)
+                    select(User)
+                    .where(User.upn_key > after, *where)
+                    .order_by(User.upn_key)
+                    .limit(page)
                 )
             )
             out.writerows(_cells(user) for user in users)

@@ -3,15 +3,14 @@ Users → Export (every user as a CSV download), docs/bulk-import.md."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from seatplan.services import bulk_export, bulk_import, bulk_report
 from seatplan.services.errors import ServiceError
 from seatplan.store import deadline
+from seatplan.web import csv_export, listing
 from seatplan.web.auth import CurrentAdmin, DatabaseDep, UploadForm
 from seatplan.web.errors import PortalRoute
 from seatplan.web.render import render
@@ -77,21 +76,10 @@ def _page(
     )
 
 
-def _unlimited(pieces: Iterator[str]) -> Iterator[bytes]:
-    """Each page of the export read without the request's time limit: a big directory
-    takes longer than one request may, but each page is a short read of its own."""
-    while True:
-        with deadline.time_limit(None):
-            piece = next(pieces, None)
-        if piece is None:
-            return
-        yield piece.encode("utf-8")
-
-
 @router.get("/users/export")
-def export(admin: CurrentAdmin, db: DatabaseDep) -> Response:
-    return StreamingResponse(
-        _unlimited(bulk_export.export_users(db)),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="users.csv"'},
-    )
+def export(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    """Users as bulk create's CSV (so that an export imports again), with the list's filters,
+    by userPrincipalName."""
+    found = listing.read_listing(request.query_params, listing.USERS)
+    where = found.user_filter().conditions()
+    return csv_export.download("users.csv", bulk_export.export_users(db, where=where))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from seatplan.services import organization, reports
 from seatplan.services.reports.conflicts import conflicts
-from seatplan.services.reports.paged import errors_page, groups_page, members_page
-from seatplan.web import listing
+from seatplan.services.reports.paged import Page, errors_page, groups_page, members_page
+from seatplan.services.reports.problems import AssignmentError
+from seatplan.web import csv_export, listing
 from seatplan.web.auth import CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute
 from seatplan.web.fixes import actions
@@ -38,6 +40,36 @@ def group_list(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Respon
     return render(
         request, "groups.html", groups=page, search=found.get("search"), listing=found, skus=skus
     )
+
+
+@router.get("/groups/export")
+def export_groups(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    found = listing.read_listing(request.query_params, listing.GROUPS)
+
+    def read(session: Session, offset: int, limit: int) -> list[list[object]]:
+        page = groups_page(
+            session,
+            search=found.get("search"),
+            in_error=found.get("errors") == "1",
+            sku_id=found.product,
+            order=found.order,
+            offset=offset,
+            limit=limit,
+        )
+        return [
+            [
+                g.id,
+                g.display_name,
+                g.member_count,
+                " ".join(p.sku_part_number for p in g.products),
+                g.processing_state,
+                g.users_in_error,
+            ]
+            for g in page.items
+        ]
+
+    header = ["Id", "Name", "Members", "Products", "Processing", "Users in error"]
+    return csv_export.download("groups.csv", csv_export.rows_of(db, header, read))
 
 
 def group_page(
@@ -124,6 +156,106 @@ def group_errors(request: Request, group: str, admin: CurrentAdmin, db: Database
         skus=skus,
         kinds=listing.ERROR_KINDS,
     )
+
+
+ERROR_HEADER = [
+    "User id",
+    "Name",
+    "Principal name",
+    "Product",
+    "Source",
+    "State",
+    "Error",
+    "Member of the source",
+]
+
+
+def _error_rows(page: Page[AssignmentError]) -> list[list[object]]:
+    return [
+        [
+            e.user_id,
+            e.display_name,
+            e.user_principal_name,
+            e.sku_part_number,
+            e.group.display_name if e.group else "Direct",
+            e.state,
+            e.error,
+            "" if e.group is None else ("Yes" if e.is_member else "No"),
+        ]
+        for e in page.items
+    ]
+
+
+def _export_errors(
+    request: Request, db: DatabaseDep, group_id: UUID | None, filename: str
+) -> Response:
+    found = listing.read_listing(
+        request.query_params, listing.GROUP_ERRORS if group_id else listing.ERRORS
+    )
+
+    def read(session: Session, offset: int, limit: int) -> list[list[object]]:
+        page = errors_page(
+            session,
+            group_id=group_id,
+            error=found.get("error") or None,
+            sku_id=found.product,
+            order=found.order,
+            offset=offset,
+            limit=limit,
+        )
+        return _error_rows(page)
+
+    return csv_export.download(filename, csv_export.rows_of(db, ERROR_HEADER, read))
+
+
+@router.get("/groups/{group}/errors/export")
+def export_group_errors(
+    request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    group_id = uuid_of(group)
+    with db.reading() as session:
+        reports.group_detail(session, group_id=group_id)  # a missing group is a 404 page
+    return _export_errors(request, db, group_id, "group-license-errors.csv")
+
+
+@router.get("/groups/{group}/members/export")
+def export_members(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    group_id = uuid_of(group)
+    found = listing.read_listing(request.query_params, listing.MEMBERS)
+    with db.reading() as session:
+        reports.group_detail(session, group_id=group_id)
+
+    def read(session: Session, offset: int, limit: int) -> list[list[object]]:
+        page = members_page(
+            session,
+            group_id=group_id,
+            search=found.get("search"),
+            in_error=found.get("errors") == "1",
+            order=found.order,
+            offset=offset,
+            limit=limit,
+        )
+        return [
+            [
+                m.id,
+                m.display_name,
+                m.user_principal_name,
+                m.since.isoformat(),
+                "; ".join(
+                    f"{sku} {state}{f' ({error})' if error else ''}"
+                    for sku, state, error in m.licenses
+                ),
+            ]
+            for m in page.items
+        ]
+
+    header = ["User id", "Name", "Principal name", "Member since", "This group's licenses"]
+    return csv_export.download("group-members.csv", csv_export.rows_of(db, header, read))
+
+
+@router.get("/errors/export")
+def export_every_error(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    return _export_errors(request, db, None, "license-errors.csv")
 
 
 @router.get("/errors")

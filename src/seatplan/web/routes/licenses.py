@@ -5,18 +5,18 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from seatplan.services import catalog, reports, subscriptions
-from seatplan.services.reports.paged import licensed_users_page
-from seatplan.services.subscriptions import SkuSummary
 from seatplan.services.reports.paged import (
     Page,
     licensed_groups_page,
     licensed_users_page,
 )
-from seatplan.web import listing
+from seatplan.services.subscriptions import SkuSummary
+from seatplan.web import csv_export, listing
 from seatplan.web.auth import BuyForm, CurrentAdmin, DatabaseDep
 from seatplan.web.charts import seats_chart
 from seatplan.web.confirm import Confirmation, confirm_page, require
@@ -141,9 +141,76 @@ def confirm_units(
             section="licenses",
         ),
     )
+
+
 @router.get("/licenses/{sku}/groups")
 def product_groups(request: Request, sku: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
     return _product_page(request, db, uuid_of(sku), tab="groups")
+
+
+def _known_product(db: DatabaseDep, sku: str) -> UUID:
+    sku_id = uuid_of(sku)
+    with db.reading() as session:
+        catalog.find_product(session, sku_id)  # an unknown one is a 404 page
+    return sku_id
+
+
+@router.get("/licenses/{sku}/users/export")
+def export_licensed_users(
+    request: Request, sku: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    sku_id = _known_product(db, sku)
+    found = listing.read_listing(request.query_params, listing.LICENSED_USERS)
+
+    def read(session: Session, offset: int, limit: int) -> list[list[object]]:
+        page = licensed_users_page(
+            session,
+            sku_id=sku_id,
+            search=found.get("search"),
+            order=found.order,
+            offset=offset,
+            limit=limit,
+        )
+        return [
+            [
+                u.id,
+                u.display_name,
+                u.user_principal_name,
+                "Yes" if u.direct else "No",
+                "; ".join(g.display_name for g in u.groups),
+            ]
+            for u in page.items
+        ]
+
+    header = ["User id", "Name", "Principal name", "Direct", "Inherited from"]
+    return csv_export.download("licensed-users.csv", csv_export.rows_of(db, header, read))
+
+
+@router.get("/licenses/{sku}/groups/export")
+def export_licensed_groups(
+    request: Request, sku: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    sku_id = _known_product(db, sku)
+    found = listing.read_listing(request.query_params, listing.LICENSED_GROUPS)
+
+    def read(session: Session, offset: int, limit: int) -> list[list[object]]:
+        page = licensed_groups_page(
+            session, sku_id=sku_id, order=found.order, offset=offset, limit=limit
+        )
+        return [
+            [
+                g.id,
+                g.display_name,
+                g.member_count,
+                g.users_licensed,
+                g.users_in_error,
+                "; ".join(g.disabled_plan_names),
+            ]
+            for g in page.items
+        ]
+
+    header = ["Group id", "Name", "Members", "Licensed", "In error", "Disabled plans"]
+    return csv_export.download("licensed-groups.csv", csv_export.rows_of(db, header, read))
 
 
 @router.post("/licenses/{sku}/subscriptions/{subscription}")

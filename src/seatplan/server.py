@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -31,6 +32,7 @@ from seatplan.store import deadline, faults, migrate
 from seatplan.store.db import Database
 from seatplan.store.types import utcnow
 from seatplan.web import mount_portal
+from seatplan.web.errors import pages_or
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,9 @@ def create_app(
     mount_api(app)  # first: its routes are the busiest, and FastAPI matches in order
     mount_scim(app)
     mount_portal(app)
+    # Unknown addresses and wrong methods: the API's JSON, or the portal's HTML page.
+    api_handler = app.exception_handlers[StarletteHTTPException]
+    app.add_exception_handler(StarletteHTTPException, pages_or(api_handler))
     _mount_probes(app)
     mount_metrics(app)
     app.add_middleware(TimeLimit, seconds=settings.statement_timeout_seconds)

@@ -240,3 +240,25 @@ def mark_groups_of_users_queued(session: Session, user_ids: list[UUID]) -> None:
 
 def queued_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(QueuedUser)) or 0
+
+
+def is_queued(session: Session, user_id: UUID) -> bool:
+    """The user waits to be evaluated (their states may change any moment)."""
+    return session.get(QueuedUser, user_id) is not None
+
+
+def queued_in_error(session: Session, group_id: UUID) -> int:
+    """Users in error from `group_id` who wait to be evaluated again. A former member
+    (kept in ActiveWithError) does not make the group's processing state change, so a
+    page follows these too."""
+    return (
+        session.scalar(
+            select(func.count(func.distinct(LicenseAssignment.user_id)))
+            .join(QueuedUser, QueuedUser.user_id == LicenseAssignment.user_id)
+            .where(
+                LicenseAssignment.source_id == group_id,
+                LicenseAssignment.error.is_not(None),
+            )
+        )
+        or 0
+    )

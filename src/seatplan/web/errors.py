@@ -8,8 +8,9 @@ refusal's message. The API's JSON error handlers never see a portal route's erro
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
@@ -68,6 +69,11 @@ class PageNotFound(PortalError):
     title = "Not found"
 
 
+class MethodNotAllowed(PortalError):
+    status = 405
+    title = "Not available"
+
+
 class RequestRefused(PortalError):
     """Refused before the page saw it: a body over 1 MB, a form over `read_form`'s limits."""
 
@@ -114,6 +120,44 @@ def error_page(request: Request, error: PortalError) -> Response:
         title=error.title,
         message=error.message,
     )
+
+
+#: First segments of the addresses that answer JSON (the APIs, SCIM, probes, metrics):
+#: every other address is the portal's, whose unknown pages are HTML pages.
+API_SEGMENTS = frozenset(
+    {"v1.0", "beta", "admin", "scim", "metrics", "healthz", "readyz", "docs", "openapi.json"}
+)
+
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+def is_portal_path(path: str) -> bool:
+    return path.lstrip("/").split("/", 1)[0] not in API_SEGMENTS
+
+
+def pages_or(api_handler: Handler) -> Handler:
+    """The app's handler of routing errors: an unknown address or a wrong method is an
+    HTML page on the portal's addresses, `api_handler`'s JSON on the API's."""
+
+    async def handler(request: Request, exc: Any) -> Response:
+        if (
+            isinstance(exc, HTTPException)
+            and exc.status_code in (404, 405)
+            and is_portal_path(request.url.path)
+        ):
+            error = (
+                PageNotFound("This page does not exist.")
+                if exc.status_code == 404
+                else MethodNotAllowed(
+                    "This address does not answer that kind of request: "
+                    "open it from the portal's pages."
+                )
+            )
+            return secured(error_page(request, error))
+        answer = api_handler(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    return handler
 
 
 class PortalRoute(APIRoute):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -41,6 +41,21 @@ NOTICES = {
     "organization-saved": "Organization saved: the users it affects are queued.",
 }
 
+#: What a notice of queued work becomes once the page sees the work done.
+DONE_NOTICES = {
+    "reprocess": "Reprocessing done.",
+    "group-license": "Group license saved and processed.",
+    "group-license-removed": "Product removed from the group and processed.",
+    "license": "License saved and processed.",
+    "user-reprocess": "The user was processed.",
+}
+
+
+def notice_of(request: Request, *, busy: bool) -> str | None:
+    """The notice of `?done=`, as it stands when the page's work is `busy` or not."""
+    done = request.query_params.get("done") or ""
+    return NOTICES.get(done) if busy else DONE_NOTICES.get(done, NOTICES.get(done))
+
 
 def _when(value: datetime | None) -> str:
     return "-" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -62,6 +77,18 @@ environment.globals["query"] = _query
 environment.globals["error_help"] = error_help
 
 
+def page_address(request: Request) -> str | None:
+    """For a page answered to a posted form (a refusal shown again): the address of the
+    page the form was on, so that the address bar never holds the form's POST address
+    (portal.js puts it there). Only a same-origin path, never another site's."""
+    if request.method != "POST":
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     state = request.state
     done = request.query_params.get("done")
@@ -69,7 +96,8 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         request=request,
         admin=getattr(state, "portal_admin", None),
         csrf=getattr(state, "portal_csrf", ""),
-        notice=NOTICES.get(done or ""),
+        page_url=page_address(request),
+        notice=context.pop("notice", NOTICES.get(done or "")),
         errors=context.pop("errors", None) or {},
         typed=context.pop("typed", None) or {},
         **context,

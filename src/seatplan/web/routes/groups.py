@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from seatplan.services import organization, reports
+from seatplan.services import organization, queue, reports
 from seatplan.services.reports.conflicts import conflicts
 from seatplan.services.reports.paged import Page, errors_page, groups_page, members_page
 from seatplan.services.reports.problems import AssignmentError
@@ -18,7 +18,7 @@ from seatplan.web.auth import CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute
 from seatplan.web.fixes import actions
 from seatplan.web.forms import PAGE_SIZE, uuid_of
-from seatplan.web.render import render
+from seatplan.web.render import notice_of, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 
@@ -98,9 +98,15 @@ def group_page(
         member_groups = reports.member_groups(session, group_id=group_id)
         parent_groups = reports.parent_groups(session, group_id=group_id)
         organization_nested = organization.get(session).license_nested_groups
+        pending = queue.queued_in_error(session, group_id)
+    busy = _busy(group, pending)
     return render(
         request,
         "group.html",
+        pending=pending,
+        busy=busy,
+        done=request.query_params.get("done", ""),
+        notice=notice_of(request, busy=busy),
         member_groups=member_groups,
         parent_groups=parent_groups,
         organization_nested=organization_nested,
@@ -126,6 +132,30 @@ def group_state(group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
     with db.reading() as session:
         found = reports.group_detail(session, group_id=uuid_of(group))
     return JSONResponse({"state": found.processing_state, "usersInError": found.users_in_error})
+
+
+def _busy(group: reports.GroupSummary, pending: int) -> bool:
+    return group.processing_state != queue.COMPLETE or pending > 0
+
+
+@router.get("/groups/{group}/live")
+def group_live(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    """The part of the Licenses page that changes while processing runs (htmx polls it
+    while the work is not done; the answer without a poll ends the polling)."""
+    group_id = uuid_of(group)
+    with db.reading() as session:
+        detail = reports.group_detail(session, group_id=group_id)
+        pending = queue.queued_in_error(session, group_id)
+    busy = _busy(detail, pending)
+    return render(
+        request,
+        "group_live.html",
+        group=detail,
+        pending=pending,
+        busy=busy,
+        done=request.query_params.get("done", ""),
+        finished=None if busy else notice_of(request, busy=False),
+    )
 
 
 @router.get("/groups/{group}/errors")

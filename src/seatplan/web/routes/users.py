@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from seatplan.services import catalog, licenses, lookup, reports, users
+from seatplan.services import catalog, licenses, lookup, queue, reports, users
 from seatplan.services.reports.paged import users_page
 from seatplan.web import listing
 from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
@@ -17,7 +17,7 @@ from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, 
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import PAGE_SIZE, enabled_plans, text, uuid_of
 from seatplan.web.plan_choice import disabled_plans, render_plan_choice
-from seatplan.web.render import redirect, render
+from seatplan.web.render import notice_of, redirect, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 
@@ -57,9 +57,13 @@ def _user_page(
     with db.reading() as session:
         user = reports.user_detail(session, user_id=user_id)
         skus = reports.sku_summaries(session)
+        busy = queue.is_queued(session, user_id)
     return render(
         request,
         "user.html",
+        busy=busy,
+        done=request.query_params.get("done", ""),
+        notice=notice_of(request, busy=busy),
         status=400 if errors else 200,
         user=user,
         skus=skus,
@@ -71,6 +75,23 @@ def _user_page(
 @router.get("/users/{user}")
 def user_page(request: Request, user: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
     return _user_page(request, db, uuid_of(user))
+
+
+@router.get("/users/{user}/live")
+def user_live(request: Request, user: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    """The user's licenses while the user is queued (htmx polls them until evaluated)."""
+    user_id = uuid_of(user)
+    with db.reading() as session:
+        found = reports.user_detail(session, user_id=user_id)
+        busy = queue.is_queued(session, user_id)
+    return render(
+        request,
+        "user_live.html",
+        user=found,
+        busy=busy,
+        done=request.query_params.get("done", ""),
+        finished=None if busy else notice_of(request, busy=False),
+    )
 
 
 @router.post("/users/{user}/location")

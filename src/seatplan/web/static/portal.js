@@ -1,20 +1,20 @@
-// Seatplan portal: the only script. A group's page follows its processing state and
-// reloads when processing is done, so that its notice of errors is up to date.
+// Seatplan portal: the only script of its own. Parts of pages that change while
+// processing runs update themselves with htmx (hx-get … hx-trigger="every 1s"); this
+// script only keeps the address bar honest.
 (function () {
   "use strict";
-  var box = document.getElementById("processing");
-  if (!box || box.dataset.state === "ProcessingComplete") return;
-  var url = box.dataset.stateUrl;
-  function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) {
-        if (!body) { setTimeout(poll, 3000); return; }
-        if (body.state === "ProcessingComplete") { window.location.reload(); return; }
-        box.querySelector("b").textContent = body.state;
-        setTimeout(poll, 1000);
-      })
-      .catch(function () { setTimeout(poll, 3000); });
+  var main = document.getElementById("main");
+  var url = new URL(window.location.href);
+  // A page answered to a form (an error shown again) names its own address: a reload
+  // shows that page, not the form's POST address.
+  var canonical = main && main.dataset.pageUrl;
+  if (canonical) {
+    window.history.replaceState(null, "", canonical);
+    return;
   }
-  setTimeout(poll, 1000);
+  // A notice of a change (?done=…) is shown once: a reload does not show it again.
+  if (url.searchParams.has("done")) {
+    url.searchParams.delete("done");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
 })();

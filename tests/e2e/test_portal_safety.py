@@ -90,7 +90,10 @@ def test_the_error_pages_fix_asks_before_removing_from_the_group(
     page = sign_in(browser, portal, "licenses")
     before = _members(portal, "Phone users")
     page.goto(f"{portal.url}/groups/{group_id(portal, 'Phone users')}/errors")
-    page.get_by_role("button", name="Or remove the user from the group.").click()
+    fix = page.get_by_role("button", name="Or remove the user from the group.")
+    if not fix.is_visible():  # the dense table keeps its fixes in a disclosure
+        page.locator("tr", has_text="bruno@contoso.com").get_by_text("Explain and fix").click()
+    fix.click()
     expect(
         page.get_by_role("heading", name="Remove bruno@contoso.com from Phone users?")
     ).to_be_visible()

@@ -5,7 +5,10 @@ Prints one JSON object: members, seconds (assign → ProcessingComplete), floor_
 database in one transaction), ratio, users_per_second, peak_rss_mb (of the process that
 processes, measured apart from the one that builds the tenant), one_member_ms (median
 time to add one member to the licensed group and process it, over 20 tries),
-simulate_seconds (previewing the assignment to the whole group, changing nothing),
+simulate_seconds (previewing the assignment to the whole group, changing nothing, in a
+read snapshot), simulate_longest_write_ms (the longest small write another process
+committed while the preview ran again, simulate_beside_writer_seconds; against
+simulate_write_idle_ms, the same write with no preview running),
 change_log_seconds (what recording the members' license changes in the change log costs
 within `seconds`: the worker's statements, batch by batch, timed apart and rolled back;
 change_log_share is its part of `seconds`) and
@@ -39,6 +42,7 @@ from typing import Any
 
 from sqlalchemy import Column, Index, MetaData, Table, insert, select, text
 
+from rule_preview import keep_writing, one_write_ms  # the writer beside a preview
 from seatplan.processing import simulation, worker
 from seatplan.services import (
     catalog,
@@ -320,12 +324,11 @@ def change_log_seconds(url: str, batch_size: int) -> float:
     return seconds
 
 
-def simulate_seconds(url: str, batch_size: int) -> float:
-    """Previewing the assignment (`--dry-run`, simulateAssignLicense) on the whole group."""
-    reset(url)
-    db = Database(url)
+def _preview(db: Database, batch_size: int) -> float:
+    """Seconds to preview the assignment (`--dry-run`, simulateAssignLicense) on the whole
+    group, in the read snapshot every face runs it in."""
     start = time.perf_counter()
-    with db.writing() as session:
+    with db.snapshot() as session:
         result = simulation.simulate_group_change(
             session,
             group=lookup.group(session, GROUP),
@@ -333,11 +336,35 @@ def simulate_seconds(url: str, batch_size: int) -> float:
             remove=[],
             batch_size=batch_size,
         )
-    seconds = time.perf_counter() - start
-    db.dispose()
     if result.users_evaluated < 1:
         raise SystemExit(f"the preview evaluated nobody: {result}")
-    return seconds
+    return time.perf_counter() - start
+
+
+def simulate_seconds(url: str, batch_size: int) -> dict[str, float]:
+    """The preview alone, then again while another process commits one small write after
+    another (`bench/rule_preview.py`'s writer): the longest of those writes, against the
+    same write with no preview running."""
+    reset(url)
+    db = Database(url)
+    alone = _preview(db, batch_size)
+    idle = max(one_write_ms(db) for _ in range(5))
+    context = multiprocessing.get_context("spawn")
+    ready, stop, out = context.Event(), context.Event(), context.Queue()
+    writer = context.Process(target=keep_writing, args=(url, ready, stop, out))
+    writer.start()
+    ready.wait(timeout=120)
+    beside = _preview(db, batch_size)
+    stop.set()
+    longest = float(out.get(timeout=120))
+    writer.join()
+    db.dispose()
+    return {
+        "seconds": alone,
+        "beside_writer_seconds": beside,
+        "longest_write_ms": longest,
+        "write_idle_ms": idle,
+    }
 
 
 def main() -> None:
@@ -401,7 +428,12 @@ def main() -> None:
                 "users_per_second": first["users_per_second"],
                 "peak_rss_mb": first["peak_rss_mb"],
                 "one_member_ms": round(single, 2),
-                "simulate_seconds": round(preview, 3),
+                "simulate_seconds": round(preview["seconds"], 3),
+                # The preview again beside another process's writes, the longest of them
+                # (target: under 100 ms) and the same write with no preview running.
+                "simulate_beside_writer_seconds": round(preview["beside_writer_seconds"], 3),
+                "simulate_longest_write_ms": round(preview["longest_write_ms"], 1),
+                "simulate_write_idle_ms": round(preview["write_idle_ms"], 1),
                 "change_log_seconds": round(change_log, 3),
                 "change_log_share": round(change_log / runs[0]["seconds"], 4),
                 "batch_size": args.batch_size,

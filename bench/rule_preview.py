@@ -112,7 +112,7 @@ def one_write_ms(db: Database) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _keep_writing(url: str, ready: Any, stop: Any, out: Any) -> None:
+def keep_writing(url: str, ready: Any, stop: Any, out: Any) -> None:
     """Another process (as the worker or the server would be): one small write after
     another until `stop`, then the longest one. The first (which builds the catalog's
     rules in this process) is not counted."""
@@ -140,7 +140,7 @@ def preview_beside_writes(db: Database, url: str, batch_size: int) -> tuple[floa
     """The preview's seconds, the longest write beside it, and joiners and leavers."""
     context = multiprocessing.get_context("spawn")
     ready, stop, out = context.Event(), context.Event(), context.Queue()
-    writer = context.Process(target=_keep_writing, args=(url, ready, stop, out))
+    writer = context.Process(target=keep_writing, args=(url, ready, stop, out))
     writer.start()
     ready.wait(timeout=120)
     started = time.perf_counter()

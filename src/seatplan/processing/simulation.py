@@ -124,20 +124,21 @@ def simulate_group_change(
     first = min([*kept, now] if new else kept, default=None)
     got_product = literal(first, GroupLicense.assigned_at.type)
     members, holders = queue.group_queue(session, group.id, got_product, now)
+    order, reached = _queue_after(session, members, holders)
     # A disabled account holds nothing (`processing.loader`): no product reaches it.
     disabled = select(User.id).where(User.account_enabled.is_(False))
-    reached = {user for user, _ in bulk.fetch(session, members)} - {
-        user for (user,) in bulk.fetch(session, disabled)
-    }
+    reached -= {user for (user,) in bulk.fetch(session, disabled)}
     changed = {sku: disabled for sku, disabled in add.items() if sku in current}
     gone = set(remove)
+    # Newer than any membership: a new product's intent is as old as the product.
+    added = tuple(Intent(sku, group.id, disabled, now) for sku, disabled in new.items())
 
     def adjust(cases: list[UserCase]) -> list[UserCase]:
         """The group's products as the change leaves them, on the loaded users."""
         out = []
         for case in cases:
             intents = case.intents
-            if any(i.group_id == group.id for i in intents):
+            if current and any(i.group_id == group.id for i in intents):
                 intents = tuple(
                     Intent(i.sku_id, i.group_id, changed[i.sku_id], i.since)
                     if i.sku_id in changed
@@ -145,11 +146,8 @@ def simulate_group_change(
                     for i in intents
                     if i.group_id != group.id or i.sku_id not in gone
                 )
-            if new and case.user_id in reached:
-                # Newer than any membership: the intent's age is the product's.
-                intents += tuple(
-                    Intent(sku, group.id, disabled, now) for sku, disabled in new.items()
-                )
+            if added and case.user_id in reached:
+                intents += added
             out.append(
                 case
                 if intents is case.intents
@@ -161,7 +159,7 @@ def simulate_group_change(
         session,
         group_id=group.id,
         display_name=group.display_name,
-        batches=_in_claim_order(session, (members, holders), batch_size),
+        batches=(order[first : first + batch_size] for first in range(0, len(order), batch_size)),
         skus=sorted({*add, *remove}),
         adjust=adjust,
     )
@@ -293,21 +291,24 @@ def queued_in_claim_order(session: Session, size: int) -> Iterator[list[UUID]]:
         page = bulk.fetch(session, ordered.where(after).limit(size))
 
 
-def _in_claim_order(
-    session: Session, queued: Iterable[Select[UUID, Any]], size: int
-) -> Iterator[list[UUID]]:
-    """The queue in the worker's order once `queued` (user id, priority) are queued too:
-    a user queued twice keeps the older priority, as the real queue does."""
-    parts = [select(QueuedUser.user_id, QueuedUser.priority), *queued]
-    rows = union_all(*parts).subquery()
+def _queue_after(
+    session: Session, members: Select[UUID, Any], holders: Select[UUID, Any]
+) -> tuple[list[UUID], set[UUID]]:
+    """The queue in the worker's order once a group's `members` and license `holders`
+    (user id, priority) are queued too (a user queued twice keeps the older priority, as
+    the real queue does), and which of them are members: one pass over the rows."""
+    rows = union_all(
+        select(QueuedUser.user_id, QueuedUser.priority, literal(0).label("member")),
+        members.add_columns(literal(1)),
+        holders.add_columns(literal(0)),
+    ).subquery()
     ordered = (
-        select(rows.c.user_id)
+        select(rows.c.user_id, func.max(rows.c.member))
         .group_by(rows.c.user_id)
         .order_by(func.min(rows.c.priority), rows.c.user_id)
     )
-    ids = [user for (user,) in bulk.fetch(session, ordered)]
-    for first in range(0, len(ids), size):
-        yield ids[first : first + size]
+    found = bulk.fetch(session, ordered)
+    return [user for user, _ in found], {user for user, member in found if member}
 
 
 def extend_pool(

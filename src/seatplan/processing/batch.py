@@ -22,7 +22,7 @@ from seatplan import engine
 from seatplan.engine import ErrorKind, SeatPool, UserCase, UserOutcome
 from seatplan.processing import failpoints, group_progress, ordering, stats
 from seatplan.processing.loader import load_cases
-from seatplan.processing.writer import write_outcomes
+from seatplan.processing.writer import take_seats, write_rows
 from seatplan.services import catalog, subscriptions, transaction
 from seatplan.store import bulk
 from seatplan.store.db import Database
@@ -86,12 +86,23 @@ def _process(db: Database, size: int, started: float) -> BatchResult:
         snapshot = seat_pool(session, skus, lock=False)
         outcomes = engine.evaluate_batch(cases, rules, _copy(snapshot))
         failpoints.reach("after-evaluate")
+        # The rows before the batch's turn: they are its own users', so batches write them
+        # side by side. Only the seats, and what shares rows with other batches (events,
+        # groups, counters), wait for the batch claimed before and the counters' locks.
+        early = session.begin_nested()
+        summary = write_rows(session, cases, outcomes)
         ordering.wait_for_earlier(session, ticket)
         current = seat_pool(session, skus, lock=True)
-        if not _still_valid(snapshot, current, outcomes):
+        if _still_valid(snapshot, current, outcomes):
+            early.commit()
+        else:
+            # Undoing the rows also lets go of the counters' locks: take them again.
+            early.rollback()
+            current = seat_pool(session, skus, lock=True)
             outcomes = engine.evaluate_batch(cases, rules, current)
+            summary = write_rows(session, cases, outcomes)
         group_progress.mark_started(session, claimed)
-        summary = write_outcomes(session, cases, outcomes)
+        take_seats(session, summary)
         group_progress.count_outcomes(session, outcomes)
         # No ORM synchronisation: it would read back every deleted key for nothing.
         done = delete(QueuedUser).where(bulk.among(session, QueuedUser.user_id, claimed))

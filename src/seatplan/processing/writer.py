@@ -1,4 +1,5 @@
-"""Write a batch's outcomes with bulk statements: only the rows that changed."""
+"""Write a batch's outcomes with bulk statements: only the rows that changed (`write_rows`),
+then, in the batch's turn, their events and seats (`take_seats`)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,28 @@ from uuid import UUID
 from sqlalchemy.orm import Session
 
 from seatplan.engine import UserCase, UserOutcome
-from seatplan.services import assignment_rows, subscriptions
+from seatplan.services import assignment_rows, events, subscriptions
 from seatplan.store.types import utcnow
 
 
 @dataclass(slots=True)
 class WriteSummary:
     seat_changes: dict[UUID, int] = field(default_factory=dict)
+    transitions: list[events.Transition] = field(default_factory=list)
 
 
-def write_outcomes(
+def take_seats(session: Session, summary: WriteSummary) -> None:
+    """The license events and the seat counters of the rows `write_rows` wrote. The
+    caller holds the counters' row locks (`batch.seat_pool(lock=True)`)."""
+    events.license_changes(session, summary.transitions)
+    subscriptions.adjust_seats(session, summary.seat_changes)
+
+
+def write_rows(
     session: Session, cases: Sequence[UserCase], outcomes: Sequence[UserOutcome]
 ) -> WriteSummary:
+    """The rows that changed and the change log; the seats and events are left to
+    `take_seats`."""
     summary = WriteSummary()
     changes = assignment_rows.Changes(utcnow())
     for case, outcome in zip(cases, outcomes, strict=True):
@@ -37,6 +48,6 @@ def write_outcomes(
         for sku_id, change in outcome.seat_changes.items():
             summary.seat_changes[sku_id] = summary.seat_changes.get(sku_id, 0) + change
 
-    assignment_rows.write(session, changes)
-    subscriptions.adjust_seats(session, summary.seat_changes)
+    assignment_rows.write_rows(session, changes)
+    summary.transitions = changes.transitions
     return summary

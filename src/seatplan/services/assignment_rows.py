@@ -103,11 +103,19 @@ class Changes:
 
 
 def write(session: Session, changes: Changes) -> None:
-    """Write the rows, and record their users' license changes in the change log."""
+    """Write the rows, record their users' license changes in the change log, and their
+    events."""
+    write_rows(session, changes)
+    events.license_changes(session, changes.transitions)
+
+
+def write_rows(session: Session, changes: Changes) -> None:
+    """The rows and the change log, not the events: nothing another writer's transaction
+    also locks (events lock the webhook endpoints), so a worker's batch writes them
+    before its turn to take seats (`processing.batch`)."""
     bulk.insert_many(session, _TABLE, changes.inserts)
     bulk.execute_many(session, _TABLE, keys=_KEY, set_columns=_CHANGING, rows=changes.updates)
     bulk.execute_many(session, _TABLE, keys=_KEY, rows=changes.deletes)
     written = (changes.inserts, changes.updates, changes.deletes)
     users = {row["user_id"] for rows in written for row in rows}
     change_log.licenses_changed(session, sorted(users))
-    events.license_changes(session, changes.transitions)

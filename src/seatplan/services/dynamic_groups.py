@@ -3,7 +3,8 @@
 Two paths keep membership equal to the rule's result over the directory:
 
 - incrementally, in the transaction of the user's change: `user_changed` re-evaluates
-  one created or changed user against the groups whose rule reads a changed property;
+  one created or changed user against the groups whose rule reads a changed property
+  (`users_changed` a bulk import's chunk of them, the groups read once);
 - in the background, for a new or changed rule (or a group resumed): the worker calls
   `evaluate_chunk` over the users in id order, one transaction per chunk, the group's
   row holding where it stands (`rule_cursor`), so a crash resumes after the last chunk

@@ -134,6 +134,10 @@ organization_form = _form_only_if(
     lambda admin: admin.can_manage_admins,
     "Only a Global Administrator changes the organization's settings.",
 )
+directory_form = _form_only_if(
+    lambda admin: admin.can_manage_admins,
+    "Only a Global Administrator creates and deletes users and groups.",
+)
 tokens_form = _form_only_if(
     lambda admin: admin.can_manage_admins,
     "Only a Global Administrator manages access tokens.",
@@ -151,4 +155,5 @@ SessionForm = Annotated[FormData, Depends(session_form)]
 BuyForm = Annotated[FormData, Depends(buy_form)]
 WebhooksForm = Annotated[FormData, Depends(webhooks_form)]
 TokensForm = Annotated[FormData, Depends(tokens_form)]
+DirectoryForm = Annotated[FormData, Depends(directory_form)]
 OrganizationForm = Annotated[FormData, Depends(organization_form)]

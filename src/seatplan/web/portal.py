@@ -11,6 +11,7 @@ from seatplan.web.routes import (
     admins,
     audit,
     bulk_import,
+    directory,
     group_changes,
     group_import,
     group_rule,
@@ -32,6 +33,7 @@ def mount_portal(app: FastAPI) -> None:
     app.state.portal_throttle = SignInThrottle()
     for module in (
         session,
+        directory,  # before licenses, groups and users: /licenses/buy, /users/new
         licenses,
         groups,
         group_changes,

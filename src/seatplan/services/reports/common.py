@@ -24,6 +24,12 @@ def plan_names(catalog: Catalog, plan_ids: frozenset[UUID] | tuple[UUID, ...]) -
     return tuple(sorted(p.name if (p := catalog.plan(i)) else str(i) for i in plan_ids))
 
 
+def plan_labels(catalog: Catalog, plan_ids: frozenset[UUID] | tuple[UUID, ...]) -> tuple[str, ...]:
+    """The plans' friendly names (a code name when a plan has none), sorted as read."""
+    labels = ((p.friendly_name or p.name) if (p := catalog.plan(i)) else str(i) for i in plan_ids)
+    return tuple(sorted(labels, key=str.casefold))
+
+
 def part_number(catalog: Catalog, sku_id: UUID) -> str:
     product = catalog.product(sku_id)
     return product.sku_part_number if product else str(sku_id)

@@ -21,6 +21,7 @@ from seatplan.services.reports.common import (
     DIRECT,
     GroupRef,
     part_number,
+    plan_labels,
     plan_names,
 )
 from seatplan.store.tables import Group, LicenseAssignment, Membership, User
@@ -42,6 +43,8 @@ class LicenseView:
     #: The user's own group the license came through, when it came from a group above
     #: it (licenseNestedGroups).
     via: GroupRef | None = None
+    #: The enabled plans' friendly names (their code name when they have none), sorted.
+    enabled_plan_labels: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -127,6 +130,9 @@ def user_detail(session: Session, *, user_id: UUID) -> UserDetail:
             disabled_plans=row.disabled_plans,
             disabled_plan_names=plan_names(catalog, row.disabled_plans),
             enabled_plan_names=plan_names(
+                catalog, tuple(p for p in plans if p not in row.disabled_plans)
+            ),
+            enabled_plan_labels=plan_labels(
                 catalog, tuple(p for p in plans if p not in row.disabled_plans)
             ),
             updated=row.updated,

@@ -23,7 +23,7 @@ from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import enabled_plans, text, uuid_of
-from seatplan.web.plan_choice import disabled_plans, render_plan_choice
+from seatplan.web.plan_choice import disabled_plans, enabled_elsewhere, render_plan_choice
 from seatplan.web.render import redirect
 from seatplan.web.routes.groups import group_page
 
@@ -43,6 +43,9 @@ def _plans_page(
     with db.reading() as session:
         group = reports.group_detail(session, group_id=group_id)
         current = next((p for p in group.products if p.sku_id == sku_id), None)
+        others = enabled_elsewhere(
+            session, [(p.sku_id, p.disabled_plans) for p in group.products], sku_id
+        )
         return render_plan_choice(
             request,
             session,
@@ -55,6 +58,7 @@ def _plans_page(
             error=error,
             preview=preview,
             can_preview=True,
+            others=others,
         )
 
 

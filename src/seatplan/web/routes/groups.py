@@ -12,12 +12,13 @@ from starlette.responses import JSONResponse, Response
 from seatplan.services import organization, queue, reports
 from seatplan.services.reports.conflicts import conflicts
 from seatplan.services.reports.paged import Page, errors_page, groups_page, members_page
+from seatplan.services.reports.people import find_people
 from seatplan.services.reports.problems import AssignmentError
 from seatplan.web import csv_export, listing
 from seatplan.web.auth import CurrentAdmin, DatabaseDep
 from seatplan.web.errors import PortalRoute
 from seatplan.web.fixes import actions
-from seatplan.web.forms import PAGE_SIZE, uuid_of
+from seatplan.web.forms import PAGE_SIZE, text, uuid_of
 from seatplan.web.render import notice_of, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -79,11 +80,17 @@ def group_page(
     *,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
+    picked: str = "",
 ) -> Response:
-    """The group's Licenses page (also shown again with a refused change's error)."""
+    """The group's Licenses page (also shown again with a refused change's error).
+
+    `picked`: what the people picker searched (the picker without script), with its
+    results."""
     found = listing.read_listing(request.query_params, listing.MEMBERS)
     search = found.get("search")
+    picked = picked or (typed or {}).get("member", "")
     with db.reading() as session:
+        people = find_people(session, text=picked, group_id=group_id)
         group = reports.group_detail(session, group_id=group_id)
         members = members_page(
             session,
@@ -116,6 +123,8 @@ def group_page(
         search=search,
         listing=found,
         skus=skus,
+        picked=picked,
+        people=people,
         errors=errors,
         typed=typed,
     )
@@ -124,6 +133,19 @@ def group_page(
 @router.get("/groups/{group}")
 def group_licenses(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
     return group_page(request, db, uuid_of(group))
+
+
+@router.get("/groups/{group}/people")
+def people_picker(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    """The people picker's results: a fragment for htmx as the administrator types, or,
+    without script, the group's page with them."""
+    group_id, picked = uuid_of(group), text(request.query_params, "q", limit=128)
+    if request.headers.get("HX-Request") != "true":
+        return group_page(request, db, group_id, picked=picked)
+    with db.reading() as session:
+        found = reports.group_detail(session, group_id=group_id)
+        people = find_people(session, text=picked, group_id=group_id)
+    return render(request, "people_results.html", group=found, picked=picked, people=people)
 
 
 @router.get("/groups/{group}/state")

@@ -23,6 +23,7 @@ from seatplan.web.confirm import Confirmation, confirm_page, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import PAGE_SIZE, text, uuid_of
 from seatplan.web.render import redirect, render
+from seatplan.web.routes.directory import unbought_products
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 
@@ -31,7 +32,8 @@ router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 def all_products(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
     with db.reading() as session:
         skus = reports.sku_summaries(session)
-    return render(request, "products.html", skus=skus, chart=seats_chart(skus))
+        unbought = unbought_products(session) if admin.can_buy else []
+    return render(request, "products.html", skus=skus, chart=seats_chart(skus), unbought=unbought)
 
 
 def _product_page(

@@ -16,7 +16,7 @@ from seatplan.web.auth import ChangeForm, CurrentAdmin, DatabaseDep
 from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, require
 from seatplan.web.errors import PortalRoute, attempt
 from seatplan.web.forms import PAGE_SIZE, enabled_plans, text, uuid_of
-from seatplan.web.plan_choice import disabled_plans, render_plan_choice
+from seatplan.web.plan_choice import disabled_plans, enabled_elsewhere, render_plan_choice
 from seatplan.web.render import notice_of, redirect, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -125,6 +125,9 @@ def _plans_page(
     with db.reading() as session:
         user = reports.user_detail(session, user_id=user_id)
         current = next((v for v in user.licenses if v.group is None and v.sku_id == sku_id), None)
+        others = enabled_elsewhere(
+            session, [(v.sku_id, v.disabled_plans) for v in user.licenses], sku_id
+        )
         return render_plan_choice(
             request,
             session,
@@ -135,6 +138,7 @@ def _plans_page(
             current=current.disabled_plans if current else None,
             enabled=enabled,
             error=error,
+            others=others,
         )
 
 

@@ -1,0 +1,126 @@
+"""The portal's actions beyond single changes: the people picker, and what other roles and
+bad input get from them (refused, nothing written)."""
+
+from __future__ import annotations
+
+from tests.integration.api_support import row_counts
+from tests.integration.portal_support import PortalApp, portal
+
+from seatplan.services import catalog, lookup, reports
+
+__all__ = ["portal"]
+
+
+def test_the_people_picker_finds_by_name_mail_and_principal_name(portal: PortalApp) -> None:
+    portal.sign_in("admin")
+    group = portal.group_id("Phone users")
+    htmx = {"HX-Request": "true"}
+    for typed in ("gu", "LEE@CONTOSO", "Gu"):
+        found = portal.client.get(f"/groups/{group}/people", params={"q": typed}, headers=htmx)
+        assert found.status_code == 200
+        assert "Lee Gu" in found.text, typed
+        assert "<html" not in found.text  # a fragment
+        assert 'name="member" value="lee@contoso.com"' in found.text
+    # Members are marked, not offered again; groups are offered by id.
+    joni = portal.client.get(f"/groups/{group}/people", params={"q": "joni"}, headers=htmx).text
+    assert "Member" in joni
+    assert 'value="joni@contoso.com"' not in joni
+    staff = portal.client.get(f"/groups/{group}/people", params={"q": "staff"}, headers=htmx).text
+    assert f'value="{portal.group_id("All Staff")}"' in staff
+    # LIKE's wildcards are searched as text.
+    assert (
+        "0 found"
+        in portal.client.get(f"/groups/{group}/people", params={"q": "%"}, headers=htmx).text
+    )
+
+    # Without script: the group's page, with the results and the search kept.
+    page = portal.client.get(f"/groups/{group}/people", params={"q": "lee"})
+    assert "<html" in page.text
+    assert "Lee Gu" in page.text
+    assert 'value="lee"' in page.text
+    added = portal.post(f"/groups/{group}/members", member="lee@contoso.com")
+    assert "Member added" in added.text
+
+
+def test_a_reader_gets_no_picker_and_cannot_add(portal: PortalApp) -> None:
+    portal.sign_in("reader")
+    group = portal.group_id("Phone users")
+    assert 'id="member-search"' not in portal.client.get(f"/groups/{group}").text
+    found = portal.client.get(
+        f"/groups/{group}/people", params={"q": "lee"}, headers={"HX-Request": "true"}
+    )
+    assert "Lee Gu" in found.text
+    assert "<form" not in found.text
+    before = row_counts(portal.db)
+    assert portal.post(f"/groups/{group}/members", member="lee@contoso.com").status_code == 403
+    assert row_counts(portal.db) == before
+
+
+def test_a_global_administrator_creates_a_user_and_a_group_and_buys_a_product(
+    portal: PortalApp,
+) -> None:
+    portal.sign_in("admin")
+    assert "New user" in portal.client.get("/users").text
+    made = portal.post(
+        "/users/new",
+        user_principal_name="ines@contoso.com",
+        display_name="Ines Duarte",
+        usage_location="PT",
+    )
+    assert "User created" in made.text
+    assert "Ines Duarte" in made.text
+    with portal.db.reading() as session:
+        ines = lookup.user(session, "ines@contoso.com")
+        assert ines.usage_location == "PT"
+
+    group = portal.post("/groups/new", display_name="Lisbon office", description="Everyone there")
+    assert "Group created" in group.text
+    assert portal.group_id("Lisbon office")
+
+    products = portal.client.get("/licenses").text
+    assert "Buy a product" in products
+    with portal.db.reading() as session:
+        visio = catalog.find_product(session, "VISIOCLIENT").sku_id
+        assert visio not in {s.sku_id for s in reports.sku_summaries(session)}
+    assert f'value="{visio}"' in products
+    bought = portal.post("/licenses/buy", sku=str(visio), units="5")
+    assert "Subscription added" in bought.text
+    with portal.db.reading() as session:
+        summary = next(s for s in reports.sku_summaries(session) if s.sku_id == visio)
+    assert summary.enabled_units == 5
+
+
+def test_bad_directory_input_writes_nothing(portal: PortalApp) -> None:
+    portal.sign_in("admin")
+    before = row_counts(portal.db)
+    for path, fields, message in (
+        ("/users/new", {"user_principal_name": ""}, "principal name"),
+        ("/users/new", {"user_principal_name": "adele@contoso.com"}, "already exists"),
+        ("/users/new", {"user_principal_name": "x@contoso.com", "usage_location": "ZZ"}, "ZZ"),
+        ("/groups/new", {"display_name": "  "}, "displayName cannot be empty"),
+        ("/licenses/buy", {"sku": "", "units": "5"}, "Choose a product"),
+        ("/licenses/buy", {"sku": "VISIOCLIENT", "units": "-1"}, "whole number"),
+        ("/licenses/buy", {"sku": "VISIOCLIENT", "units": "99999999"}, "whole number"),
+        ("/licenses/buy", {"sku": "NOPE", "units": "1"}, "NOPE"),
+    ):
+        answer = portal.post(path, **fields)
+        assert answer.status_code == 400, (path, fields)
+        assert message in answer.text, (path, fields, answer.text[-2000:])
+    assert row_counts(portal.db) == before
+
+
+def test_other_roles_cannot_create_or_buy(portal: PortalApp) -> None:
+    for username in ("licenses", "reader"):
+        portal.client.cookies.clear()
+        portal.sign_in(username)
+        assert "New user" not in portal.client.get("/users").text
+        assert "New group" not in portal.client.get("/groups").text
+        assert "Buy a product" not in portal.client.get("/licenses").text
+        before = row_counts(portal.db)
+        for path, fields in (
+            ("/users/new", {"user_principal_name": "mine@contoso.com"}),
+            ("/groups/new", {"display_name": "Mine"}),
+            ("/licenses/buy", {"sku": "VISIOCLIENT", "units": "5"}),
+        ):
+            assert portal.post(path, **fields).status_code == 403, (username, path)
+        assert row_counts(portal.db) == before

@@ -79,6 +79,7 @@ def test_tokens_are_created_once_and_revoked(browser: Browser, portal: Portal) -
     page.goto(f"{portal.url}/tokens")  # shown once: never on the list
     expect(page.get_by_label("Token", exact=True)).to_have_count(0)
     page.get_by_role("button", name="Revoke Okta provisioning").click()
+    page.locator("#confirm-button").click()  # the confirmation every destructive action has
     expect(page.locator(".flash")).to_contain_text("Token revoked")
     expect(page.locator("#tokens tr", has_text="Okta provisioning")).to_contain_text("Revoked")
     answer = page.request.get(
@@ -148,3 +149,20 @@ def test_create_a_user_and_a_group_and_buy_a_product(browser: Browser, portal: P
     expect(page.locator(".flash")).to_contain_text("Subscription added")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Visio")
     shot(page, portal, "43-product-bought")
+
+
+def test_delete_a_user_after_a_confirmation_naming_what_they_hold(
+    browser: Browser, portal: Portal
+) -> None:
+    page = sign_in(browser, portal, "admin")
+    with portal.db.reading() as session:
+        grady = lookup.user(session, "grady@contoso.com").id
+    page.goto(f"{portal.url}/users/{grady}")
+    page.get_by_role("button", name="Delete user").click()
+    expect(page.get_by_role("heading", name="Delete user grady@contoso.com?")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("ENTERPRISEPACK (All Staff)")
+    expect(page.locator("#confirm-preview")).to_contain_text("ENTERPRISEPACK")
+    shot(page, portal, "44-delete-user-confirmation")
+    page.locator("#confirm-button").click()
+    expect(page.locator(".flash")).to_contain_text("User deleted")
+    expect(page).to_have_url(re.compile(r"/users\?done=user-deleted$"))

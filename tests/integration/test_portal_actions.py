@@ -3,10 +3,13 @@ bad input get from them (refused, nothing written)."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from tests.integration.api_support import row_counts
 from tests.integration.portal_support import PortalApp, portal
 
 from seatplan.services import catalog, lookup, reports
+from seatplan.store.tables import User
 
 __all__ = ["portal"]
 
@@ -123,4 +126,54 @@ def test_other_roles_cannot_create_or_buy(portal: PortalApp) -> None:
             ("/licenses/buy", {"sku": "VISIOCLIENT", "units": "5"}),
         ):
             assert portal.post(path, **fields).status_code == 403, (username, path)
+        assert row_counts(portal.db) == before
+
+
+def test_deleting_a_user_or_a_group_is_confirmed_naming_what_they_hold(
+    portal: PortalApp,
+) -> None:
+    portal.sign_in("admin")
+    adele = portal.user_id("adele")
+    before = row_counts(portal.db)
+    confirm = portal.client.get(f"/users/{adele}/delete")
+    assert confirm.status_code == 200
+    assert "Delete user adele@contoso.com?" in confirm.text
+    assert "holds 2 licenses" in confirm.text
+    assert "ENTERPRISEPACK (All Staff)" in confirm.text
+    assert "member of 1 group: All Staff" in confirm.text
+    assert row_counts(portal.db) == before  # asking changes nothing
+    done = portal.post(f"/users/{adele}/delete")
+    assert "User deleted" in done.text
+    with portal.db.reading() as session:
+        assert session.get(User, UUID(adele)) is None
+
+    # A group that assigns products: its confirmation says why it cannot go, with no button.
+    staff = portal.group_id("All Staff")
+    refused = portal.client.get(f"/groups/{staff}/delete")
+    assert refused.status_code == 400
+    assert "remove its licenses first" in refused.text
+    assert 'id="confirm-button"' not in refused.text
+    before = row_counts(portal.db)
+    assert portal.post(f"/groups/{staff}/delete").status_code == 400
+    assert row_counts(portal.db) == before
+
+    empty = portal.post("/groups/new", display_name="Short lived")
+    assert "Group created" in empty.text
+    short = portal.group_id("Short lived")
+    confirm = portal.client.get(f"/groups/{short}/delete")
+    assert "has 0 members and 0 member groups" in confirm.text
+    assert "Group deleted" in portal.post(f"/groups/{short}/delete").text
+
+
+def test_other_roles_cannot_delete(portal: PortalApp) -> None:
+    adele, staff = portal.user_id("adele"), portal.group_id("Security team")
+    for username in ("licenses", "reader"):
+        portal.client.cookies.clear()
+        portal.sign_in(username)
+        assert "Delete user" not in portal.client.get(f"/users/{adele}").text
+        assert "Delete group" not in portal.client.get(f"/groups/{staff}").text
+        assert portal.client.get(f"/users/{adele}/delete").status_code == 403
+        before = row_counts(portal.db)
+        assert portal.post(f"/users/{adele}/delete").status_code == 403
+        assert portal.post(f"/groups/{staff}/delete").status_code == 403
         assert row_counts(portal.db) == before

@@ -34,6 +34,8 @@ NOTICES = {
     "admin-deleted": "Administrator deleted.",
     "user-created": "User created. Give them licenses through a group or directly below.",
     "group-created": "Group created. Add its members and products below.",
+    "user-deleted": "User deleted: their seats were freed.",
+    "group-deleted": "Group deleted.",
     "bought": "Subscription added: the seats can be assigned now.",
     "token-revoked": "Token revoked: it stops working at once.",
     "webhook-saved": "Webhook endpoint saved.",

@@ -1,6 +1,7 @@
-"""Basic directory work without the command line: create a user or a group (a Global
-Administrator, as the admin center's User Administrator would), and buy a product the
-organization has no subscription for yet. The same services as the API and the CLI.
+"""Basic directory work without the command line: create and delete a user or a group (a
+Global Administrator, as the admin center's User Administrator would), and buy a product
+the organization has no subscription for yet. The same services as the API and the CLI.
+A delete is confirmed first (`web.confirm`), naming what the user or group holds.
 
 A refused form comes back on a page of its own, with what was typed and why.
 """
@@ -15,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from seatplan.catalog import Product
-from seatplan.services import groups, reports, subscriptions, users
+from seatplan.services import groups, lookup, reports, subscriptions, users
 from seatplan.services.errors import BadRequest
-from seatplan.web.auth import BuyForm, DatabaseDep, DirectoryForm
-from seatplan.web.errors import PortalRoute, attempt
-from seatplan.web.forms import text
+from seatplan.web.auth import BuyForm, CurrentAdmin, DatabaseDep, DirectoryForm
+from seatplan.web.confirm import Confirmation, confirm_page, licensing_preview, require
+from seatplan.web.errors import PortalError, PortalRoute, attempt
+from seatplan.web.forms import text, uuid_of
 from seatplan.web.render import redirect, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
@@ -123,3 +125,98 @@ def buy_product(request: Request, form: BuyForm, db: DatabaseDep) -> Response:
     if message:
         return _form_page(request, db, "buy", message, typed)
     return redirect(f"/licenses/{made[0]}", "bought")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@router.get("/users/{user}/delete")
+def confirm_delete_user(
+    request: Request, user: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    require(admin.can_manage_admins)
+    user_id = uuid_of(user)
+    with db.reading() as session:
+        detail = reports.user_detail(session, user_id=user_id)
+    held = [f"{v.sku_part_number} ({v.source})" for v in detail.licenses]
+    facts = [
+        f"{detail.display_name} holds {_plural(len(held), 'license')}"
+        + (f": {', '.join(held)}." if held else "."),
+        f"They are a member of {_plural(len(detail.groups), 'group')}"
+        + (f": {', '.join(g.display_name for g in detail.groups)}." if detail.groups else "."),
+        "Their seats are freed and offered to users waiting for one; the audit log keeps "
+        "what was done to them.",
+    ]
+    preview = licensing_preview(
+        request,
+        db,
+        lambda s: users.delete_user(s, user=lookup.user(s, user_id)),
+        subjects=[user_id],
+    )
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Delete user {detail.user_principal_name}?",
+            action=request.url.path,
+            button=f"Delete {detail.display_name}",
+            back=f"/users/{user_id}",
+            facts=tuple(facts),
+            preview=preview,
+            section="users",
+        ),
+    )
+
+
+@router.post("/users/{user}/delete")
+def delete_user(request: Request, user: str, form: DirectoryForm, db: DatabaseDep) -> Response:
+    user_id = uuid_of(user)
+    message = attempt(request, db, lambda s: users.delete_user(s, user=lookup.user(s, user_id)))
+    if message:
+        raise PortalError(message)
+    return redirect("/users", "user-deleted")
+
+
+@router.get("/groups/{group}/delete")
+def confirm_delete_group(
+    request: Request, group: str, admin: CurrentAdmin, db: DatabaseDep
+) -> Response:
+    require(admin.can_manage_admins)
+    group_id = uuid_of(group)
+    with db.reading() as session:
+        detail = reports.group_detail(session, group_id=group_id)
+        nested = reports.member_groups(session, group_id=group_id)
+    products = ", ".join(p.sku_part_number for p in detail.products)
+    facts = [
+        f"{detail.display_name} has {_plural(detail.member_count, 'member')} and "
+        f"{_plural(len(nested), 'member group')}"
+        + (f" ({', '.join(g.display_name for g in nested)})." if nested else "."),
+        f"It assigns {products}." if products else "It assigns no product.",
+        "The members stay in the directory; only the group and its memberships go.",
+    ]
+    preview = licensing_preview(
+        request, db, lambda s: groups.delete_group(s, group=lookup.group(s, group_id))
+    )
+    return confirm_page(
+        request,
+        Confirmation(
+            title=f"Delete group {detail.display_name}?",
+            action=request.url.path,
+            button=f"Delete {detail.display_name}",
+            back=f"/groups/{group_id}",
+            facts=tuple(facts),
+            preview=preview,
+            section="groups",
+        ),
+    )
+
+
+@router.post("/groups/{group}/delete")
+def delete_group(request: Request, group: str, form: DirectoryForm, db: DatabaseDep) -> Response:
+    group_id = uuid_of(group)
+    message = attempt(
+        request, db, lambda s: groups.delete_group(s, group=lookup.group(s, group_id))
+    )
+    if message:
+        raise PortalError(message)  # a licensed group: its confirmation said so too
+    return redirect("/groups", "group-deleted")

@@ -26,7 +26,8 @@ from seatplan.services import users as user_service
 from seatplan.services.bulk_report import Problem, RowFailed
 from seatplan.services.bulk_user_rows import STANDARD, UserRow
 from seatplan.services.errors import BadRequest
-from seatplan.services.rule_subjects import subject_of
+from seatplan.services.rule_subjects import subject_of, subject_of_row
+from seatplan.store.search_words import search_text
 from seatplan.store.tables import User
 from seatplan.store.types import utcnow
 
@@ -37,34 +38,39 @@ _LISTS = frozenset({"business_phones"})
 assert set(STANDARD.values()) <= set(user_service.STANDARD)
 
 
-def _new_user(row: UserRow, now: Any) -> User:
-    """The user `users.create` would make of the row, every column given (defaults too):
-    a transient object, never added to the session (the chunk is inserted with Core)."""
+#: Every column of a new user's row, as `users.create` leaves those the file cannot give.
+_BLANK: dict[str, Any] = {
+    **{column.key: None for column in _USERS.columns},
+    "user_type": "Member",
+    "other_mails": [],
+    "proxy_addresses": [],
+    "business_phones": [],
+    "extension_attributes": {},
+}
+
+
+def _new_user(row: UserRow, now: Any) -> dict[str, Any]:
+    """The row `users.create` would insert for the file's row, every column given
+    (plain values: building ORM objects took a third of a chunk's time)."""
     own, standard = row.split()
     assert row.upn is not None  # a create row has one (checked)
-    user = User(
-        id=row.user_id or uuid4(),
-        user_principal_name=row.upn,
-        upn_key=row.upn.lower(),
-        display_name=(own.get("display_name") or row.upn.split("@")[0]).strip(),
-        usage_location=org_service.country(own.get("usage_location"), "usage location"),
-        account_enabled=own.get("account_enabled", True),
-        department=own.get("department"),
-        job_title=own.get("job_title"),
-        created=now,
-        other_mails=[],
-        proxy_addresses=[],
-        business_phones=[],
-        extension_attributes={},
-        user_type="Member",
-    )
+    display_name = (own.get("display_name") or row.upn.split("@")[0]).strip()
+    user = {
+        **_BLANK,
+        "id": row.user_id or uuid4(),
+        "user_principal_name": row.upn,
+        "upn_key": row.upn.lower(),
+        "display_name": display_name,
+        "display_name_words": search_text(display_name),
+        "usage_location": org_service.country(own.get("usage_location"), "usage location"),
+        "account_enabled": own.get("account_enabled", True),
+        "department": own.get("department"),
+        "job_title": own.get("job_title"),
+        "created": now,
+    }
     for name, value in standard.items():
-        setattr(user, name, list(value or []) if name in _LISTS else value)
+        user[name] = list(value or []) if name in _LISTS else value
     return user
-
-
-def _columns(user: User) -> dict[str, Any]:
-    return {column.key: getattr(user, column.key) for column in _USERS.columns}
 
 
 def create(session: Session, rows: Sequence[UserRow]) -> None:
@@ -74,17 +80,16 @@ def create(session: Session, rows: Sequence[UserRow]) -> None:
     now = utcnow()
     users = [_new_user(row, now) for row in rows]
     session.flush()
-    session.connection().execute(insert(_USERS), [_columns(user) for user in users])
-    ids = [user.id for user in users]
-    changes.record(session, changes.USER, ids, changes.CREATED)
+    session.connection().execute(insert(_USERS), users)
+    changes.record(session, changes.USER, [u["id"] for u in users], changes.CREATED)
     audit.record_each(
         session,
         activity=audit.Activity.ADD_USER,
         category="UserManagement",
-        targets=[[audit.target("User", u.id, u.user_principal_name)] for u in users],
+        targets=[[audit.target("User", u["id"], u["user_principal_name"])] for u in users],
     )
     dynamic_groups.users_changed(
-        session, [((u.id, u.user_principal_name), None, subject_of(u)) for u in users]
+        session, [((u["id"], u["user_principal_name"]), None, subject_of_row(u)) for u in users]
     )
 
 

@@ -107,6 +107,12 @@ def subject_of(user: User) -> dict[str, object]:
     return _subject(user.id, values, user.extension_attributes)
 
 
+def subject_of_row(row: Mapping[str, Any]) -> dict[str, object]:
+    """What rules read of a user's row about to be inserted (every column by its key)."""
+    values = [row[column.key] for column in _COLUMNS.values()]
+    return _subject(row["id"], values, row["extension_attributes"])
+
+
 def load_subjects(
     session: Session, user_ids: Collection[UUID] | None = None, *, chunk: int = 5000
 ) -> Iterator[tuple[UUID, dict[str, object]]]:

@@ -1,13 +1,14 @@
 """Several workers, one order: batches take seats in the order they claimed their users.
 
-Workers load and evaluate their batches at the same time, but a batch writes only after
-every batch claimed before it has finished. Batches claim the oldest queued users, so
-seats go to the oldest intents whichever worker is faster, and a batch that finds the
-seats changed under it evaluates again before writing (see `batch.py`).
+Workers load and evaluate their batches, and write their own users' rows, at the same
+time, but a batch takes seats only after every batch claimed before it has finished.
+Batches claim the oldest queued users, so seats go to the oldest intents whichever worker
+is faster, and a batch that finds the seats changed under it evaluates again and writes
+its rows again (see `batch.py`).
 
 On PostgreSQL: a claim happens under a short session lock, takes a ticket from a
-sequence and holds a transaction lock named after it; writing waits for the lock of the
-ticket before. A worker that dies releases its locks with its connection. On SQLite one
+sequence and holds a transaction lock named after it; taking seats waits for the lock of
+the ticket before. A worker that dies releases its locks with its connection. On SQLite one
 writing transaction at a time is the rule already, so there is nothing to do.
 """
 

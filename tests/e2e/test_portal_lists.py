@@ -109,9 +109,7 @@ def test_groups_with_errors_sorted_by_members(browser: Browser, portal: Portal) 
     page.close()
 
 
-def test_a_products_licensed_users_search_and_groups_tab(
-    browser: Browser, portal: Portal
-) -> None:
+def test_a_products_licensed_users_search_and_groups_tab(browser: Browser, portal: Portal) -> None:
     page = sign_in(browser, portal, "reader")
     page.get_by_role("link", name=re.compile("Office 365 E3|ENTERPRISEPACK")).first.click()
     tabs = page.get_by_role("navigation", name="Who holds this product")

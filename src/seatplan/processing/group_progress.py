@@ -32,21 +32,25 @@ def mark_started(session: Session, user_ids: Sequence[UUID]) -> None:
         select(Group.id, Group.display_name)
         .where(Group.processing_state == QUEUED)
         .where(Group.id.in_(groups_of_batch))
+        .order_by(Group.id)
     ).all()
-    for group_id, name in started:
-        session.execute(
-            update(Group)
-            .where(Group.id == group_id)
-            .values(processing_state=IN_PROGRESS, run_succeeded=0, run_failed=0)
-        )
-        changes.record(session, changes.GROUP, [group_id], changes.UPDATED, properties=_STATE)
-        audit.record(
-            session,
-            activity=audit.Activity.START_GROUP_LICENSING,
-            category="GroupManagement",
-            targets=[audit.target("Group", group_id, name)],
-            actor=audit.SYSTEM,
-        )
+    if not started:
+        return
+    # One statement each for all the groups: a batch of a tenant's users starts hundreds.
+    ids = [group_id for group_id, _ in started]
+    session.execute(
+        update(_GROUPS)
+        .where(bulk.among(session, _GROUPS.c.id, ids))
+        .values(processing_state=IN_PROGRESS, run_succeeded=0, run_failed=0)
+    )
+    changes.record(session, changes.GROUP, ids, changes.UPDATED, properties=_STATE)
+    audit.record_each(
+        session,
+        activity=audit.Activity.START_GROUP_LICENSING,
+        category="GroupManagement",
+        targets=[[audit.target("Group", group_id, name)] for group_id, name in started],
+        actor=audit.SYSTEM,
+    )
 
 
 def mark_finished(session: Session) -> int:
@@ -56,7 +60,7 @@ def mark_finished(session: Session) -> int:
             Group.processing_state != COMPLETE
         )
     ).all()
-    finished = 0
+    finished: list[tuple[UUID, str, int, int]] = []
     nested = bool(pending) and nesting.licensing(session) and nesting.any_nesting(session)
     for group_id, name, ok, failed in pending:
         # With licenseNestedGroups, the members of the groups under it are its members too.
@@ -67,24 +71,32 @@ def mark_finished(session: Session) -> int:
             .where(exists().where(Membership.user_id == QueuedUser.user_id).where(of_group))
             .limit(1)
         )
-        if session.scalar(queued_member) is not None:
-            continue
-        session.execute(update(Group).where(Group.id == group_id).values(processing_state=COMPLETE))
-        changes.record(session, changes.GROUP, [group_id], changes.UPDATED, properties=_STATE)
-        audit.record(
-            session,
-            activity=audit.Activity.FINISH_GROUP_LICENSING,
-            category="GroupManagement",
-            targets=[audit.target("Group", group_id, name)],
-            actor=audit.SYSTEM,
-            reason=(
-                f"Users successfully assigned licenses: {ok}, "
-                f"Users for whom license assignment failed: {failed}."
-            ),
-        )
-        events.group_processed(session, group_id=group_id, name=name, succeeded=ok, failed=failed)
-        finished += 1
-    return finished
+        if session.scalar(queued_member) is None:
+            finished.append((group_id, name, ok, failed))
+    if not finished:
+        return 0
+    # One statement each for all the finished groups (a full reprocess finishes hundreds).
+    ids = [group_id for group_id, _, _, _ in finished]
+    session.execute(
+        update(_GROUPS)
+        .where(bulk.among(session, _GROUPS.c.id, ids))
+        .values(processing_state=COMPLETE)
+    )
+    changes.record(session, changes.GROUP, ids, changes.UPDATED, properties=_STATE)
+    audit.record_each(
+        session,
+        activity=audit.Activity.FINISH_GROUP_LICENSING,
+        category="GroupManagement",
+        targets=[[audit.target("Group", group_id, name)] for group_id, name, _, _ in finished],
+        actor=audit.SYSTEM,
+        reasons=[
+            f"Users successfully assigned licenses: {ok}, "
+            f"Users for whom license assignment failed: {failed}."
+            for _, _, ok, failed in finished
+        ],
+    )
+    events.groups_processed(session, finished)
+    return len(finished)
 
 
 def count_outcomes(session: Session, outcomes: Sequence[UserOutcome]) -> None:

@@ -197,12 +197,16 @@ def record_each(
     targets: Sequence[Sequence[dict[str, Any]]],
     actor: Actor | None = None,
     modified: Sequence[Sequence[dict[str, Any]]] | None = None,
+    reasons: Sequence[str] | None = None,
 ) -> None:
     """Record one event per item of `targets` (each the event's targets, with the same
     item of `modified` if given), as `record` would one by one, with two statements for
-    all of them (a rule's thousands of joins, a bulk import's chunk)."""
+    all of them (a rule's thousands of joins, a bulk import's chunk). `reasons`, when
+    given, are the events' resultReason, one per item of `targets`."""
     if not targets:
         return
+    if reasons is not None and len(reasons) != len(targets):
+        raise ValueError("one reason per event")
     who = actor or session.info.get(ACTOR_KEY, ADMINISTRATOR)
     correlation = session.info.setdefault(CORRELATION_KEY, uuid4())
     now = utcnow()
@@ -221,7 +225,7 @@ def record_each(
                 "initiated_by": initiated_by,
                 "target_resources": list(items),
                 "result": "success",
-                "result_reason": "",
+                "result_reason": reasons[n] if reasons is not None else "",
                 "modified_properties": list(modified[n]) if modified is not None else [],
                 "correlation_id": correlation,
                 "logged_by_service": CORE_DIRECTORY,

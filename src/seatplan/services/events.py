@@ -214,15 +214,24 @@ def seats_changed(session: Session, available: Mapping[UUID, tuple[int, int]]) -
     emit(session, events)
 
 
-def group_processed(
-    session: Session, *, group_id: UUID, name: str, succeeded: int, failed: int
-) -> None:
-    data = {
-        "group": {"id": str(group_id), "displayName": name},
-        "succeeded": succeeded,
-        "failed": failed,
-    }
-    emit(session, [NewEvent(EventType.GROUP_PROCESSED, data, group_id=group_id)])
+def groups_processed(session: Session, finished: Sequence[tuple[UUID, str, int, int]]) -> None:
+    """Groups done processing, each (id, name, users succeeded, users failed): one event
+    each, written together."""
+    emit(
+        session,
+        [
+            NewEvent(
+                EventType.GROUP_PROCESSED,
+                {
+                    "group": {"id": str(group_id), "displayName": name},
+                    "succeeded": succeeded,
+                    "failed": failed,
+                },
+                group_id=group_id,
+            )
+            for group_id, name, succeeded, failed in finished
+        ],
+    )
 
 
 def subscription_changed(

@@ -113,8 +113,22 @@ class _User:
         return [row for row in rows if row.key not in removed]
 
 
-def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -> list[UserOutcome]:
-    """Evaluate `cases` together; `pool.available` is updated with the seats taken or freed."""
+def evaluate_batch(
+    cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool, *, alike_once: bool = True
+) -> list[UserOutcome]:
+    """Evaluate `cases` together; `pool.available` is updated with the seats taken or freed.
+
+    With `alike_once`, cases alike (`_alike_key`) whose seats cannot run short are
+    evaluated once per kind (`_evaluate_alike`); the outcomes are those of evaluating
+    every case (tests/unit/test_engine_alike.py checks it on random tenants).
+    """
+    if alike_once and len(cases) > 1:
+        return _evaluate_alike(cases, rules, pool)
+    return _evaluate_each(cases, rules, pool)
+
+
+def _evaluate_each(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -> list[UserOutcome]:
+    """The plain path: every case evaluated in full."""
     users = [_User(case, rules, holding=_held_skus(case)) for case in cases]
     held_skus = [set(user.holding) for user in users]
     units: list[_Unit] = []
@@ -144,6 +158,109 @@ def evaluate_batch(cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool) -
             rows = tuple(sorted(rows, key=_row_order))
         outcomes.append(UserOutcome(user.case.user_id, rows, changes))
     return outcomes
+
+
+#: What makes cases alike: their effective location and their intents (ids as integers:
+#: they hash in C), each with the rank of its `since` among the case's own (the engine
+#: compares times, never reads them).
+_AlikeKey = tuple[str | None, tuple[tuple[int, int, frozenset[UUID], int], ...]]
+
+
+def _alike_key(case: UserCase, plenty: set[UUID]) -> _AlikeKey | None:
+    """The kind of `case`, or None when it must be evaluated in full (see `_evaluate_alike`)."""
+    intents = case.intents
+    if case.held or not intents:
+        return None
+    if len(intents) == 1:
+        (i,) = intents
+        if i.group_id is None or i.sku_id not in plenty:
+            return None
+        return (case.location, ((i.sku_id.int, i.group_id.int, i.disabled_plans, 0),))
+    if any(i.group_id is None or i.sku_id not in plenty for i in intents):
+        return None
+    if len({(i.sku_id, i.group_id) for i in intents}) < len(intents):
+        return None
+    rank = {since: index for index, since in enumerate(sorted({i.since for i in intents}))}
+    return (
+        case.location,
+        tuple(
+            (i.sku_id.int, i.group_id.int, i.disabled_plans, rank[i.since])  # type: ignore[union-attr]
+            for i in intents
+        ),
+    )
+
+
+def _evaluate_alike(
+    cases: Sequence[UserCase], rules: RuleBook, pool: SeatPool
+) -> list[UserOutcome]:
+    """Evaluate alike cases once per kind, the others in full; the same outcomes.
+
+    A case qualifies when it holds nothing yet (so every row it gets is one of its
+    intents, dated by it) and has only group intents, and every product it wants has a
+    seat free for each user of the batch wanting it: its seats are then never short,
+    whatever order users come in, so no other user can change its outcome, and its
+    outcome is a function of its location and of its intents compared by time. The
+    FIFO order of scarce seats is untouched: every user wanting a product short of
+    seats is evaluated in full, together and in order, as before.
+    """
+    wanting: dict[UUID, int] = {}
+    for case in cases:
+        if len(case.intents) == 1:
+            sku_id = case.intents[0].sku_id
+            wanting[sku_id] = wanting.get(sku_id, 0) + 1
+        else:
+            for sku_id in {intent.sku_id for intent in case.intents}:
+                wanting[sku_id] = wanting.get(sku_id, 0) + 1
+    plenty = {sku_id for sku_id, users in wanting.items() if pool.free(sku_id) >= users}
+    alike: list[tuple[int, _AlikeKey]] = []
+    each: list[int] = []
+    for index, case in enumerate(cases):
+        key = _alike_key(case, plenty) if plenty else None
+        if key is None:
+            each.append(index)
+        else:
+            alike.append((index, key))
+    if len(alike) < 2:
+        return _evaluate_each(cases, rules, pool)
+
+    outcomes: list[UserOutcome | None] = [None] * len(cases)
+    for index, outcome in zip(
+        each, _evaluate_each([cases[i] for i in each], rules, pool), strict=True
+    ):
+        outcomes[index] = outcome
+    kinds: dict[_AlikeKey, UserOutcome] = {}
+    count: dict[_AlikeKey, int] = {}
+    for index, key in alike:
+        case = cases[index]
+        first = kinds.get(key)
+        if first is None:
+            # Evaluated alone on the seats it would see: enough, as for every user.
+            own = SeatPool(
+                {i.sku_id: pool.free(i.sku_id) for i in case.intents}, pool.disabled_skus
+            )
+            first = kinds[key] = _evaluate_each([case], rules, own)[0]
+            outcomes[index] = first
+            count[key] = 1
+            continue
+        count[key] += 1
+        rows = first.assignments
+        if len(rows) == 1:
+            (r,) = rows
+            (intent,) = case.intents
+            mine: tuple[Assignment, ...] = (
+                Assignment(r.sku_id, r.group_id, r.disabled_plans, r.state, r.error, intent.since),
+            )
+        else:
+            since = {(i.sku_id, i.group_id): i.since for i in case.intents}
+            mine = tuple(
+                Assignment(r.sku_id, r.group_id, r.disabled_plans, r.state, r.error, since[r.key])
+                for r in rows
+            )
+        outcomes[index] = UserOutcome(case.user_id, mine, dict(first.seat_changes))
+    for key, first in kinds.items():
+        for sku_id, change in first.seat_changes.items():
+            pool.available[sku_id] = pool.free(sku_id) - change * count[key]
+    return outcomes  # type: ignore[return-value]  # every index was filled above
 
 
 def evaluate_user(case: UserCase, rules: RuleBook, pool: SeatPool) -> UserOutcome:

@@ -38,6 +38,7 @@ A PostgreSQL `--database` must name an empty database (it is set up here).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -119,17 +120,19 @@ def plan_memberships(rng: random.Random, users: int) -> list[list[int]]:
     3 to 8 groups, some in fewer.
     """
     weights = [1 / (rank + 1) ** 1.1 for rank in range(GROUPS)]
+    cumulative = list(itertools.accumulate(weights))
     members: list[set[int]] = [set() for _ in range(GROUPS)]
     largest = max(5, users // 2)
     for user in range(users):
         wanted = rng.choice((0, 1, 2)) if rng.random() < 0.1 else rng.randint(3, 8)
         chosen: set[int] = set()
         while len(chosen) < wanted:
-            group = rng.choices(range(GROUPS), weights=weights)[0]
+            group = rng.choices(range(GROUPS), cum_weights=cumulative)[0]
             if len(members[group]) < largest:
                 chosen.add(group)
             else:
                 weights[group] = 0.0  # full: no one else joins it
+                cumulative = list(itertools.accumulate(weights))
         for group in chosen:
             members[group].add(user)
     everyone = list(range(users))

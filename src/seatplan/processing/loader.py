@@ -66,13 +66,15 @@ def load_cases(session: Session, user_ids: Sequence[UUID]) -> list[UserCase]:
             .outerjoin(GroupLicense, GroupLicense.group_id == Membership.group_id)
             .where(bulk.among(session, User.id, user_ids)),
         )
+        # One look-up per row: the user's list of intents, made on their first row.
         for user_id, location, group_id, sku_id, disabled, joined, assigned in user_rows:
-            if user_id not in locations:
+            found = intents.get(user_id)
+            if found is None:
                 locations[user_id] = effective_location(location, default, country)
-                intents[user_id] = []
+                found = intents[user_id] = []
                 held[user_id] = []
-            if group_id is not None and user_id not in disabled_users:
-                intents[user_id].append(Intent(sku_id, group_id, disabled, max(joined, assigned)))
+            if group_id is not None and (not disabled_users or user_id not in disabled_users):
+                found.append(Intent(sku_id, group_id, disabled, max(joined, assigned)))
 
     for user_id, row in assignment_rows.held_by_users(session, user_ids):
         held[user_id].append(row)

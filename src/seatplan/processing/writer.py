@@ -35,19 +35,31 @@ def write_rows(
     summary = WriteSummary()
     changes = assignment_rows.Changes(utcnow())
     for case, outcome in zip(cases, outcomes, strict=True):
-        before = {row.key: row for row in case.held}
         user_id = case.user_id
-        for row in outcome.assignments:
-            old = before.pop(row.key, None)
-            if old is None:
+        if not case.held:
+            # Nothing recorded yet (new members): every row is new.
+            for row in outcome.assignments:
                 changes.insert(user_id, row)
-            elif old != row:
-                changes.update(user_id, old, row)
-        for old in before.values():
-            changes.delete(user_id, old)
+        else:
+            _compare(changes, user_id, case, outcome)
         for sku_id, change in outcome.seat_changes.items():
             summary.seat_changes[sku_id] = summary.seat_changes.get(sku_id, 0) + change
 
     assignment_rows.write_rows(session, changes)
     summary.transitions = changes.transitions
     return summary
+
+
+def _compare(
+    changes: assignment_rows.Changes, user_id: UUID, case: UserCase, outcome: UserOutcome
+) -> None:
+    """The rows of `outcome` against those `case` held: inserts, updates and deletes."""
+    before = {row.key: row for row in case.held}
+    for row in outcome.assignments:
+        old = before.pop(row.key, None)
+        if old is None:
+            changes.insert(user_id, row)
+        elif old != row:
+            changes.update(user_id, old, row)
+    for old in before.values():
+        changes.delete(user_id, old)

@@ -273,8 +273,11 @@ def _drain(url: str, batch_size: int, ready: Any, go: Any, out: Any) -> None:
     out.put((usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime))
 
 
-def full_reprocess(url: str, batch_size: int, workers: int) -> dict[str, Any]:
-    """Queue every member of every group (reprocess), then let `workers` processes drain."""
+def full_reprocess(
+    url: str, batch_size: int, workers: int, *, queue_here: bool = True
+) -> dict[str, Any]:
+    """Queue every member of every group (reprocess; unless `queue_here` is False: queued
+    already), then let `workers` processes drain."""
     context = multiprocessing.get_context("spawn")
     ready, go, out = context.Queue(), context.Event(), context.Queue()
     processes = [
@@ -287,9 +290,10 @@ def full_reprocess(url: str, batch_size: int, workers: int) -> dict[str, Any]:
         ready.get()
     db = Database(url)
     start = time.perf_counter()
-    with db.writing() as session:
-        for group in session.scalars(select(Group).order_by(Group.display_name)):
-            licenses.reprocess_group(session, group=group)
+    if queue_here:
+        with db.writing() as session:
+            for group in session.scalars(select(Group).order_by(Group.display_name)):
+                licenses.reprocess_group(session, group=group)
     go.set()
     reports = [out.get() for _ in processes]
     for process in processes:
@@ -318,6 +322,7 @@ def full_reprocess(url: str, batch_size: int, workers: int) -> dict[str, Any]:
         "states": states,
         "errors": errors,
         "peak_rss_mb": max(peak for peak, _ in reports),
+        "worker_peaks_mb": [round(peak, 1) for peak, _ in reports],
         "cpu_seconds": sum(cpu for _, cpu in reports),
     }
 

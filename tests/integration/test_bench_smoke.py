@@ -102,3 +102,17 @@ def test_scim_sync_runs(tmp_path: Path) -> None:
     assert {"requests_per_second", "p99_ms", "licensing_settled_seconds_after_last_request"} <= (
         result.keys()
     )
+
+
+def test_tenant_runs_and_its_doctor_finds_nothing(tmp_path: Path) -> None:
+    result = _run(tmp_path, "tenant.py", "--users", "400", "--changes", "20")
+    assert result["doctor"]["ok"] is True  # type: ignore[index]
+    full = result["full"]
+    assert {"seconds", "floor_seconds", "ratio", "rows"} <= full.keys()  # type: ignore[union-attr]
+    assert result["day"]["changes"] == 20 + 20 + 10  # type: ignore[index]
+
+
+def test_memory_reports_every_process(tmp_path: Path) -> None:
+    result = _run(tmp_path, "memory.py", "--memberships", "2000", "--workers", "2")
+    assert len(result["peaks_mb"]["workers"]) == 2  # type: ignore[index]
+    assert result["doctor"]["ok"] is True  # type: ignore[index]

@@ -24,8 +24,16 @@ class AppliedLicenses:
         self._plans: frozenset[UUID] | None = frozenset()
 
     def add(self, key: Key, config: ProductConfig) -> None:
+        replaced = self.configs.get(key)
         self.configs[key] = config
-        self._plans = None
+        if replaced is not None or self._plans is None:
+            self._plans = None  # recomputed when asked: a replaced row's plans may go
+        elif not self._plans:
+            self._plans = config.enabled_plans  # frozensets: shared, never changed
+        else:
+            # One union more, rather than every applied row's again (a user of several
+            # groups adds them one by one).
+            self._plans = self._plans | config.enabled_plans
 
     def remove(self, key: Key) -> ProductConfig:
         self._plans = None

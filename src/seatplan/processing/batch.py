@@ -116,7 +116,7 @@ def _process(db: Database, size: int, started: float) -> BatchResult:
         return BatchResult(len(claimed), ticket)
 
 
-def _claim(session: Session, size: int) -> list[UUID]:
+def _claim(session: Session, size: int) -> bulk.Ids:
     """The oldest queued users, held until this transaction ends.
 
     On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED`, so that concurrent workers
@@ -125,7 +125,8 @@ def _claim(session: Session, size: int) -> list[UUID]:
     """
     oldest = select(QueuedUser.user_id).order_by(QueuedUser.priority, QueuedUser.user_id)
     oldest = oldest.limit(size).with_for_update(skip_locked=True)  # SQLite leaves it out
-    return [user_id for (user_id,) in bulk.fetch(session, oldest)]
+    # Sent again in several statements of the batch: their hex forms are made once.
+    return bulk.Ids(user_id for (user_id,) in bulk.fetch(session, oldest))
 
 
 def skus_in(cases: list[UserCase]) -> list[UUID]:

@@ -132,6 +132,24 @@ def execute_many(
     session.connection().exec_driver_sql(sql, values)
 
 
+class Ids(tuple[UUID, ...]):
+    """Ids sent in several statements (a batch's users): their hex forms made once.
+
+    Immutable, as a tuple, so what was rendered stays what they are.
+    """
+
+    _hexes: list[str] | None = None
+
+    def hexes(self) -> list[str]:
+        if self._hexes is None:
+            self._hexes = [i.hex for i in self]
+        return self._hexes
+
+
+def _hexes(ids: Sequence[UUID]) -> list[str]:
+    return ids.hexes() if isinstance(ids, Ids) else [i.hex for i in ids]
+
+
 def among(
     session: Session,
     column: ColumnElement[UUID] | InstrumentedAttribute[UUID],
@@ -145,10 +163,10 @@ def among(
     rendered and converted one by one on every statement.
     """
     if dialects.is_postgres(session):
-        hexes = bindparam(None, ",".join([i.hex for i in ids]), type_=String())
+        hexes = bindparam(None, ",".join(_hexes(ids)), type_=String())
         array = cast(func.string_to_array(hexes, ","), ARRAY(Uuid()))
         return column == any_(array)
-    hexes = bindparam(None, json.dumps([i.hex for i in ids]), type_=String())
+    hexes = bindparam(None, json.dumps(_hexes(ids)), type_=String())
     each = func.json_each(hexes).table_valued("value")
     return type_coerce(column, String()).in_(select(each.c.value).scalar_subquery())
 
@@ -160,8 +178,8 @@ def each_id(session: Session, ids: Sequence[UUID]) -> ColumnElement[Any]:
     PostgreSQL, read with json_each on SQLite (as hex, the way SQLite stores a Uuid).
     """
     if dialects.is_postgres(session):
-        hexes = bindparam(None, ",".join([i.hex for i in ids]), type_=String())
+        hexes = bindparam(None, ",".join(_hexes(ids)), type_=String())
         array = cast(func.string_to_array(hexes, ","), ARRAY(Uuid()))
         return func.unnest(array).column_valued("id")
-    hexes = bindparam(None, json.dumps([i.hex for i in ids]), type_=String())
+    hexes = bindparam(None, json.dumps(_hexes(ids)), type_=String())
     return func.json_each(hexes).table_valued("value").c.value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.integration.test_portal_pages import drain, sku
 
 from seatplan.services import catalog, lookup, reports
@@ -113,3 +115,14 @@ def test_the_user_page_follows_the_user_until_processed(portal):
     assert "Queued for processing" not in live
     assert "MutuallyExclusiveViolation" not in live
     assert "License saved and processed." in live
+
+
+def test_dependency_and_location_errors_name_their_plans(portal):
+    portal.sign_in("reader")
+    security = portal.client.get(f"/groups/{portal.group_id('Security team')}/errors").text
+    assert (
+        "THREAT_INTELLIGENCE (THREAT_INTELLIGENCE, Direct) needs EXCHANGE_S_ENTERPRISE "
+        "(ENTERPRISEPACK)" in security
+    )
+    phone = portal.client.get(f"/groups/{portal.group_id('Phone users')}/errors").text
+    assert re.search(r"[A-Z0-9_]+ \(MCOPSTN1\) is not allowed in BR", phone)

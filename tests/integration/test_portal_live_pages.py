@@ -126,3 +126,23 @@ def test_dependency_and_location_errors_name_their_plans(portal):
     )
     phone = portal.client.get(f"/groups/{portal.group_id('Phone users')}/errors").text
     assert re.search(r"[A-Z0-9_]+ \(MCOPSTN1\) is not allowed in BR", phone)
+
+
+def test_counts_and_stale_wording(portal):
+    portal.sign_in("reader")
+    security = portal.client.get(f"/groups/{portal.group_id('Security team')}").text
+    assert "1 of them is no longer a member (the group has no member left)" in security
+    listing = portal.client.get("/groups").text
+    marketing = portal.group_id("Marketing")
+    assert re.search(rf'href="/groups/{marketing}/errors"[^>]*>⚠ 2 users in error</a>', listing)
+    errors = portal.client.get(f"/groups/{marketing}/errors").text
+    assert re.search(
+        r"4 license assignments of <a[^>]*>Marketing</a> in error, for 2 users", errors
+    )
+    far = portal.client.get("/users?page=401").text
+    assert "There is no page 401: the last is page 1" in far
+    assert "Page 401 of" not in far
+    e3 = sku(portal, "ENTERPRISEPACK")
+    plans = portal.client.get(f"/groups/{portal.group_id('All Staff')}/product?sku={e3}").text
+    assert '<a href="/groups" aria-current="page">Groups</a>' in plans
+    assert '<p class="crumbs"><a href="/groups">Groups</a> › <a href="/groups/' in plans

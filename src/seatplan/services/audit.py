@@ -67,6 +67,8 @@ class Activity:
     CHANGE_USER_LICENSE = "Change user license"
     START_GROUP_LICENSING = "Start applying group based license to users"
     FINISH_GROUP_LICENSING = "Finish applying group based license to users"
+    REPROCESS_GROUP = "Reprocess group license assignments"
+    REPROCESS_USER = "Reprocess user license assignments"
     ADD_USER = "Add user"
     UPDATE_USER = "Update user"
     DELETE_USER = "Delete user"

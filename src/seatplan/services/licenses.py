@@ -150,9 +150,22 @@ def check_group_change(
 
 
 def reprocess_group(session: Session, *, group: Group) -> None:
-    """Evaluate every member again, and every user still holding a license from the group."""
+    """Evaluate every member again, and every user still holding a license from the group.
+    Audited, so that the log says who asked for it."""
     queue.enqueue_group(session, group.id)
+    audit.record(
+        session,
+        activity=audit.Activity.REPROCESS_GROUP,
+        category="GroupManagement",
+        targets=[audit.target("Group", group.id, group.display_name)],
+    )
 
 
 def reprocess_user(session: Session, *, user: User) -> None:
     queue.enqueue_users(session, [user.id])
+    audit.record(
+        session,
+        activity=audit.Activity.REPROCESS_USER,
+        category="UserManagement",
+        targets=[audit.target("User", user.id, user.user_principal_name)],
+    )

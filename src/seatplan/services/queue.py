@@ -262,3 +262,18 @@ def queued_in_error(session: Session, group_id: UUID) -> int:
         )
         or 0
     )
+
+
+def former_members_in_error(session: Session, group_id: UUID) -> int:
+    """Users in error from `group_id` who are no longer among its (transitive) members:
+    their removal is blocked, since another plan of theirs depends on the product."""
+    return (
+        session.scalar(
+            select(func.count(func.distinct(LicenseAssignment.user_id))).where(
+                LicenseAssignment.source_id == group_id,
+                LicenseAssignment.error.is_not(None),
+                LicenseAssignment.user_id.not_in(nesting.users_below(group_id)),
+            )
+        )
+        or 0
+    )

@@ -86,10 +86,14 @@ def render_plan_choice(
     if enabled is None:
         disabled = current or frozenset()
         enabled = {p.id for p in plans if p.id not in disabled}
+    # The page belongs to the group's or the user's section, under its list.
+    section = "groups" if back.startswith("/groups") else "users"
     return render(
         request,
         "plans.html",
         status=400 if error else 200,
+        section=section,
+        section_list=("/groups", "Groups") if section == "groups" else ("/users", "Users"),
         subject=subject,
         back=back,
         action=action,

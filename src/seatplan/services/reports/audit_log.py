@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,8 @@ from uuid import UUID
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from seatplan.catalog import Catalog
+from seatplan.services import catalog as catalog_service
 from seatplan.services.reports.paged import Order, Page
 from seatplan.store.tables import AuditEvent
 
@@ -38,9 +41,23 @@ def _actor(initiated_by: dict[str, Any]) -> str:
     return ""
 
 
-def _change(item: dict[str, Any]) -> str:
+def _change(item: dict[str, Any], catalog: Catalog) -> str:
     old, new = _readable(item.get("oldValue")), _readable(item.get("newValue"))
-    return f"{item.get('displayName')}: {old or '-'} → {new or '-'}"
+    return _plans_named(f"{item.get('displayName')}: {old or '-'} → {new or '-'}", catalog)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _plans_named(text: str, catalog: Catalog) -> str:
+    """Service plans by name (the log keeps their ids, as Entra's does), so that a change
+    of disabled plans says which plans."""
+
+    def name(found: re.Match[str]) -> str:
+        plan = catalog.plan(UUID(found.group(0)))
+        return plan.name if plan else found.group(0)
+
+    return _UUID.sub(name, text)
 
 
 def _readable(value: str | None) -> str | None:
@@ -99,6 +116,7 @@ def audit_page(
         .offset(offset)
         .limit(limit)
     )
+    products = catalog_service.current(session).catalog
     items = tuple(
         AuditRow(
             id=row.id,
@@ -110,7 +128,7 @@ def audit_page(
             result=row.result,
             reason=row.result_reason,
             # `if m`: older versions wrote `{}` for a side of a license change left empty.
-            modified=tuple(_change(m) for m in row.modified_properties if m),
+            modified=tuple(_change(m, products) for m in row.modified_properties if m),
             correlation=row.correlation_id,
         )
         for row in rows

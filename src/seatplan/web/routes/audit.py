@@ -30,6 +30,12 @@ def audit_log(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Respons
         except ValueError:
             errors[name] = "Enter a date as YYYY-MM-DD."
             bounds[name] = None
+    since, until = bounds["from"], bounds["to"]
+    if since is not None and until is not None and since >= until:
+        errors["to"] = (
+            f"The To date ({filters['to']}) is before the From date ({filters['from']}): "
+            "no event can match. Swap them, or clear one."
+        )
     with db.reading() as session:
         names = activities(session)
         page = audit_page(

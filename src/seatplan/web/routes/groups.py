@@ -106,11 +106,13 @@ def group_page(
         parent_groups = reports.parent_groups(session, group_id=group_id)
         organization_nested = organization.get(session).license_nested_groups
         pending = queue.queued_in_error(session, group_id)
+        former = queue.former_members_in_error(session, group_id)
     busy = _busy(group, pending)
     return render(
         request,
         "group.html",
         pending=pending,
+        former=former,
         busy=busy,
         done=request.query_params.get("done", ""),
         notice=notice_of(request, busy=busy),
@@ -168,12 +170,14 @@ def group_live(request: Request, group: str, admin: CurrentAdmin, db: DatabaseDe
     with db.reading() as session:
         detail = reports.group_detail(session, group_id=group_id)
         pending = queue.queued_in_error(session, group_id)
+        former = queue.former_members_in_error(session, group_id)
     busy = _busy(detail, pending)
     return render(
         request,
         "group_live.html",
         group=detail,
         pending=pending,
+        former=former,
         busy=busy,
         done=request.query_params.get("done", ""),
         finished=None if busy else notice_of(request, busy=False),

@@ -212,6 +212,12 @@ def licensed_groups_page(
     return Page(tuple(found[offset : offset + limit]), len(found), offset, limit)
 
 
+def licensed_group_count(session: Session, *, sku_id: UUID) -> int:
+    """How many groups assign a SKU (for a tab's label: no counting of their users)."""
+    query = select(GroupLicense.group_id).where(GroupLicense.sku_id == sku_id)
+    return _count(session, query)
+
+
 def groups_page(
     session: Session,
     *,
@@ -285,12 +291,13 @@ def members_page(
         or 0
     )
     members = select(Membership.user_id).where(Membership.group_id == group_id)
-    if size > _WALK_USERS_ABOVE and not in_error:
-        # Users in name order, each looked up in the membership key: a page stops early.
+    if size > _WALK_USERS_ABOVE or in_error:
+        # Users in name order (or the few in error), each looked up in the membership key:
+        # a page stops early, and the rows in error drive rather than every member.
         is_member: ColumnElement[bool] = exists().where(
             Membership.group_id == group_id, Membership.user_id == User.id
         )
-    else:  # the group's membership rows (or those in error), sorted
+    else:  # the group's membership rows, sorted
         is_member = User.id.in_(members)
     query = select(User.id, User.user_principal_name, User.display_name).where(is_member)
     total = size

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from seatplan.services import catalog, reports, subscriptions
 from seatplan.services.reports.paged import (
     Page,
+    licensed_group_count,
     licensed_groups_page,
     licensed_users_page,
 )
@@ -62,7 +63,7 @@ def _product_page(
                 offset=found.offset,
                 limit=PAGE_SIZE,
             )
-            group_count = licensed_groups_page(session, sku_id=sku_id, offset=0, limit=1).total
+            group_count = licensed_group_count(session, sku_id=sku_id)
         else:
             groups = licensed_groups_page(
                 session, sku_id=sku_id, order=found.order, offset=found.offset, limit=PAGE_SIZE

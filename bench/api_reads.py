@@ -184,7 +184,8 @@ def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Pop
     command = [SEATPLAN, "serve", "--no-worker", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as out:
         server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    # A loaded machine (load average 30) took over a minute to start the processes.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:

@@ -71,16 +71,17 @@ def test_after_a_refused_form_the_address_is_the_page_and_reloading_it_works(
     browser: Browser, portal: Portal
 ) -> None:
     page = sign_in(browser, portal, "licenses")
-    group = group_id(portal, "Phone users")
-    page.goto(f"{portal.url}/groups/{group}")
-    page.get_by_label("Add member").fill("ghost@contoso.com")
-    page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.locator("#member-error")).to_contain_text("was not found")
-    expect(page).to_have_url(f"{portal.url}/groups/{group}")
+    with portal.db.reading() as session:
+        bruno = lookup.user(session, "bruno@contoso.com").id
+    page.goto(f"{portal.url}/users/{bruno}")
+    page.get_by_label(re.compile("Usage location")).fill("Atlantis")
+    page.get_by_role("button", name="Save location").click()
+    expect(page.locator("#usage_location-error")).to_be_visible()
+    expect(page).to_have_url(f"{portal.url}/users/{bruno}")
     answer = page.reload()
     assert answer is not None
     assert answer.status == 200
-    expect(page.get_by_role("heading", name=re.compile("Phone users"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Bruno Costa"))).to_be_visible()
     page.close()
 
 

@@ -68,3 +68,95 @@
   document.getElementById("plans-all").addEventListener("click", function () { setAll(true); });
   document.getElementById("plans-none").addEventListener("click", function () { setAll(false); });
 })();
+
+// The header's Menu button (narrow screens, see portal.css): opens and closes the
+// sections; Escape closes them and gives the focus back to the button.
+(function () {
+  "use strict";
+  var toggle = document.querySelector(".menu-toggle");
+  if (!toggle) return;
+  toggle.hidden = false;
+  function show(open) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
+  toggle.addEventListener("click", function () {
+    show(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      show(false);
+      toggle.focus();
+    }
+  });
+})();
+
+// Tables: on a narrow screen each row is a card (portal.css), each cell under its
+// column's name, copied here from the header row into data-label; the cells keep explicit
+// table roles, which some browsers drop when a table is not displayed as one. A table
+// that scrolls sideways (a wide one on a wider screen) can be scrolled from the keyboard
+// and says that it scrolls.
+(function () {
+  "use strict";
+  function heading(th) {
+    var hidden = th.querySelector(".sr-only");
+    if (th.dataset.label !== undefined) return th.dataset.label;
+    return hidden && hidden.textContent.trim() === th.textContent.trim() ? "" : th.textContent.trim();
+  }
+  function label(table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), heading);
+    table.setAttribute("role", "table");
+    Array.prototype.forEach.call(table.querySelectorAll("thead, tbody"), function (group) {
+      group.setAttribute("role", "rowgroup");
+    });
+    Array.prototype.forEach.call(table.rows, function (row) {
+      var column = 0;
+      row.setAttribute("role", "row");
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (cell.tagName === "TH") {
+          cell.setAttribute("role", cell.scope === "row" ? "rowheader" : "columnheader");
+        } else {
+          cell.setAttribute("role", "cell");
+          if (!cell.hasAttribute("data-label") && row.parentNode.tagName === "TBODY") {
+            cell.setAttribute("data-label", cell.colSpan > 1 ? "" : names[column] || "");
+          }
+        }
+        column += cell.colSpan;
+      });
+    });
+  }
+  function scrolling(wrap) {
+    var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    var hint = wrap.previousElementSibling;
+    var hinted = hint && hint.classList.contains("scroll-hint");
+    if (scrolls) {
+      var table = wrap.querySelector("table");
+      var caption = table && table.caption;
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", (caption ? caption.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      if (!hinted) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = "Scroll the table sideways to see every column \u2192";
+        wrap.parentNode.insertBefore(hint, wrap);
+      }
+    } else {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("aria-label");
+      if (hinted) hint.remove();
+    }
+  }
+  function prepare(root) {
+    var inside = root.closest ? root.closest("main table") : null;
+    if (inside) label(inside);
+    Array.prototype.forEach.call(root.querySelectorAll("main table"), label);
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), scrolling);
+  }
+  prepare(document);
+  // htmx puts new rows in place: label them too.
+  document.addEventListener("htmx:load", function (event) { prepare(event.detail.elt); });
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () { prepare(document); }, 150);
+  });
+})();

@@ -95,10 +95,16 @@
 // and says that it scrolls.
 (function () {
   "use strict";
+  // A column's name as read: no decoration (a sort arrow), none if it is for screen readers only.
   function heading(th) {
-    var hidden = th.querySelector(".sr-only");
     if (th.dataset.label !== undefined) return th.dataset.label;
-    return hidden && hidden.textContent.trim() === th.textContent.trim() ? "" : th.textContent.trim();
+    var copy = th.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("[aria-hidden=true]"), function (e) {
+      e.remove();
+    });
+    var text = copy.textContent.trim();
+    var hidden = copy.querySelector(".sr-only");
+    return hidden && hidden.textContent.trim() === text ? "" : text;
   }
   function label(table) {
     var names = Array.prototype.map.call(table.querySelectorAll("thead th"), heading);

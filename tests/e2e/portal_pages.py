@@ -4,7 +4,7 @@ Each GET route of `seatplan.web.routes` becomes one address: a path parameter ta
 of a demo object chosen by its name (a group in error, a user with a conflict, ...), so a
 page added later is visited without a change here. A parameter that names nothing known
 fails the tests that use this module, to be taught here. Routes that answer with something
-else than HTML (JSON state, CSV exports) are left out by the tests, which ask first.
+else than a whole HTML page (JSON state, CSV exports, htmx fragments) are left out: `is_page`.
 """
 
 from __future__ import annotations
@@ -26,11 +26,19 @@ from seatplan.web import routes
 #: Addresses no route template yields: a query that changes the page, or none at all.
 EXTRA = (
     "/groups/{group}/product?sku={sku}",
+    "/groups/{group}/product/remove?sku={sku}",
     "/users/{user}/licenses?sku={sku}",
+    "/licenses/{sku}/subscriptions/{subscription}?units=3",
+    "/administrators/delete?username=reader",
     "/no-such-page",
 )
 #: Addresses that are not portal pages of their own.
 NOT_PAGES = {"/", "/signin"}
+
+
+def is_page(content_type: str, body: bytes) -> bool:
+    """A whole HTML page (not JSON, CSV, or a fragment that htmx puts into a page)."""
+    return content_type.startswith("text/html") and body.lstrip()[:15].lower() == b"<!doctype html>"
 
 
 def get_routes() -> list[str]:

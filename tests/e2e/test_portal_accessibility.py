@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from tests.e2e.portal_pages import addresses
+from tests.e2e.portal_pages import addresses, is_page
 from tests.e2e.portal_server import ACCOUNTS, Portal, browser, portal
 
 __all__ = ["browser", "portal"]
@@ -73,7 +73,7 @@ def html_pages(context: BrowserContext, portal: Portal, pages: list[str]) -> Ite
     """The addresses answering HTML (JSON and CSV answers are not pages)."""
     for address in pages:
         answer = context.request.get(f"{portal.url}{address}", max_redirects=0)
-        if answer.headers.get("content-type", "").startswith("text/html"):
+        if is_page(answer.headers.get("content-type", ""), answer.body()):
             yield address
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from tests.e2e.portal_pages import addresses
+from tests.e2e.portal_pages import addresses, is_page
 from tests.e2e.portal_server import ACCOUNTS, Portal, browser, portal
 
 from seatplan.services import lookup
@@ -45,7 +45,7 @@ def html_pages(page: Page, portal: Portal) -> list[str]:
     found = []
     for address in addresses(portal.db):
         answer = page.context.request.get(f"{portal.url}{address}", max_redirects=0)
-        if answer.headers.get("content-type", "").startswith("text/html"):
+        if is_page(answer.headers.get("content-type", ""), answer.body()):
             found.append(address)
     return found
 

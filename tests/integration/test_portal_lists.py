@@ -227,6 +227,16 @@ def test_an_export_reads_page_after_page(portal, monkeypatch):
     names = [r[1] for r in holders[1:]]
     assert len(names) == 7  # 4 pages of 2, the last short
     assert names == sorted(names)
+    # Keyset pages (after the last row's key), either way, by name or principal name.
+    staff = portal.group_id("All Staff")
+    members = csv_rows(portal.client.get(f"/groups/{staff}/members/export?sort=name&dir=desc"))
+    names = [r[1] for r in members[1:]]
+    assert len(names) == 7
+    assert names == sorted(names, reverse=True)
+    by_upn = csv_rows(portal.client.get(f"/licenses/{e3}/users/export?sort=upn&dir=desc"))
+    upn_order = [r[2] for r in by_upn[1:]]
+    assert upn_order == sorted(upn_order, reverse=True)
+    assert len(set(upn_order)) == 7
 
 
 def test_an_export_defuses_spreadsheet_formulas(portal):

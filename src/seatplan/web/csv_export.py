@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
@@ -25,6 +26,9 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 #: Reads the rows of one page: (session, offset, limit) → rows, empty after the last one.
 PageReader = Callable[[Session, int, int], Sequence[Sequence[object]]]
+#: Reads the page after a row's key (None: the first page): (session, after, limit) →
+#: (rows, the last row's key). For the long lists, which a deep offset would walk again.
+KeyedReader = Callable[[Session, Any, int], tuple[Sequence[Sequence[object]], Any]]
 
 
 def _cell(value: object) -> str:
@@ -34,6 +38,16 @@ def _cell(value: object) -> str:
 
 def rows_of(db: Database, header: Sequence[str], read: PageReader) -> Iterator[str]:
     """The header, then each page of rows as CSV text, until a page comes back short."""
+
+    def keyed(session: Session, after: Any, limit: int) -> tuple[Sequence[Sequence[object]], Any]:
+        offset = after or 0
+        return read(session, offset, limit), offset + limit
+
+    return rows_after(db, header, keyed)
+
+
+def rows_after(db: Database, header: Sequence[str], read: KeyedReader) -> Iterator[str]:
+    """As `rows_of`, each page read after the previous page's last key."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\r\n")
 
@@ -45,15 +59,14 @@ def rows_of(db: Database, header: Sequence[str], read: PageReader) -> Iterator[s
         return text
 
     yield flush([header])
-    offset = 0
+    after: Any = None
     while True:
         with db.reading() as session:
-            rows = read(session, offset, EXPORT_PAGE)
+            rows, after = read(session, after, EXPORT_PAGE)
         if rows:
             yield flush(rows)
         if len(rows) < EXPORT_PAGE:
             return
-        offset += EXPORT_PAGE
 
 
 def unlimited(pieces: Iterator[str]) -> Iterator[bytes]:

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from seatplan.services import catalog as catalog_service
@@ -87,6 +96,15 @@ def _sorted(
     return [c.desc() if order.descending else c for c in columns]
 
 
+def _after(order: Order, after: UUID) -> ColumnElement[bool]:
+    """The users after user `after` in `order` (keyset paging: no rows skipped by offset)."""
+    columns = USER_ORDERS[order.key]
+    last = [select(c).where(User.id == after).scalar_subquery() for c in columns]
+    left = tuple_(*columns) if len(columns) > 1 else columns[0]
+    right = tuple_(*last) if len(last) > 1 else last[0]
+    return left < right if order.descending else left > right
+
+
 @dataclass(frozen=True, slots=True)
 class UserFilter:
     """Which users a list holds: a substring of the name or UPN; with an assignment of a
@@ -137,8 +155,10 @@ def licensed_users_page(
     limit: int,
     search: str | None = None,
     order: Order = Order("upn"),
+    after: UUID | None = None,
 ) -> Page[LicensedUser]:
-    """Users holding a seat of a SKU (their number is the SKU's consumed units)."""
+    """Users holding a seat of a SKU (their number is the SKU's consumed units); `after`:
+    the page after that user (an export's next page; the total is then not counted)."""
     total = session.scalar(select(SkuUsage.consumed_units).where(SkuUsage.sku_id == sku_id)) or 0
     if total > _WALK_USERS_ABOVE:
         # Users in name order, each looked up in its own assignments. coalesce() keeps the
@@ -158,8 +178,10 @@ def licensed_users_page(
     query = select(User.id, User.user_principal_name, User.display_name).where(
         holds, *UserFilter(search=search).conditions()
     )
-    if search and search.strip():
+    if search and search.strip() and after is None:
         total = _count(session, query.with_only_columns(User.id))
+    if after is not None:
+        query = query.where(_after(order, after))
     users = list(
         session.execute(
             query.order_by(*_sorted(USER_ORDERS[order.key], order)).offset(offset).limit(limit)
@@ -280,6 +302,7 @@ def members_page(
     limit: int,
     in_error: bool = False,
     order: Order = Order("upn"),
+    after: UUID | None = None,
 ) -> Page[Member]:
     """Direct members of a group, by userPrincipalName or name, with the group's licenses'
     state; `in_error`: only those with an error from the group."""
@@ -306,7 +329,10 @@ def members_page(
         query = query.where(User.id.in_(select(LicenseAssignment.user_id).where(*wrong)))
     if (search and search.strip()) or in_error:
         query = query.where(*UserFilter(search=search).conditions())
-        total = _count(session, query.with_only_columns(User.id))
+        if after is None:
+            total = _count(session, query.with_only_columns(User.id))
+    if after is not None:
+        query = query.where(_after(order, after))
     rows = list(
         session.execute(
             query.order_by(*_sorted(USER_ORDERS[order.key], order)).offset(offset).limit(limit)

@@ -281,17 +281,20 @@ def export_members(request: Request, group: str, admin: CurrentAdmin, db: Databa
     with db.reading() as session:
         reports.group_detail(session, group_id=group_id)
 
-    def read(session: Session, offset: int, limit: int) -> list[list[object]]:
+    def read(
+        session: Session, after: UUID | None, limit: int
+    ) -> tuple[list[list[object]], UUID | None]:
         page = members_page(
             session,
             group_id=group_id,
             search=found.get("search"),
             in_error=found.get("errors") == "1",
             order=found.order,
-            offset=offset,
+            offset=0,
             limit=limit,
+            after=after,
         )
-        return [
+        rows: list[list[object]] = [
             [
                 m.id,
                 m.display_name,
@@ -304,9 +307,10 @@ def export_members(request: Request, group: str, admin: CurrentAdmin, db: Databa
             ]
             for m in page.items
         ]
+        return rows, page.items[-1].id if page.items else None
 
     header = ["User id", "Name", "Principal name", "Member since", "This group's licenses"]
-    return csv_export.download("group-members.csv", csv_export.rows_of(db, header, read))
+    return csv_export.download("group-members.csv", csv_export.rows_after(db, header, read))
 
 
 @router.get("/errors/export")

@@ -165,16 +165,19 @@ def export_licensed_users(
     sku_id = _known_product(db, sku)
     found = listing.read_listing(request.query_params, listing.LICENSED_USERS)
 
-    def read(session: Session, offset: int, limit: int) -> list[list[object]]:
+    def read(
+        session: Session, after: UUID | None, limit: int
+    ) -> tuple[list[list[object]], UUID | None]:
         page = licensed_users_page(
             session,
             sku_id=sku_id,
             search=found.get("search"),
             order=found.order,
-            offset=offset,
+            offset=0,
             limit=limit,
+            after=after,
         )
-        return [
+        rows: list[list[object]] = [
             [
                 u.id,
                 u.display_name,
@@ -184,9 +187,10 @@ def export_licensed_users(
             ]
             for u in page.items
         ]
+        return rows, page.items[-1].id if page.items else None
 
     header = ["User id", "Name", "Principal name", "Direct", "Inherited from"]
-    return csv_export.download("licensed-users.csv", csv_export.rows_of(db, header, read))
+    return csv_export.download("licensed-users.csv", csv_export.rows_after(db, header, read))
 
 
 @router.get("/licenses/{sku}/groups/export")

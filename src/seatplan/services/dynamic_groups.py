@@ -184,6 +184,14 @@ def _active(session: Session) -> list[tuple[Group, bool]]:
     return [(group, bool(has)) for group, has in rows]
 
 
+#: The dynamic groups that are On: id, rule, whether the group has products. Read on every
+#: user written, in its transaction (so right whatever another process changed), through
+#: the index on the state; plain rows, the groups themselves loaded only when needed.
+_ACTIVE_RULES = select(
+    Group.id, Group.membership_rule, exists().where(GroupLicense.group_id == Group.id)
+).where(Group.membership_rule_processing_state == ON, Group.membership_rule.is_not(None))
+
+
 def user_changed(session: Session, *, user: User, before: Mapping[str, object] | None) -> None:
     """Re-evaluate `user` (created when `before` is None, else changed from `before`)
     against every dynamic group that is On and reads a property that changed."""
@@ -194,10 +202,10 @@ def user_changed(session: Session, *, user: User, before: Mapping[str, object] |
         if not changed:
             return
     candidates = []
-    for group, licensed in _active(session):
-        parsed = rule(group.membership_rule or "")
+    for group_id, text, licensed in session.execute(_ACTIVE_RULES):
+        parsed = rule(text or "")
         if changed is None or _reads(parsed.properties, changed):
-            candidates.append((group, licensed, parsed))
+            candidates.append((group_id, bool(licensed), parsed))
     if not candidates:
         return
     current: set[UUID] = set()
@@ -206,21 +214,23 @@ def user_changed(session: Session, *, user: User, before: Mapping[str, object] |
             session.scalars(
                 select(Membership.group_id).where(
                     Membership.user_id == user.id,
-                    Membership.group_id.in_([group.id for group, _, _ in candidates]),
+                    Membership.group_id.in_([group_id for group_id, _, _ in candidates]),
                 )
             )
         )
     who = [(user.id, user.user_principal_name)]
-    for group, has_products, parsed in candidates:
+    for group_id, has_products, parsed in candidates:
         # Without products of its own, licenses may still flow from a group above it.
         flows: bool | None = True if has_products else None
         matches = parsed.matches(after)
-        if matches and group.id not in current:
+        if matches == (group_id in current):
+            continue
+        group = session.get_one(Group, group_id)
+        if matches:
             membership.join(session, group=group, users=who, licensed=flows, actor=ACTOR)
-            group.rule_updated = utcnow()
-        elif not matches and group.id in current:
+        else:
             membership.leave(session, group=group, users=who, licensed=flows, actor=ACTOR)
-            group.rule_updated = utcnow()
+        group.rule_updated = utcnow()
 
 
 def users_changed(

@@ -215,6 +215,8 @@ class User(Base):
 
 class Group(Base):
     __tablename__ = "directory_group"
+    #: Every user written looks up the dynamic groups that are On (`dynamic_groups`).
+    __table_args__ = (Index("ix_directory_group_rule_state", "membership_rule_processing_state"),)
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     display_name: Mapped[str] = mapped_column(String(256), index=True)
     description: Mapped[str | None] = mapped_column(Text)

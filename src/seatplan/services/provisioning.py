@@ -58,8 +58,15 @@ def put_user(session: Session, *, user: User | None, values: UserValues) -> User
         or (user is not None and values.manager_id == user.id)
     ):
         raise BadRequest(f"Invalid manager '{values.manager_id}': no such other user.")
+    provisioned = {
+        "external_id": values.external_id,
+        "cost_center": values.cost_center,
+        "division": values.division,
+        "manager_id": values.manager_id,
+    }
     if user is None:
-        user = users.create(
+        # One INSERT: the provider's columns go with the user; "Add user" says it all.
+        return users.create(
             session,
             user_principal_name=values.user_principal_name,
             display_name=values.display_name,
@@ -70,40 +77,29 @@ def put_user(session: Session, *, user: User | None, values: UserValues) -> User
             department=values.department,
             job_title=values.job_title,
             properties=values.properties,
+            provisioned=provisioned,
         )
-        before: dict[str, Any] = {}
-    else:
-        before = {
-            "ExternalId": user.external_id,
-            "CostCenter": user.cost_center,
-            "Division": user.division,
-            "Manager": user.manager_id,
-        }
-        users.update(
-            session,
-            user=user,
-            user_principal_name=values.user_principal_name,
-            display_name=values.display_name or user.display_name,
-            usage_location=values.usage_location,
-            account_enabled=values.account_enabled,
-            department=values.department,
-            job_title=values.job_title,
-            properties=values.properties,
-        )
-    before_known = bool(before)
-    user.external_id = values.external_id
-    user.cost_center = values.cost_center
-    user.division = values.division
-    user.manager_id = values.manager_id
-    session.flush()
-    if not before_known:  # a new user: "Add user" says it all
-        return user
-    after = {
-        "ExternalId": values.external_id,
-        "CostCenter": values.cost_center,
-        "Division": values.division,
-        "Manager": values.manager_id,
+    before = {
+        "ExternalId": user.external_id,
+        "CostCenter": user.cost_center,
+        "Division": user.division,
+        "Manager": user.manager_id,
     }
+    users.update(
+        session,
+        user=user,
+        user_principal_name=values.user_principal_name,
+        display_name=values.display_name or user.display_name,
+        usage_location=values.usage_location,
+        account_enabled=values.account_enabled,
+        department=values.department,
+        job_title=values.job_title,
+        properties=values.properties,
+    )
+    for name, value in provisioned.items():
+        setattr(user, name, value)
+    session.flush()
+    after = dict(zip(before, provisioned.values(), strict=True))
     audit.record_update(
         session,
         activity=audit.Activity.UPDATE_USER,

@@ -61,6 +61,9 @@ STANDARD: Mapping[str, str] = MappingProxyType(
     }
 )
 USER_TYPES = ("Member", "Guest")
+#: Columns only an identity provider sets (SCIM: `services.provisioning`), written with
+#: the user's first INSERT.
+PROVISIONED = frozenset({"external_id", "cost_center", "division", "manager_id"})
 _LISTS = frozenset({"other_mails", "business_phones"})
 
 
@@ -94,8 +97,12 @@ def _valid(name: str, value: Any) -> bool:
     return True
 
 
-def _set_standard(user: User, properties: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Set Graph's standard properties on `user`; the audit log's modified properties.
+def _set_standard(
+    user: User, properties: Mapping[str, Any], *, audited: bool = True
+) -> list[dict[str, Any]]:
+    """Set Graph's standard properties on `user`; the audit log's modified properties
+    (none when not `audited`: a new user's "Add user" event lists none, so its values
+    are not encoded for nothing).
 
     `extension_attributes` holds the attributes sent: each set, or cleared by None, the
     others kept (as Graph's PATCH of onPremisesExtensionAttributes does). Setting `mail`
@@ -111,12 +118,14 @@ def _set_standard(user: User, properties: Mapping[str, Any]) -> list[dict[str, A
             value = {key: text for key, text in sorted(merged.items()) if text is not None}
         elif not _valid(name, value):
             raise _invalid(label)
-        modified.append(audit.changed(label, getattr(user, name), value))
+        if audited:
+            modified.append(audit.changed(label, getattr(user, name), value))
         setattr(user, name, value)
         if name == "mail" and value is not None:
             old = list(user.proxy_addresses or [])
             user.proxy_addresses = _with_primary(old, value)
-            modified.append(audit.changed("ProxyAddresses", old, user.proxy_addresses))
+            if audited:
+                modified.append(audit.changed("ProxyAddresses", old, user.proxy_addresses))
     return modified
 
 
@@ -142,8 +151,10 @@ def create(
     job_title: str | None = None,
     user_id: UUID | None = None,
     properties: Mapping[str, Any] | None = None,
+    provisioned: Mapping[str, Any] | None = None,
 ) -> User:
-    """A new user; `properties` are Graph's standard ones (`STANDARD`) by attribute."""
+    """A new user; `properties` are Graph's standard ones (`STANDARD`) by attribute,
+    `provisioned` the columns of `PROVISIONED` (checked by the caller)."""
     upn = _upn(user_principal_name)
     if session.scalar(select(User.id).where(User.upn_key == upn.lower())):
         raise Conflict(f"A user with userPrincipalName '{upn}' already exists.")
@@ -158,7 +169,11 @@ def create(
     )
     if user_id is not None:
         user.id = user_id
-    _set_standard(user, properties or {})
+    _set_standard(user, properties or {}, audited=False)
+    for name, value in (provisioned or {}).items():
+        if name not in PROVISIONED:
+            raise ValueError(f"{name} is not a provisioned column")
+        setattr(user, name, value)
     session.add(user)
     session.flush()
     audit.record(

@@ -27,6 +27,7 @@ from seatplan.engine import RuleBook
 from seatplan.services import audit, queue
 from seatplan.services.errors import BadRequest, NotFound
 from seatplan.store.db import Database
+from seatplan.store.prepared import Prepared
 from seatplan.store.tables import (
     ExclusiveSetPlan,
     Organization,
@@ -204,12 +205,25 @@ def _codes(text: str | None) -> frozenset[str] | None:
     return frozenset(code for code in text.split(",") if code)
 
 
+class _Version(NamedTuple):
+    org_id: UUID
+    version: int
+
+
+_VERSION = Prepared(select(Organization.id, Organization.catalog_version), _Version)
+
+
 def prepare(db: Database) -> None:
     """Build the rules in force, if they changed, in a read transaction of their own.
 
     Called before a write transaction that may need them: building them inside it would
-    hold the write lock (on SQLite, the whole database's) for as long as it takes.
+    hold the write lock (on SQLite, the whole database's) for as long as it takes. The
+    version is checked with one prepared read (every write pays it: an ORM session's
+    transaction cost a tenth of a SCIM create); a session only when the rules are built.
     """
+    with db.prepared() as reader:
+        if cached(*reader.one(_VERSION)) is not None:
+            return
     with db.reading() as session:
         current(session)
 

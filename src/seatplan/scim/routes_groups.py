@@ -1,4 +1,5 @@
-"""`/scim/v2/Groups`: create, read, list with filters, replace and delete (PATCH: patch.py).
+"""`/scim/v2/Groups`: create, read, list with filters, replace and delete (PATCH:
+routes_patch.py); one resource as `one_resource` reads and writes it.
 
 Membership changes go through `services.membership` as Graph's do: licensing queued in
 the same transaction, the change log, events and the audit log.
@@ -10,12 +11,11 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
-from seatplan.scim import common, resources
+from seatplan.scim import common, one_resource, resources
 from seatplan.scim.auth import ProvisioningApp
 from seatplan.scim.common import BodyDep
 from seatplan.scim.errors import ScimRoute
 from seatplan.scim.queries import GROUP_COLUMNS
-from seatplan.services import groups as group_service
 from seatplan.store.tables import Group
 
 router = APIRouter(route_class=ScimRoute, tags=["SCIM"])
@@ -55,29 +55,16 @@ def list_groups(request: Request, caller: ProvisioningApp) -> Response:
 
 @router.get("/Groups/{group_id}", summary="SCIM: get a group")
 def get_group(request: Request, group_id: str, caller: ProvisioningApp) -> Response:
-    with common.database(request).reading() as session:
-        group = resources.find_group(session, group_id)
-        resource = resources.group_resource(session, group, common.base_url(request))
-    return common.answer(request, resource)
+    return one_resource.read_one(request, one_resource.GROUPS, group_id)
 
 
 @router.put("/Groups/{group_id}", summary="SCIM: replace a group")
 def replace_group(
     request: Request, group_id: str, body: BodyDep, caller: ProvisioningApp
 ) -> Response:
-    base = common.base_url(request)
-    with common.writing(request, caller) as session:
-        group = resources.find_group(session, group_id)
-        common.check_if_match(request, resources.group_resource(session, group, base))
-        resources.replace_group(session, group, body)
-        resource = resources.group_resource(session, group, base)
-    return common.answer(request, resource)
+    return one_resource.replace_one(request, caller, one_resource.GROUPS, group_id, body)
 
 
 @router.delete("/Groups/{group_id}", status_code=204, summary="SCIM: delete a group")
 def delete_group(request: Request, group_id: str, caller: ProvisioningApp) -> Response:
-    with common.writing(request, caller) as session:
-        group = resources.find_group(session, group_id)
-        common.check_if_match(request, resources.group_resource(session, group, ""))
-        group_service.delete_group(session, group=group)
-    return Response(status_code=204)
+    return one_resource.delete_one(request, caller, one_resource.GROUPS, group_id)

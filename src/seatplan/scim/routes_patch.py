@@ -14,25 +14,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from seatplan.scim import common, patch, patch_members, resources
+from seatplan.scim import common, one_resource, patch_members, resources
 from seatplan.scim.auth import ProvisioningApp
 from seatplan.scim.common import BodyDep
 from seatplan.scim.errors import ScimRoute
-from seatplan.scim.patch_schema import GROUP, USER
 
 router = APIRouter(route_class=ScimRoute, tags=["SCIM"])
 
 
 @router.patch("/Users/{user_id}", summary="SCIM: change a user (PatchOp)")
 def patch_user(request: Request, user_id: str, body: BodyDep, caller: ProvisioningApp) -> Response:
-    base = common.base_url(request)
-    with common.writing(request, caller) as session:
-        user = resources.find_user(session, user_id)
-        current = resources.user_resource(session, user, base)
-        common.check_if_match(request, current)
-        resources.replace_user(session, user, patch.apply_patch(current, body, USER))
-        resource = resources.user_resource(session, user, base)
-    return common.answer(request, resource)
+    return one_resource.patch_one(request, caller, one_resource.USERS, user_id, body)
 
 
 @router.patch("/Groups/{group_id}", summary="SCIM: change a group (PatchOp)")
@@ -44,11 +36,4 @@ def patch_group(
         with common.writing(request, caller) as session:
             resources.change_members(session, resources.find_group(session, group_id), wanted)
         return Response(status_code=204)
-    base = common.base_url(request)
-    with common.writing(request, caller) as session:
-        group = resources.find_group(session, group_id)
-        current = resources.group_resource(session, group, base)
-        common.check_if_match(request, current)
-        resources.replace_group(session, group, patch.apply_patch(current, body, GROUP))
-        resource = resources.group_resource(session, group, base)
-    return common.answer(request, resource)
+    return one_resource.patch_one(request, caller, one_resource.GROUPS, group_id, body)

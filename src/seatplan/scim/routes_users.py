@@ -1,4 +1,5 @@
-"""`/scim/v2/Users`: create, read, list with filters, replace and delete (PATCH: patch.py)."""
+"""`/scim/v2/Users`: create, read, list with filters, replace and delete (PATCH:
+routes_patch.py); one resource as `one_resource` reads and writes it."""
 
 from __future__ import annotations
 
@@ -6,12 +7,11 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
-from seatplan.scim import common, resources
+from seatplan.scim import common, one_resource, resources
 from seatplan.scim.auth import ProvisioningApp
 from seatplan.scim.common import BodyDep
 from seatplan.scim.errors import ScimRoute
 from seatplan.scim.queries import USER_COLUMNS
-from seatplan.services import users as user_service
 from seatplan.store.tables import User
 
 router = APIRouter(route_class=ScimRoute, tags=["SCIM"])
@@ -41,30 +41,16 @@ def list_users(request: Request, caller: ProvisioningApp) -> Response:
 
 @router.get("/Users/{user_id}", summary="SCIM: get a user")
 def get_user(request: Request, user_id: str, caller: ProvisioningApp) -> Response:
-    with common.database(request).reading() as session:
-        resource = resources.user_resource(
-            session, resources.find_user(session, user_id), common.base_url(request)
-        )
-    return common.answer(request, resource)
+    return one_resource.read_one(request, one_resource.USERS, user_id)
 
 
 @router.put("/Users/{user_id}", summary="SCIM: replace a user")
 def replace_user(
     request: Request, user_id: str, body: BodyDep, caller: ProvisioningApp
 ) -> Response:
-    base = common.base_url(request)
-    with common.writing(request, caller) as session:
-        user = resources.find_user(session, user_id)
-        common.check_if_match(request, resources.user_resource(session, user, base))
-        resources.replace_user(session, user, body)
-        resource = resources.user_resource(session, user, base)
-    return common.answer(request, resource)
+    return one_resource.replace_one(request, caller, one_resource.USERS, user_id, body)
 
 
 @router.delete("/Users/{user_id}", status_code=204, summary="SCIM: delete a user")
 def delete_user(request: Request, user_id: str, caller: ProvisioningApp) -> Response:
-    with common.writing(request, caller) as session:
-        user = resources.find_user(session, user_id)
-        common.check_if_match(request, resources.user_resource(session, user, ""))
-        user_service.delete_user(session, user=user)
-    return Response(status_code=204)
+    return one_resource.delete_one(request, caller, one_resource.USERS, user_id)

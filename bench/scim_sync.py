@@ -104,7 +104,8 @@ def start(url: str, port: int, log: Path, workers: int) -> list[subprocess.Popen
                 )
             )
     server = processes[0]
-    deadline = time.monotonic() + 60
+    # Spawned server processes import everything first: minutes on a loaded machine.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:

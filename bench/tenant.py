@@ -527,6 +527,9 @@ def main() -> None:
         print(f"processing every group with {args.workers} worker(s)", file=sys.stderr)
         full = full_reprocess(url, args.batch_size, args.workers)
         floor = measure_floor(url)
+        # Printed at once too: a long run stopped later still has its main figure.
+        seconds = full["seconds"]
+        print(f"full reprocess: {seconds:.1f} s, floor {floor:.1f} s", file=sys.stderr)
         print("processing every group again (nothing changes)", file=sys.stderr)
         again = full_reprocess(url, args.batch_size, args.workers)
         print("a day of changes", file=sys.stderr)

@@ -14,7 +14,8 @@ seconds from the last request until licensing was complete.
 `--workers N` serves with N processes; above 1 they run with `--no-worker` and one
 `seatplan worker` beside them licenses everyone (docs/api.md, Speed). The client's CPU
 seconds and the 1-minute load average before and after are printed too: on a shared
-machine the client competes with the server.
+machine the client competes with the server. A 503 or 429 is sent again after its
+Retry-After, as identity providers do (up to 5 times; `retries` counts them).
 
 `--users 100000` is the issue's target (5 minutes for the sync, licenses settled 30 s
 after it). Without `--database-url`, a fresh SQLite file in the temporary directory; a
@@ -48,6 +49,8 @@ from seatplan.store.tables import LicenseAssignment, Product, QueuedUser
 SEATPLAN = str(Path(sys.executable).with_name("seatplan"))
 E3 = "ENTERPRISEPACK"
 GROUP_SIZE = 100
+#: Times a request answered 503 or 429 is sent again (its latency includes the waits).
+RETRIES = 5
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 SEATPLAN_EXT = "urn:ietf:params:scim:schemas:extension:seatplan:2.0:User"
@@ -123,12 +126,21 @@ class Run:
         self.headers = {"Authorization": f"Bearer {token}"}
         self.clients = clients
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.retries = 0
 
     async def call(
         self, client: httpx.AsyncClient, kind: str, method: str, path: str, **kw: Any
     ) -> httpx.Response:
         began = time.perf_counter()
         response = await client.request(method, path, headers=self.headers, **kw)
+        for _ in range(RETRIES):
+            # As an identity provider does: a 503 (busy, or past the statement time limit
+            # on a loaded machine) or 429 is sent again after Retry-After; each is counted.
+            if response.status_code not in (429, 503):
+                break
+            self.retries += 1
+            await asyncio.sleep(float(response.headers.get("retry-after") or 1))
+            response = await client.request(method, path, headers=self.headers, **kw)
         self.latencies[kind].append(time.perf_counter() - began)
         if response.status_code >= 400:
             raise SystemExit(f"{method} {path}: {response.status_code} {response.text[:500]}")
@@ -268,6 +280,7 @@ def main() -> None:
                 "server_workers": options.workers,
                 "backend": url.split(":", 1)[0],
                 "requests": len(every),
+                "retries": run.retries,
                 "sync_seconds": round(seconds, 2),
                 "requests_per_second": round(len(every) / seconds, 1),
                 "p50_ms": round(statistics.median(every) * 1000, 2),

@@ -166,3 +166,52 @@ def test_delete_a_user_after_a_confirmation_naming_what_they_hold(
     page.locator("#confirm-button").click()
     expect(page.locator(".flash")).to_contain_text("User deleted")
     expect(page).to_have_url(re.compile(r"/users\?done=user-deleted$"))
+
+
+def test_bulk_actions_are_confirmed_with_the_users_they_touch(
+    browser: Browser, portal: Portal
+) -> None:
+    page = sign_in(browser, portal, "admin")
+    page.goto(f"{portal.url}/groups/{group_id(portal, 'Analysts')}")
+    page.get_by_label("Select Lidia Holloway").check()
+    page.get_by_label("Select Lynne Robbins").check()
+    page.get_by_role("button", name="Remove selected…").click()
+    expect(page.get_by_role("heading", name="Remove 2 members from Analysts?")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("This touches 2 users")
+    expect(page.locator("main")).to_contain_text("lidia@contoso.com, lynne@contoso.com")
+    shot(page, portal, "45-bulk-remove-confirmation")
+    page.locator("#confirm-button").click()
+    expect(page.locator(".flash")).to_contain_text("Members removed")
+    members = page.locator("#members table")
+    expect(members).not_to_contain_text("lidia@contoso.com")
+    expect(members).to_contain_text("miriam@contoso.com")
+
+    # Select all on the page ticks every row; one unticked leaves it mixed.
+    page.goto(f"{portal.url}/users")
+    everyone = page.get_by_label("Select every user on this page")
+    everyone.check()
+    rows = page.locator('input[form="bulk-users"]')
+    assert rows.count() > 5
+    expect(page.locator('input[form="bulk-users"]:not(:checked)')).to_have_count(0)
+    page.get_by_label("Select Bruno Costa").uncheck()
+    assert everyone.evaluate("box => box.indeterminate")
+    everyone.check()  # from mixed: every row, then none
+    everyone.uncheck()
+    expect(page.locator('input[form="bulk-users"]:checked')).to_have_count(0)
+    page.get_by_label("Select Bruno Costa").check()
+    page.get_by_label("Select Nestor Wilke").check()
+    page.get_by_label("Set usage location of selected").fill("US")
+    page.get_by_role("button", name="Set…").click()
+    expect(
+        page.get_by_role("heading", name="Set the usage location of 2 users to US?")
+    ).to_be_visible()
+    page.locator("#confirm-button").click()
+    expect(page.locator(".flash")).to_contain_text("Usage locations saved")
+
+    page.goto(f"{portal.url}/groups")
+    page.get_by_label("Select every group on this page").check()
+    page.get_by_role("button", name="Reprocess selected…").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Reprocess \d+ groups\?"))).to_be_visible()
+    expect(page.locator("main")).to_contain_text(re.compile(r"This touches \d+ users"))
+    page.locator("#confirm-button").click()
+    expect(page.locator(".flash")).to_contain_text("queued for processing")

@@ -8,6 +8,7 @@ from uuid import UUID
 from tests.integration.api_support import row_counts
 from tests.integration.portal_support import PortalApp, portal
 
+from seatplan.processing import worker
 from seatplan.services import catalog, lookup, reports
 from seatplan.store.tables import User
 
@@ -177,3 +178,85 @@ def test_other_roles_cannot_delete(portal: PortalApp) -> None:
         assert portal.post(f"/users/{adele}/delete").status_code == 403
         assert portal.post(f"/groups/{staff}/delete").status_code == 403
         assert row_counts(portal.db) == before
+
+
+def test_bulk_remove_members_is_confirmed_with_the_users_it_touches(portal: PortalApp) -> None:
+    portal.sign_in("admin")
+    staff = portal.group_id("All Staff")
+    picked = [portal.user_id("alex"), portal.user_id("diego")]
+    page = portal.client.get(f"/groups/{staff}")
+    assert 'form="bulk-members"' in page.text
+    before = row_counts(portal.db)
+    confirm = portal.client.get(f"/groups/{staff}/members/remove-selected", params={"user": picked})
+    assert confirm.status_code == 200
+    assert "Remove 2 members from All Staff?" in confirm.text
+    assert "alex@contoso.com, diego@contoso.com" in confirm.text
+    assert "This touches 2 users" in confirm.text
+    assert "ENTERPRISEPACK would be taken from 2 user(s)" in confirm.text
+    assert row_counts(portal.db) == before
+    done = portal.post(f"/groups/{staff}/members/remove-selected", user=picked)
+    assert "Members removed" in done.text
+    with portal.db.reading() as session:
+        left = {m.user_principal_name for m in reports.group_members(session, group_id=UUID(staff))}
+    assert "alex@contoso.com" not in left
+    assert "diego@contoso.com" not in left
+    assert "adele@contoso.com" in left
+
+
+def test_bulk_usage_location_and_reprocess(portal: PortalApp) -> None:
+    portal.sign_in("admin")
+    picked = [portal.user_id("bruno"), portal.user_id("joni")]
+    confirm = portal.client.get(
+        "/users/usage-location", params={"user": picked, "usage_location": "us"}
+    )
+    assert "Set the usage location of 2 users to US?" in confirm.text
+    assert "This touches" in confirm.text
+    assert (
+        "Usage locations saved"
+        in portal.post("/users/usage-location", user=picked, usage_location="US").text
+    )
+    with portal.db.reading() as session:
+        assert lookup.user(session, "bruno@contoso.com").usage_location == "US"
+    worker.drain(portal.db, batch_size=1000)  # so that only the reprocess is evaluated
+
+    groups = [portal.group_id("All Staff"), portal.group_id("Analysts")]
+    confirm = portal.client.get("/groups/reprocess", params={"group": groups})
+    assert "Reprocess 2 groups?" in confirm.text
+    assert "This touches 13 users" in confirm.text  # 7 + 6 members, each evaluated again
+    assert "queued for processing" in portal.post("/groups/reprocess", group=groups).text
+
+
+def test_bulk_bad_input_and_other_roles_change_nothing(portal: PortalApp) -> None:
+    portal.sign_in("admin")
+    staff, bruno = portal.group_id("All Staff"), portal.user_id("bruno")
+    before = row_counts(portal.db)
+    refused = portal.client.get(
+        "/users/usage-location", params={"user": [bruno], "usage_location": "ZZ"}
+    )
+    assert refused.status_code == 400
+    assert "ZZ" in refused.text
+    assert 'id="confirm-button"' not in refused.text
+    for path, fields in (
+        ("/users/usage-location", {"user": [bruno], "usage_location": "ZZ"}),
+        ("/users/usage-location", {"usage_location": "US"}),  # nothing selected
+        ("/users/usage-location", {"user": ["not-an-id"], "usage_location": "US"}),
+        ("/groups/reprocess", {"group": []}),
+        (f"/groups/{staff}/members/remove-selected", {"user": [bruno, portal.user_id("adele")]}),
+    ):
+        answer = portal.post(path, **fields)
+        assert answer.status_code in (400, 404), (path, fields)
+    assert row_counts(portal.db) == before
+
+    portal.client.cookies.clear()
+    portal.sign_in("reader")
+    assert 'form="bulk-members"' not in portal.client.get(f"/groups/{staff}").text
+    assert "Set usage location" not in portal.client.get("/users").text
+    assert "Reprocess selected" not in portal.client.get("/groups").text
+    assert portal.client.get("/groups/reprocess", params={"group": [staff]}).status_code == 403
+    for path, fields in (
+        ("/users/usage-location", {"user": [bruno], "usage_location": "US"}),
+        ("/groups/reprocess", {"group": [staff]}),
+        (f"/groups/{staff}/members/remove-selected", {"user": [portal.user_id("adele")]}),
+    ):
+        assert portal.post(path, **fields).status_code == 403, path
+    assert row_counts(portal.db) == before

@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from seatplan.web.routes import (
     admins,
     audit,
+    bulk_actions,
     bulk_import,
     directory,
     group_changes,
@@ -33,6 +34,7 @@ def mount_portal(app: FastAPI) -> None:
     app.state.portal_throttle = SignInThrottle()
     for module in (
         session,
+        bulk_actions,  # before groups and users: /groups/reprocess, /users/usage-location
         directory,  # before licenses, groups and users: /licenses/buy, /users/new
         licenses,
         groups,

@@ -166,3 +166,27 @@
     pending = setTimeout(function () { prepare(document); }, 150);
   });
 })();
+
+// Bulk actions: a list's "select all" box ticks every row of the page that belongs to
+// its form (`data-form`), and shows itself mixed when only some are ticked.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("input.select-all"), function (all) {
+    var form = all.dataset.form;
+    function rows() {
+      return Array.prototype.slice.call(
+        document.querySelectorAll('input[type=checkbox][form="' + form + '"]'));
+    }
+    function sync() {
+      var ticked = rows().filter(function (box) { return box.checked; }).length;
+      all.checked = ticked > 0 && ticked === rows().length;
+      all.indeterminate = ticked > 0 && ticked < rows().length;
+    }
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      rows().forEach(function (box) { box.checked = all.checked; });
+    });
+    rows().forEach(function (box) { box.addEventListener("change", sync); });
+    sync();
+  });
+})();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
@@ -190,28 +191,8 @@ def group_errors(request: Request, group: str, admin: CurrentAdmin, db: Database
     found = listing.read_listing(request.query_params, listing.GROUP_ERRORS)
     with db.reading() as session:
         detail = reports.group_detail(session, group_id=group_id)
-        page = errors_page(
-            session,
-            group_id=group_id,
-            error=found.get("error") or None,
-            sku_id=found.product,
-            order=found.order,
-            offset=found.offset,
-            limit=PAGE_SIZE,
-        )
-        clashes = conflicts(session, page.items)
-        skus = reports.sku_summaries(session)
-    return render(
-        request,
-        "group_errors.html",
-        group=detail,
-        errors_page=page,
-        clashes=clashes,
-        actions=actions,
-        listing=found,
-        skus=skus,
-        kinds=listing.ERROR_KINDS,
-    )
+        context = _errors_context(session, found, group_id)
+    return render(request, "group_errors.html", group=detail, **context)
 
 
 ERROR_HEADER = [
@@ -323,23 +304,28 @@ def every_error(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Respo
     """Every user in error, whatever the group (Entra's Licenses overview)."""
     found = listing.read_listing(request.query_params, listing.ERRORS)
     with db.reading() as session:
-        page = errors_page(
-            session,
-            error=found.get("error") or None,
-            sku_id=found.product,
-            order=found.order,
-            offset=found.offset,
-            limit=PAGE_SIZE,
-        )
-        clashes = conflicts(session, page.items)
-        skus = reports.sku_summaries(session)
-    return render(
-        request,
-        "errors.html",
-        errors_page=page,
-        clashes=clashes,
-        actions=actions,
-        listing=found,
-        skus=skus,
-        kinds=listing.ERROR_KINDS,
+        context = _errors_context(session, found, None)
+    return render(request, "errors.html", **context)
+
+
+def _errors_context(
+    session: Session, found: listing.Listing, group_id: UUID | None
+) -> dict[str, Any]:
+    """What the error table (`error_table.html`) shows: one page of errors, one group's or all."""
+    page = errors_page(
+        session,
+        group_id=group_id,
+        error=found.get("error") or None,
+        sku_id=found.product,
+        order=found.order,
+        offset=found.offset,
+        limit=PAGE_SIZE,
     )
+    return {
+        "errors_page": page,
+        "clashes": conflicts(session, page.items),
+        "actions": actions,
+        "listing": found,
+        "skus": reports.sku_summaries(session),
+        "kinds": listing.ERROR_KINDS,
+    }
